@@ -1,0 +1,102 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadGood(t *testing.T) {
+	cfg, err := Load("testdata/good.yaml")
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if cfg.Database != "test.db" || cfg.Location.String() != "Europe/Brussels" {
+		t.Errorf("database/timezone = %q/%v", cfg.Database, cfg.Location)
+	}
+	if cfg.Fetch.Timeout.D() != 10*time.Second || cfg.Fetch.MaxBodyBytes != 5<<20 || cfg.Fetch.Concurrency != 4 {
+		t.Errorf("fetch = %+v", cfg.Fetch)
+	}
+	if len(cfg.Tracked) != 2 || cfg.Tracked[0].Aliases[1] != "علي أعراس" {
+		t.Errorf("tracked = %+v", cfg.Tracked)
+	}
+	if len(cfg.Sources) != 2 || cfg.Sources[1].IsEnabled() || !cfg.Sources[0].IsEnabled() || !cfg.Sources[0].WantsFullText() {
+		t.Errorf("sources = %+v", cfg.Sources)
+	}
+	// Defaults survive for keys the file leaves out.
+	if cfg.Alerts.MaxAge.D() != 48*time.Hour || cfg.Digest.Schedule != "0 7 * * *" {
+		t.Errorf("defaults lost: alerts=%+v digest=%+v", cfg.Alerts, cfg.Digest)
+	}
+	if got := cfg.Line("sources[1].articles"); got != 20 {
+		t.Errorf("Line(sources[1].articles) = %d, want 20", got)
+	}
+}
+
+const base = `database: x.db
+tracked:
+  - name: Ali Aarrass
+sources:
+  - name: a
+    type: feed
+    url: https://a.example.org/rss
+`
+
+func TestProblems(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string // each must appear in the error, in order of lines
+	}{
+		{"unknown top-level key", base + "databse: y.db\n", []string{"test.yaml:8: databse: unknown key"}},
+		{"unknown nested key", base + "    shedule: '@hourly'\n", []string{"test.yaml:8: sources[0].shedule: unknown key (expected one of:"}},
+		{"missing required fields", "database: x.db\ntracked:\n  - aliases: [x]\nsources:\n  - type: feed\n",
+			[]string{"test.yaml:3: tracked[0].name: required", "test.yaml:5: sources[0].name: required", "test.yaml:5: sources[0].url: required"}},
+		{"duplicate source", base + "  - name: a\n    type: feed\n    url: https://b.example.org/rss\n", []string{`test.yaml:8: sources[1].name: duplicate source name "a"`}},
+		{"bad URL", "database: x.db\ntracked: [{name: A B}]\nsources:\n  - name: a\n    type: feed\n    url: ftp://x\n", []string{`test.yaml:6: sources[0].url: expected an http or https URL, got "ftp://x"`}},
+		{"bad cron", base + "    schedule: '*/5 * *'\n", []string{`test.yaml:8: sources[0].schedule: bad schedule "*/5 * *"`}},
+		{"bad duration", base + "fetch:\n  timeout: 10 seconds\n", []string{`test.yaml:9: fetch.timeout: bad duration "10 seconds"`}},
+		{"bad size", base + "fetch:\n  max_body_bytes: lots\n", []string{`test.yaml:9: fetch.max_body_bytes: bad size`}},
+		{"empty tracked", "database: x.db\ntracked: []\n", []string{"tracked: required: at least one person"}},
+		{"wrong type", base + "fetch:\n  concurrency: many\n", []string{"test.yaml:9: fetch.concurrency: expected a different type"}},
+		{"bad regexp", base + "  - name: p\n    type: page\n    start_urls: [https://x.example.org/]\n    articles: ['(unclosed']\n",
+			[]string{"test.yaml:11: sources[1].articles[0]: bad regular expression"}},
+		{"bad timezone", base + "timezone: Mars/Olympus\n", []string{`test.yaml:8: timezone: unknown time zone "Mars/Olympus"`}},
+		{"every problem at once", base + "databse: y\n    \nfetch:\n  timeout: x\n  concurrency: 0\n",
+			[]string{"test.yaml:8: databse", "test.yaml:11: fetch.timeout", "fetch.concurrency: expected 1 to 256"}},
+		{"alert rule references", base + "alerts:\n  rules:\n    - name: r\n      person: Nobody\n      stance: angry\n      notify: [pager]\n",
+			[]string{`alerts.rules[0].person: "Nobody" is not in tracked`, `alerts.rules[0].stance: expected`, `alerts.rules[0].notify[0]: expected email, webhook or log`}},
+		{"not yaml", "database: [unclosed\n", []string{"test.yaml:1:"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(strings.NewReader(tt.yaml), "test.yaml")
+			var ps Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("err = %v, want Problems", err)
+			}
+			msg := err.Error()
+			pos := 0
+			for _, w := range tt.want {
+				i := strings.Index(msg[pos:], w)
+				if i < 0 {
+					t.Fatalf("error does not contain %q (in order); got:\n%s", w, msg)
+				}
+				pos += i + len(w)
+			}
+		})
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{{"30s", 30 * time.Second, true}, {"7d", 7 * 24 * time.Hour, true}, {"48h", 48 * time.Hour, true}, {"-1h", 0, false}, {"d", 0, false}, {"soon", 0, false}}
+	for _, tt := range tests {
+		got, err := ParseDuration(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}

@@ -1,0 +1,227 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one thing wrong with a config file.
+type Problem struct {
+	File  string
+	Line  int
+	Field string // e.g. "sources[2].schedule"
+	Msg   string
+}
+
+func (p Problem) String() string {
+	loc := p.File
+	if p.Line > 0 {
+		loc = fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	if p.Field == "" {
+		return loc + ": " + p.Msg
+	}
+	return fmt.Sprintf("%s: %s: %s", loc, p.Field, p.Msg)
+}
+
+// Problems is every problem found in one file; it is the error Load returns.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Load reads and validates the config file at path.
+func Load(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(bytes.NewReader(data), path)
+}
+
+// Parse reads and validates a config from r; name is used in problems.
+func Parse(r io.Reader, name string) (Config, error) {
+	cfg := Default()
+	cfg.Path = name
+	d := decoder{file: name, lines: map[string]int{}}
+	var doc yaml.Node
+	if err := yaml.NewDecoder(r).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return cfg, Problems{{File: name, Msg: "the file is empty"}}
+		}
+		return cfg, Problems{{File: name, Line: yamlErrorLine(err), Msg: err.Error()}}
+	}
+	if len(doc.Content) == 1 {
+		d.walk(doc.Content[0], reflect.ValueOf(&cfg).Elem(), "")
+	}
+	cfg.lines = d.lines
+	d.problems = append(d.problems, cfg.validate()...)
+	if len(d.problems) > 0 {
+		sort.SliceStable(d.problems, func(i, j int) bool { return d.problems[i].Line < d.problems[j].Line })
+		return cfg, d.problems
+	}
+	return cfg, nil
+}
+
+// decoder walks the YAML tree alongside the Go value, so that every unknown
+// key and every bad value is reported with its line, not just the first one.
+type decoder struct {
+	file     string
+	lines    map[string]int
+	problems Problems
+}
+
+func (d *decoder) add(n *yaml.Node, field, format string, args ...any) {
+	d.problems = append(d.problems, Problem{File: d.file, Line: n.Line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
+
+func (d *decoder) walk(n *yaml.Node, v reflect.Value, path string) {
+	if path != "" {
+		d.lines[path] = n.Line
+	}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Tag == "!!null" {
+		return // an empty value keeps the default
+	}
+	if reflect.PointerTo(v.Type()).Implements(unmarshalerType) {
+		d.leaf(n, v, path)
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		nv := reflect.New(v.Type().Elem())
+		d.walk(n, nv.Elem(), path)
+		v.Set(nv)
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			d.add(n, path, "expected a mapping of keys, got %s", describe(n))
+			return
+		}
+		fields := yamlFields(v.Type())
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, val := n.Content[i], n.Content[i+1]
+			idx, ok := fields[key.Value]
+			if !ok {
+				d.add(key, join(path, key.Value), "unknown key (expected one of: %s)", strings.Join(sortedKeys(fields), ", "))
+				continue
+			}
+			d.walk(val, v.Field(idx), join(path, key.Value))
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			d.add(n, path, "expected a list, got %s", describe(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, el := range n.Content {
+			d.walk(el, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		}
+		v.Set(s)
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			d.add(n, path, "expected a mapping, got %s", describe(n))
+			return
+		}
+		m := reflect.MakeMap(v.Type())
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, val := n.Content[i], n.Content[i+1]
+			ev := reflect.New(v.Type().Elem()).Elem()
+			d.walk(val, ev, join(path, key.Value))
+			m.SetMapIndex(reflect.ValueOf(key.Value), ev)
+		}
+		v.Set(m)
+	default:
+		d.leaf(n, v, path)
+	}
+}
+
+// leaf decodes a scalar, reporting a type mismatch with the field's name.
+func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.ScalarNode {
+		d.add(n, path, "expected a single value, got %s", describe(n))
+		return
+	}
+	if err := n.Decode(v.Addr().Interface()); err != nil {
+		d.add(n, path, "%s", cleanYAMLError(err))
+	}
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	default:
+		return fmt.Sprintf("%q", n.Value)
+	}
+}
+
+var yamlLinePrefix = regexp.MustCompile(`^(yaml: )?(unmarshal errors:\s*)?(line \d+: )?`)
+
+// cleanYAMLError strips yaml.v3's prefixes: the line is reported separately.
+func cleanYAMLError(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg := yamlLinePrefix.ReplaceAllString(te.Errors[0], "")
+		return strings.Replace(msg, "cannot unmarshal !!", "expected a different type, got !!", 1)
+	}
+	return yamlLinePrefix.ReplaceAllString(err.Error(), "")
+}
+
+var yamlErrLine = regexp.MustCompile(`line (\d+)`)
+
+func yamlErrorLine(err error) int {
+	m := yamlErrLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		return 0
+	}
+	var n int
+	fmt.Sscan(m[1], &n)
+	return n
+}
+
+func yamlFields(t reflect.Type) map[string]int {
+	fields := map[string]int{}
+	for i := range t.NumField() {
+		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if tag != "" && tag != "-" {
+			fields[tag] = i
+		}
+	}
+	return fields
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
