@@ -51,7 +51,7 @@ func sampleDigest(t testing.TB) Digest {
 						Evidence: []string{"The group said the complaint of ill-treatment had never been examined.", "It asked for an independent medical check."}},
 					{Title: "Commentary dismisses Aarass claims as a media operation", URL: "https://daily.example.net/op/77",
 						Outlet: "Example Daily", Published: at(9, 14), Stance: "critical", Score: -0.71,
-						Topics: []string{"terrorism", "trial"},
+						Topics:   []string{"terrorism", "trial"},
 						Evidence: []string{"The writer called the torture story a fabrication aimed at foreign NGOs."}},
 					{Title: "Second supportive piece, older", URL: "http://blog.example.com/p?id=3&lang=fr",
 						Outlet: "Example Blog", Published: at(9, 8), Stance: "supportive", Score: 0.4,
