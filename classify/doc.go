@@ -1,0 +1,45 @@
+// Package classify finds tracked people in text and says how a piece frames
+// each of them (stance) and what it is about (topics), showing the evidence
+// for every decision. It is pure: no network, no database, no clock; the only
+// file access is Evaluate reading a labelled corpus folder.
+//
+// # Name matching
+//
+// Text is split once into words (runs of Unicode letters, digits and
+// combining marks). Each word is folded: lower case, accents removed
+// ("Aärrass" → "aarrass"), Arabic normalised (أ إ آ ٱ → ا, ة → ه, ى → ي,
+// tatweel and harakat dropped), and de-doubled: runs of one letter collapse,
+// so "Aarrass", "Aarass" and "Aarras" all fold to "aras". Name particles
+// (el, al, abd, abdel, abdul, ben, bin, ibn, ould, abu, bou, ait and their
+// Arabic forms) are joined to the following word, so "Abd El-Fattah",
+// "Abdel Fattah" and "Abdelfattah" fold alike. French elisions ("d'", "l’",
+// "qu'") and the English possessive "'s" are ignored. Sequences of folded
+// words are looked up in a map built from each person's name and aliases;
+// there is no regular expression per name.
+//
+// The rules:
+//   - A full name (every word of the name or of a multi-word alias, or its
+//     first and last words) always counts. The words must be separated only by
+//     spaces, hyphens or apostrophes.
+//   - A given name alone ("Ali") never counts.
+//   - A bare surname (the last word of a name, or a one-word alias) counts
+//     when exactly one tracked person carries it. If several do (two
+//     Raissounis), it counts for the one named in full elsewhere in the same
+//     text, and for none if both or neither are.
+//   - A surname that is also a common word or a very common name
+//     (rules/names_ambiguous.txt: "White", "King", "Said", "Hassan"...) counts
+//     bare only when capitalised and the person is named in full in the text.
+//   - A capitalised word directly before a surname that is not one of the
+//     person's given names marks someone else with the same surname ("his
+//     sister Farida Aarrass"). Not counted as such a word: titles and roles
+//     (rules/names_titles.txt: Mr, Dr, M., Mme, Sheikh, lawyer...),
+//     sentence-start and campaign words (rules/names_notnames.txt: "Yesterday
+//     Aarrass said", "Free Aarrass"), and a capitalised run after a
+//     determiner ("the Belgian-Moroccan Aarrass"). A surname at the start of
+//     a sentence ("Aarrass said") is the person. Scripts without case
+//     (Arabic) cannot show this, so the rule does not apply to them.
+//
+// # Stance and topics
+//
+// See classifier.go and the rule files in rules/.
+package classify
