@@ -94,21 +94,20 @@ var boilerplate = regexp.MustCompile(`(?i)^(` +
 
 const maxBoilerplateLen = 160
 
-// cleanText drops boilerplate paragraphs, collapses exact repeats of a
-// paragraph (share bars often appear twice) and guarantees valid UTF-8.
+// cleanText drops boilerplate paragraphs and immediate repeats of a
+// paragraph, and guarantees valid UTF-8. Repeats further apart are kept:
+// recipes and Q&A pages legitimately reuse a heading.
 func cleanText(s string) string {
 	s = strings.ToValidUTF8(s, "")
 	var out []string
-	seen := map[string]bool{}
 	for _, p := range strings.Split(s, "\n\n") {
 		p = cleanSpace(p)
-		if p == "" || seen[p] {
+		if p == "" || (len(out) > 0 && out[len(out)-1] == p) {
 			continue
 		}
 		if len(p) < maxBoilerplateLen && boilerplate.MatchString(p) {
 			continue
 		}
-		seen[p] = true
 		out = append(out, p)
 	}
 	return strings.Join(out, "\n\n")

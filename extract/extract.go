@@ -146,10 +146,7 @@ func fromHTML(body []byte, contentType string, pageURL *url.URL, opts Options) (
 
 // pruneSelector removes page furniture that trafilatura sometimes keeps
 // when it sits inside the article container.
-const pruneSelector = `script, noscript, style, template, iframe, form, button, ` +
-	`[aria-hidden="true"], [role="navigation"], [role="banner"], [role="contentinfo"], ` +
-	`.twitter-tweet, [class*="cookie"], [id*="cookie"], [class*="newsletter"], [id*="newsletter"], ` +
-	`[class*="share"], [class*="social"], [class*="related"], [id*="related"], [class*="comment"], [id*="comment"]`
+const pruneSelector = `script, noscript, style, template`
 
 // dateOnlyUTC keeps the calendar date the library found. Its dates usually
 // carry no zone and are built in the local zone; converting them with UTC()

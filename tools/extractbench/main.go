@@ -43,10 +43,18 @@ type extractFunc func(body []byte, u *url.URL) (string, error)
 func main() {
 	lib := flag.String("lib", "extract", "extractor: extract, trafilatura or readability")
 	worst := flag.Int("worst", 0, "list the N documents with the lowest F1")
+	dump := flag.String("dump", "", "print the extracted text of the document with this id and exit")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: extractbench [-lib extract|trafilatura|readability] [-worst N] DIR")
 		os.Exit(2)
+	}
+	if *dump != "" {
+		if err := dumpOne(flag.Arg(0), *lib, *dump); err != nil {
+			fmt.Fprintln(os.Stderr, "extractbench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(flag.Arg(0), *lib, *worst); err != nil {
 		fmt.Fprintln(os.Stderr, "extractbench:", err)
@@ -138,6 +146,20 @@ func run(dir, lib string, worst int) error {
 		printWorst(ids, truths, preds, worst)
 	}
 	return nil
+}
+
+func dumpOne(dir, lib, id string) error {
+	extractFn, err := extractor(lib)
+	if err != nil {
+		return err
+	}
+	body, err := readPage(filepath.Join(dir, "html", id+".html.gz"))
+	if err != nil {
+		return err
+	}
+	text, err := extractFn(body, nil)
+	fmt.Println(text)
+	return err
 }
 
 func printWorst(ids, truths, preds []string, n int) {
