@@ -1,0 +1,202 @@
+package classify
+
+import (
+	"fmt"
+	"math/bits"
+	"sort"
+	"sync"
+)
+
+// Document is one item to classify.
+type Document struct {
+	Title, Text string
+	// StancePrior is an optional per-source lean ("", "supportive",
+	// "critical", "neutral"), off by default. It nudges the score by
+	// priorWeight and never decides alone against the text's cues.
+	StancePrior string
+}
+
+// Result is what Classify says about a document.
+type Result struct {
+	Mentions     []Mention
+	Stances      []Stance // one per person mentioned, in order of first mention
+	Topics       []Topic  // topics over threshold, highest score first
+	RulesVersion string   // hash of the compiled rule set
+}
+
+// Stance is how a document frames one person.
+type Stance struct {
+	Person   string
+	Label    string  // "supportive" | "critical" | "neutral" | "unclear"
+	Score    float64 // signed: >0 supportive, <0 critical
+	Evidence []Evidence
+}
+
+// Topic is a topic whose phrases reached its threshold.
+type Topic struct {
+	Topic    string
+	Score    float64
+	Evidence []Evidence
+}
+
+// Evidence is one cue phrase found in the text and what it counted for.
+type Evidence struct {
+	Phrase     string  // as it appears in the text (a substring of the text classified)
+	Sentence   string  // the sentence it occurs in
+	Offset     int     // byte offset of Phrase in the text classified (Title + "\n\n" + Text)
+	Weight     float64 // signed contribution actually counted
+	Discounted string  `json:",omitempty"` // why a cue counted less: "negated", "quoted", "scare-quoted", "outside-person-sentences", "nearer-other-person"
+}
+
+// Weights of the stance mechanism. They are part of the engine, not of the
+// rule files; changing them changes the rules version through "engine".
+const (
+	outsideFactor  = 0.3  // a cue in a sentence that does not refer to the person
+	quotedFactor   = 0.5  // a cue inside quotation marks: somebody else's words
+	negatedFactor  = -0.5 // "not tortured", "no evidence of ...": the cue turns
+	labelMargin    = 1.5  // |score| needed for supportive or critical
+	labelDominance = 1.5  // the winning side must outweigh the other this much
+	priorWeight    = 1.0
+	scareMaxWords  = 4 // a quotation this short is scare quotes, not a quote
+	negationWindow = 3 // words before a cue searched for a negator
+	pronounChain   = 3 // sentences after a mention that pronouns may refer back through
+	topicRepeatCap = 3 // occurrences of one phrase counted towards a topic
+)
+
+var (
+	negators = hashSetPlain("not", "never", "no", "t", "without", "nor", "neither", "nothing", "pas", "jamais", "aucun", "aucune", "sans", "ni", "non")
+	pronouns = hashSetPlain("he", "she", "his", "her", "him", "hers", "himself", "herself", "il", "elle", "son", "sa", "ses", "lui")
+)
+
+// hashSetPlain is a set of plain folded word hashes (no de-doubling).
+func hashSetPlain(words ...string) map[uint64]bool {
+	m := make(map[uint64]bool, len(words))
+	var tk tokenizer
+	for _, w := range words {
+		tk.tokenize(w)
+		m[tk.words[0].h] = true
+	}
+	return m
+}
+
+// Classifier applies compiled rules to documents. It is immutable and safe
+// for concurrent use.
+type Classifier struct {
+	m          *Matcher
+	cues       []cue
+	trie       map[uint64]*trieNode // n-gram key of a phrase prefix → node
+	filter     keyFilter            // first words of phrases
+	topics     []string
+	thresholds []float64
+	minWords   int
+	version    string
+	pool       sync.Pool // *scratch
+}
+
+type cue struct {
+	phrase string
+	side   float64 // +1 supportive, -1 critical, 0 for a topic phrase
+	weight float64
+	topic  int // index into topics, -1 for a stance cue
+	negLed bool // the phrase starts with a negator ("no evidence of")
+}
+
+type trieNode struct {
+	prefix bool  // a longer phrase continues from here
+	cues   []int // phrases ending here
+}
+
+// New compiles rules for people. It fails on a bad person list or a bad
+// rule, naming the rule file and line, or the phrase for added rules.
+func New(people []Person, rules *Rules) (*Classifier, error) {
+	if rules == nil {
+		rules = DefaultRules()
+	}
+	rules = rules.clone()
+	if err := rules.validate(); err != nil {
+		return nil, fmt.Errorf("compile rules: %w", err)
+	}
+	m, err := NewMatcher(people)
+	if err != nil {
+		return nil, fmt.Errorf("compile people: %w", err)
+	}
+	c := &Classifier{m: m, trie: make(map[uint64]*trieNode), minWords: rules.minWords, version: rules.version()}
+	c.pool.New = func() any { return new(scratch) }
+	topicIdx := make(map[string]int)
+	names := make([]string, 0, len(rules.thresholds))
+	for t := range rules.thresholds {
+		names = append(names, t)
+	}
+	sort.Strings(names)
+	for _, t := range names {
+		topicIdx[t] = len(c.topics)
+		c.topics = append(c.topics, t)
+		c.thresholds = append(c.thresholds, rules.thresholds[t])
+	}
+	for _, s := range rules.stance {
+		side := 1.0
+		if s.side == Critical {
+			side = -1
+		}
+		c.addCue(cue{phrase: s.phrase, side: side, weight: s.weight, topic: -1})
+	}
+	for _, t := range rules.topics {
+		c.addCue(cue{phrase: t.phrase, weight: t.weight, topic: topicIdx[t.topic]})
+	}
+	return c, nil
+}
+
+func mix(k, h uint64) uint64 { return bits.RotateLeft64(k, 23)*0x9E3779B97F4A7C15 ^ h }
+
+func (c *Classifier) addCue(q cue) {
+	var tk tokenizer
+	tk.tokenize(q.phrase)
+	var hs []uint64
+	for _, w := range tk.words {
+		if !w.elided {
+			hs = append(hs, w.h)
+		}
+	}
+	q.negLed = negators[hs[0]]
+	idx := len(c.cues)
+	c.cues = append(c.cues, q)
+	c.filter.add(hs[0])
+	k := hs[0]
+	for i := range hs {
+		if i > 0 {
+			k = mix(k, hs[i])
+		}
+		n := c.trie[k]
+		if n == nil {
+			n = &trieNode{}
+			c.trie[k] = n
+		}
+		if i == len(hs)-1 {
+			n.cues = append(n.cues, idx)
+		} else {
+			n.prefix = true
+		}
+	}
+}
+
+// Matcher returns the name matcher the classifier uses.
+func (c *Classifier) Matcher() *Matcher { return c.m }
+
+// RulesVersion is a hash of the compiled rules.
+func (c *Classifier) RulesVersion() string { return c.version }
+
+// scratch holds per-call buffers.
+type scratch struct {
+	tk    tokenizer
+	live  []int // indexes of non-elided words
+	sent  []int // sentence index per live word
+	spans []span
+}
+
+type span struct{ start, end, words int }
+
+// hit is a phrase found in the text: live words [from, to] and a cue.
+type hit struct {
+	from, to int
+	cue      int
+}

@@ -1,0 +1,54 @@
+package classify
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const corpusDir = "testdata/corpus"
+
+func corpusPeople(t testing.TB) []Person {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(corpusDir, "people.json"))
+	if err != nil {
+		t.Skipf("corpus not available: %v", err)
+	}
+	var raw []struct {
+		Name    string   `json:"name"`
+		Aliases []string `json:"aliases"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	people := make([]Person, len(raw))
+	for i, r := range raw {
+		people[i] = Person{Name: r.Name, Aliases: r.Aliases}
+	}
+	return people
+}
+
+// TestQualityBar checks the classifier against the labelled corpus.
+func TestQualityBar(t *testing.T) {
+	c, err := New(corpusPeople(t), DefaultRules())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Evaluate(c, corpusDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	if err := rep.WriteText(&sb); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + sb.String())
+	if rep.Stance.MacroF1 < 0.85 {
+		t.Errorf("stance macro-F1 = %.3f, want >= 0.85", rep.Stance.MacroF1)
+	}
+	if rep.Mentions.Precision < 0.98 || rep.Mentions.Recall < 0.98 {
+		t.Errorf("mentions precision %.3f recall %.3f, want >= 0.98", rep.Mentions.Precision, rep.Mentions.Recall)
+	}
+}

@@ -1,0 +1,297 @@
+package classify
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+//go:embed rules/stance_*.txt rules/topics.txt
+var ruleFiles embed.FS
+
+// Stance sides as written in rule files.
+const (
+	Supportive = "supportive"
+	Critical   = "critical"
+	Neutral    = "neutral"
+	Unclear    = "unclear"
+)
+
+const (
+	defaultMinWords       = 60
+	defaultTopicThreshold = 2.0
+)
+
+// Rules is an editable set of stance cues and topic phrases. Edit it with
+// its methods, then compile it with New; a Classifier keeps its own copy.
+type Rules struct {
+	stance     []stanceCue
+	topics     []topicPhrase
+	thresholds map[string]float64
+	minWords   int
+	errs       []error // lines of embedded files that did not parse; New reports them
+}
+
+type stanceCue struct {
+	phrase string
+	side   string
+	weight float64
+	src    string // "rules/stance_en.txt:12" or "added"
+}
+
+type topicPhrase struct {
+	topic  string
+	phrase string
+	weight float64
+	src    string
+}
+
+// DefaultRules returns the English and French rules embedded in the binary.
+// Syntax errors in them are kept and reported by New with file and line.
+func DefaultRules() *Rules {
+	r := &Rules{thresholds: make(map[string]float64), minWords: defaultMinWords}
+	names, _ := fs.Glob(ruleFiles, "rules/*.txt")
+	sort.Strings(names)
+	for _, name := range names {
+		data, err := ruleFiles.ReadFile(name)
+		if err != nil {
+			r.errs = append(r.errs, fmt.Errorf("read %s: %w", name, err))
+			continue
+		}
+		r.parse(name, string(data))
+	}
+	return r
+}
+
+func (r *Rules) parse(name, data string) {
+	sc := bufio.NewScanner(strings.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		src := fmt.Sprintf("%s:%d", name, n)
+		f := strings.SplitN(line, " ", 3)
+		if len(f) < 3 {
+			r.errs = append(r.errs, fmt.Errorf("%s: want 3 fields, got %q", src, line))
+			continue
+		}
+		num, err := strconv.ParseFloat(f[1], 64)
+		if f[0] == "threshold" {
+			num, err = strconv.ParseFloat(f[2], 64)
+		}
+		if err != nil {
+			r.errs = append(r.errs, fmt.Errorf("%s: bad number in %q: %w", src, line, err))
+			continue
+		}
+		switch {
+		case f[0] == "threshold":
+			r.thresholds[f[1]] = num
+		case strings.HasPrefix(name, "rules/stance_"):
+			r.stance = append(r.stance, stanceCue{phrase: f[2], side: f[0], weight: num, src: src})
+		default:
+			r.topics = append(r.topics, topicPhrase{topic: f[0], phrase: f[2], weight: num, src: src})
+		}
+	}
+}
+
+// clone returns a deep copy, so a compiled Classifier does not see later edits.
+func (r *Rules) clone() *Rules {
+	c := *r
+	c.stance = append([]stanceCue(nil), r.stance...)
+	c.topics = append([]topicPhrase(nil), r.topics...)
+	c.errs = append([]error(nil), r.errs...)
+	c.thresholds = make(map[string]float64, len(r.thresholds))
+	for k, v := range r.thresholds {
+		c.thresholds[k] = v
+	}
+	return &c
+}
+
+// foldPhrase is the comparison form of a phrase: its folded words.
+func foldPhrase(p string) string {
+	var tk tokenizer
+	tk.tokenize(p)
+	var sb strings.Builder
+	for _, w := range tk.words {
+		if w.elided {
+			continue
+		}
+		sb.WriteString(strconv.FormatUint(w.h, 36))
+		sb.WriteByte(' ')
+	}
+	return sb.String()
+}
+
+// AddStanceCue adds a cue, or re-weights it if the phrase is already a
+// stance cue. side is "supportive" or "critical"; weight must be positive.
+func (r *Rules) AddStanceCue(phrase, side string, weight float64) error {
+	if side != Supportive && side != Critical {
+		return fmt.Errorf("add stance cue %q: side %q is not supportive or critical", phrase, side)
+	}
+	if !(weight > 0) {
+		return fmt.Errorf("add stance cue %q: weight %v is not positive", phrase, weight)
+	}
+	key := foldPhrase(phrase)
+	if key == "" {
+		return fmt.Errorf("add stance cue %q: no words", phrase)
+	}
+	for i, c := range r.stance {
+		if foldPhrase(c.phrase) == key {
+			r.stance[i] = stanceCue{phrase: phrase, side: side, weight: weight, src: "added"}
+			return nil
+		}
+	}
+	r.stance = append(r.stance, stanceCue{phrase: phrase, side: side, weight: weight, src: "added"})
+	return nil
+}
+
+// RemoveCue removes a phrase from the stance cues and from every topic.
+// It fails if the phrase is in neither.
+func (r *Rules) RemoveCue(phrase string) error {
+	key := foldPhrase(phrase)
+	found := false
+	stance := r.stance[:0]
+	for _, c := range r.stance {
+		if foldPhrase(c.phrase) == key {
+			found = true
+			continue
+		}
+		stance = append(stance, c)
+	}
+	r.stance = stance
+	topics := r.topics[:0]
+	for _, t := range r.topics {
+		if foldPhrase(t.phrase) == key {
+			found = true
+			continue
+		}
+		topics = append(topics, t)
+	}
+	r.topics = topics
+	if !found {
+		return fmt.Errorf("remove cue %q: no such stance or topic phrase", phrase)
+	}
+	return nil
+}
+
+// AddTopicPhrase adds a phrase to a topic, creating the topic (with the
+// default threshold) if needed, or re-weights the phrase if already there.
+func (r *Rules) AddTopicPhrase(topic, phrase string, weight float64) error {
+	topic = strings.TrimSpace(topic)
+	if topic == "" || strings.ContainsAny(topic, " \t") {
+		return fmt.Errorf("add topic phrase %q: bad topic name %q", phrase, topic)
+	}
+	if !(weight > 0) {
+		return fmt.Errorf("add topic phrase %q: weight %v is not positive", phrase, weight)
+	}
+	key := foldPhrase(phrase)
+	if key == "" {
+		return fmt.Errorf("add topic phrase %q: no words", phrase)
+	}
+	if _, ok := r.thresholds[topic]; !ok {
+		r.thresholds[topic] = defaultTopicThreshold
+	}
+	for i, t := range r.topics {
+		if t.topic == topic && foldPhrase(t.phrase) == key {
+			r.topics[i] = topicPhrase{topic: topic, phrase: phrase, weight: weight, src: "added"}
+			return nil
+		}
+	}
+	r.topics = append(r.topics, topicPhrase{topic: topic, phrase: phrase, weight: weight, src: "added"})
+	return nil
+}
+
+// SetTopicThreshold sets the score a topic needs to be reported.
+func (r *Rules) SetTopicThreshold(topic string, threshold float64) error {
+	if _, ok := r.thresholds[topic]; !ok {
+		return fmt.Errorf("set threshold: unknown topic %q", topic)
+	}
+	if !(threshold > 0) {
+		return fmt.Errorf("set threshold of %q: %v is not positive", topic, threshold)
+	}
+	r.thresholds[topic] = threshold
+	return nil
+}
+
+// SetMinWords sets how many words of text an item needs before its stance
+// is judged; below it the label is "unclear".
+func (r *Rules) SetMinWords(n int) error {
+	if n < 0 {
+		return fmt.Errorf("set min words: %d is negative", n)
+	}
+	r.minWords = n
+	return nil
+}
+
+// validate checks every rule, naming the file and line (or "added").
+func (r *Rules) validate() error {
+	if len(r.errs) > 0 {
+		return r.errs[0]
+	}
+	seen := make(map[string]string)
+	for _, c := range r.stance {
+		if c.side != Supportive && c.side != Critical {
+			return fmt.Errorf("%s: stance side %q is not supportive or critical", c.src, c.side)
+		}
+		if !(c.weight > 0) {
+			return fmt.Errorf("%s: weight of %q is not positive", c.src, c.phrase)
+		}
+		key := foldPhrase(c.phrase)
+		if key == "" {
+			return fmt.Errorf("%s: phrase %q has no words", c.src, c.phrase)
+		}
+		if prev, dup := seen[key]; dup {
+			return fmt.Errorf("%s: stance phrase %q repeats %s", c.src, c.phrase, prev)
+		}
+		seen[key] = c.src
+	}
+	seen = make(map[string]string)
+	for _, t := range r.topics {
+		if _, ok := r.thresholds[t.topic]; !ok {
+			return fmt.Errorf("%s: topic %q has no threshold line", t.src, t.topic)
+		}
+		if !(t.weight > 0) {
+			return fmt.Errorf("%s: weight of %q is not positive", t.src, t.phrase)
+		}
+		key := t.topic + " " + foldPhrase(t.phrase)
+		if foldPhrase(t.phrase) == "" {
+			return fmt.Errorf("%s: phrase %q has no words", t.src, t.phrase)
+		}
+		if prev, dup := seen[key]; dup {
+			return fmt.Errorf("%s: topic phrase %q repeats %s", t.src, t.phrase, prev)
+		}
+		seen[key] = t.src
+	}
+	for topic, th := range r.thresholds {
+		if !(th > 0) {
+			return fmt.Errorf("topic %q: threshold %v is not positive", topic, th)
+		}
+	}
+	return nil
+}
+
+// version hashes the rules in a canonical order, so the same rules give the
+// same version whatever order they were added in.
+func (r *Rules) version() string {
+	var lines []string
+	for _, c := range r.stance {
+		lines = append(lines, fmt.Sprintf("s\t%s\t%s\t%g", foldPhrase(c.phrase), c.side, c.weight))
+	}
+	for _, t := range r.topics {
+		lines = append(lines, fmt.Sprintf("t\t%s\t%s\t%g", t.topic, foldPhrase(t.phrase), t.weight))
+	}
+	for topic, th := range r.thresholds {
+		lines = append(lines, fmt.Sprintf("h\t%s\t%g", topic, th))
+	}
+	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), "engine\t1")
+	sort.Strings(lines)
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	return hex.EncodeToString(sum[:6])
+}
