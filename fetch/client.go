@@ -1,0 +1,230 @@
+// Package fetch talks HTTP for newsmon: it downloads feeds and pages with
+// explicit limits and turns feeds into fetch's own Item type.
+//
+// Every request carries the configured User-Agent and a context; bodies are
+// capped (a larger body is an error, never a silent cut or an out-of-memory);
+// gzip is accepted; feeds use conditional GET with the validators the caller
+// stored. Connections to loopback, private, link-local and cloud metadata
+// addresses are refused where the connection is made, after DNS, unless the
+// caller allows them, so a hostile link or redirect cannot reach an intranet.
+//
+// The package does not extract article text, classify, or store anything.
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Options are the identity and limits of every request.
+type Options struct {
+	UserAgent    string
+	Timeout      time.Duration // whole request, body included
+	MaxBodyBytes int64
+	// MaxRedirects bounds redirect chains (loops end here).
+	MaxRedirects int
+}
+
+// Client is an HTTP client with newsmon's limits. It is safe for concurrent use.
+type Client struct {
+	opts    Options
+	strict  *http.Client // refuses private addresses
+	lenient *http.Client // allows them, for sources that opted in
+}
+
+// ErrTooLarge means a body exceeded Options.MaxBodyBytes.
+var ErrTooLarge = errors.New("body exceeds the size limit")
+
+// ErrForbiddenAddress means a request would have reached a private address.
+var ErrForbiddenAddress = errors.New("refusing to connect to a private, loopback or link-local address")
+
+// StatusError is an HTTP response outside 2xx and 304.
+type StatusError struct {
+	URL        string
+	Code       int
+	RetryAfter time.Duration // from a 429 or 503's Retry-After, when given
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("GET %s: HTTP %d %s", e.URL, e.Code, http.StatusText(e.Code))
+}
+
+// NewClient builds a client; the zero fields of opts get safe values.
+func NewClient(opts Options) *Client {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 10 << 20
+	}
+	if opts.MaxRedirects <= 0 {
+		opts.MaxRedirects = 10
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = "newsmon"
+	}
+	return &Client{
+		opts:    opts,
+		strict:  newHTTPClient(opts, false),
+		lenient: newHTTPClient(opts, true),
+	}
+}
+
+func newHTTPClient(opts Options, allowPrivate bool) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		dialer.Control = refusePrivate
+	}
+	transport := &http.Transport{
+		// No proxy: the address guard must see the real destination.
+		Proxy:                  nil,
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           100,
+		MaxIdleConnsPerHost:    4,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ResponseHeaderTimeout:  opts.Timeout,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+	return &http.Client{
+		Transport: transport,
+		Timeout:   opts.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= opts.MaxRedirects {
+				return fmt.Errorf("stopped after %d redirects (a redirect loop?)", len(via))
+			}
+			if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+				return fmt.Errorf("refusing redirect to %s: only http and https", req.URL)
+			}
+			return nil
+		},
+	}
+}
+
+// refusePrivate runs after DNS resolution, on the address actually dialled,
+// so neither a hostile DNS answer nor a redirect can get around it.
+func refusePrivate(network, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || isPrivate(ip) {
+		return fmt.Errorf("%w: %s", ErrForbiddenAddress, host)
+	}
+	return nil
+}
+
+func isPrivate(ip net.IP) bool {
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() ||
+		// 100.64.0.0/10 carrier-grade NAT is used by some clouds' metadata services.
+		(ip.To4() != nil && ip.To4()[0] == 100 && ip.To4()[1]&0xc0 == 64)
+}
+
+// Request says how to fetch one URL.
+type Request struct {
+	URL string
+	// Validators from the previous fetch, for a conditional GET.
+	ETag, LastModified string
+	// Accept is sent as the Accept header.
+	Accept string
+	// AllowPrivate lets this request reach private addresses.
+	AllowPrivate bool
+}
+
+// Response is a successful (2xx or 304) response with its body read in full.
+type Response struct {
+	URL          string // after redirects
+	Status       int
+	ContentType  string
+	ETag         string
+	LastModified string
+	NotModified  bool // a 304: nothing changed since the validators
+	Body         []byte
+}
+
+// Get fetches req.URL within the client's limits.
+func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", req.URL, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("GET %s: only http and https URLs are fetched", req.URL)
+	}
+	hr, err := http.NewRequestWithContext(ctx, http.MethodGet, req.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", req.URL, err)
+	}
+	hr.Header.Set("User-Agent", c.opts.UserAgent)
+	if req.Accept != "" {
+		hr.Header.Set("Accept", req.Accept)
+	}
+	if req.ETag != "" {
+		hr.Header.Set("If-None-Match", req.ETag)
+	}
+	if req.LastModified != "" {
+		hr.Header.Set("If-Modified-Since", req.LastModified)
+	}
+	hc := c.strict
+	if req.AllowPrivate {
+		hc = c.lenient
+	}
+	resp, err := hc.Do(hr)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", req.URL, err)
+	}
+	defer resp.Body.Close()
+	out := &Response{
+		URL:          resp.Request.URL.String(),
+		Status:       resp.StatusCode,
+		ContentType:  resp.Header.Get("Content-Type"),
+		ETag:         resp.Header.Get("ETag"),
+		LastModified: resp.Header.Get("Last-Modified"),
+	}
+	if resp.StatusCode == http.StatusNotModified {
+		out.NotModified = true
+		return out, nil
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return out, &StatusError{URL: req.URL, Code: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	}
+	if resp.ContentLength > c.opts.MaxBodyBytes {
+		return out, fmt.Errorf("GET %s: %w (Content-Length %d > %d bytes)", req.URL, ErrTooLarge, resp.ContentLength, c.opts.MaxBodyBytes)
+	}
+	// Read one byte past the limit to tell "exactly at" from "over".
+	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodyBytes+1))
+	if err != nil {
+		return out, fmt.Errorf("GET %s: read body: %w", req.URL, err)
+	}
+	if int64(len(body)) > c.opts.MaxBodyBytes {
+		return out, fmt.Errorf("GET %s: %w (%d bytes)", req.URL, ErrTooLarge, c.opts.MaxBodyBytes)
+	}
+	out.Body = body
+	return out, nil
+}
+
+// retryAfter parses a Retry-After header (seconds or an HTTP date).
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}

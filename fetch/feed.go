@@ -1,0 +1,102 @@
+package fetch
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+)
+
+// Item is one entry of a feed, in fetch's own terms: no gofeed type leaves
+// this package.
+type Item struct {
+	GUID      string // the feed's id; derived from link or content when absent
+	Link      string // absolute
+	Title     string // plain text
+	Summary   string // plain text
+	Content   string // plain text of the full content, when the feed has it
+	Author    string
+	Published time.Time // UTC; zero when the feed gives no date
+	// Hash identifies the content as the feed gave it.
+	Hash string
+}
+
+// Feed is a parsed feed.
+type Feed struct {
+	Title    string
+	Language string
+	Items    []Item
+}
+
+// ParseFeed parses an RSS 0.9x/1.0/2.0, Atom or JSON Feed document.
+// baseURL resolves relative item links.
+func ParseFeed(body []byte, baseURL string) (*Feed, error) {
+	// A Parser is cheap, and a fresh one per call keeps goroutines apart.
+	parsed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("parse feed: %w", err)
+	}
+	f := &Feed{Title: TextOf(parsed.Title), Language: parsed.Language, Items: make([]Item, 0, len(parsed.Items))}
+	for _, pi := range parsed.Items {
+		if pi == nil {
+			continue
+		}
+		it := Item{
+			Title:   TextOf(pi.Title),
+			Summary: TextOf(pi.Description),
+			Content: TextOf(pi.Content),
+			Link:    resolve(baseURL, firstNonEmpty(pi.Link, firstOf(pi.Links))),
+		}
+		if len(pi.Authors) > 0 && pi.Authors[0] != nil {
+			it.Author = pi.Authors[0].Name
+		}
+		switch {
+		case pi.PublishedParsed != nil:
+			it.Published = pi.PublishedParsed.UTC()
+		case pi.UpdatedParsed != nil:
+			it.Published = pi.UpdatedParsed.UTC()
+		}
+		if it.Summary == it.Content {
+			it.Content = ""
+		}
+		it.Hash = hashStrings(it.Title, it.Summary, it.Content)
+		it.GUID = strings.TrimSpace(pi.GUID)
+		if it.GUID == "" {
+			it.GUID = it.Link
+		}
+		if it.GUID == "" {
+			// Neither id nor link: the content itself is the identity, so
+			// the item is still stored, once.
+			it.GUID = "sha256:" + it.Hash
+		}
+		f.Items = append(f.Items, it)
+	}
+	return f, nil
+}
+
+func hashStrings(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func firstNonEmpty(a, b string) string {
+	if strings.TrimSpace(a) != "" {
+		return strings.TrimSpace(a)
+	}
+	return strings.TrimSpace(b)
+}
+
+func firstOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}

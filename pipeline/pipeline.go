@@ -1,0 +1,262 @@
+// Package pipeline is newsmon's one orchestrator: it is the only code that
+// knows the order of the stages, fetch → extract → classify → store, and it
+// converts each stage's output into the next stage's input.
+//
+// A run of one source never affects another: each source's failure is
+// recorded in its own fetch_runs row and returned in its Summary, and the
+// other sources go on. Scheduling (when to run) belongs to the daemon package.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/newsmon/newsmon/classify"
+	"github.com/newsmon/newsmon/config"
+	"github.com/newsmon/newsmon/fetch"
+	"github.com/newsmon/newsmon/store"
+)
+
+// Pipeline runs sources through the stages. It is safe for concurrent use.
+type Pipeline struct {
+	cfg     config.Config
+	store   *store.Store
+	client  *fetch.Client
+	matcher *classify.Matcher
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// New builds the stages from cfg. It fails when the tracked names do not compile.
+func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Pipeline, error) {
+	m, err := classify.NewMatcher(People(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("compile tracked names: %w", err)
+	}
+	return &Pipeline{
+		cfg:   cfg,
+		store: st,
+		client: fetch.NewClient(fetch.Options{
+			UserAgent:    cfg.Fetch.UserAgent,
+			Timeout:      cfg.Fetch.Timeout.D(),
+			MaxBodyBytes: int64(cfg.Fetch.MaxBodyBytes),
+		}),
+		matcher: m,
+		log:     log,
+		now:     time.Now,
+	}, nil
+}
+
+// People converts the tracked list of cfg into the classifier's terms.
+func People(cfg config.Config) []classify.Person {
+	people := make([]classify.Person, len(cfg.Tracked))
+	for i, p := range cfg.Tracked {
+		people[i] = classify.Person{Name: p.Name, Aliases: p.Aliases}
+	}
+	return people
+}
+
+// SyncSources records cfg's sources in the database.
+func (p *Pipeline) SyncSources(ctx context.Context) error {
+	defs := make([]store.SourceDef, len(p.cfg.Sources))
+	for i, s := range p.cfg.Sources {
+		u := s.URL
+		if u == "" && len(s.StartURLs) > 0 {
+			u = s.StartURLs[0]
+		}
+		defs[i] = store.SourceDef{Name: s.Name, Type: s.Type, URL: u}
+	}
+	return p.store.SyncSources(ctx, defs)
+}
+
+// Summary is what one run of one source did.
+type Summary struct {
+	Source          string
+	Seen            int
+	New             int
+	NewWithMentions int
+	Updated         int
+	NotModified     bool
+	HTTPStatus      int
+	Duration        time.Duration
+	NewItemIDs      []int64
+	Err             error // the run failed; nothing was stored but its fetch_runs row
+	// RetryAfter is the server's Retry-After on a 429 or 503, when it gave one.
+	RetryAfter time.Duration
+}
+
+// RunAll runs the given sources at most cfg.Fetch.Concurrency at a time,
+// starting them in order, and returns their summaries in the same order.
+func (p *Pipeline) RunAll(ctx context.Context, sources []config.Source) []Summary {
+	out := make([]Summary, len(sources))
+	sem := make(chan struct{}, max(1, p.cfg.Fetch.Concurrency))
+	var wg sync.WaitGroup
+	for i, src := range sources {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			out[i] = Summary{Source: src.Name, Err: ctx.Err()}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			out[i] = p.RunSource(ctx, src)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// RunSource fetches one source, classifies what is new and stores it, in one
+// transaction with the run's fetch_runs row.
+func (p *Pipeline) RunSource(ctx context.Context, src config.Source) Summary {
+	log := p.log.With("source", src.Name, "url", src.URL)
+	started := p.now()
+	run := store.Run{Source: src.Name, StartedAt: started}
+	var err error
+	switch src.Type {
+	case config.SourceFeed:
+		err = p.fetchFeed(ctx, src, &run, log)
+	default:
+		err = fmt.Errorf("source type %q is not supported yet", src.Type)
+	}
+	run.FinishedAt = p.now()
+	sum := Summary{Source: src.Name, HTTPStatus: run.HTTPStatus, NotModified: run.Status == store.StatusNotModified}
+	if err != nil {
+		run.Status, run.Error, run.Items = store.StatusError, err.Error(), nil
+		run.ETag, run.LastModified = "", ""
+		sum.Err = err
+		var se *fetch.StatusError
+		if errors.As(err, &se) {
+			sum.RetryAfter = se.RetryAfter
+		}
+	}
+	// The outcome is recorded even when the run's context was cancelled, so
+	// a shutdown mid-run still leaves its fetch_runs row.
+	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), store.BusyTimeout+5*time.Second)
+	defer cancel()
+	res, serr := p.store.SaveRun(saveCtx, run)
+	if serr != nil {
+		log.Error("store run", "err", serr)
+		if sum.Err == nil {
+			sum.Err = serr
+		}
+	}
+	sum.Seen, sum.New, sum.Updated, sum.NewWithMentions, sum.NewItemIDs = res.Seen, res.New, res.Updated, res.NewWithMentions, res.NewItemIDs
+	sum.Duration = run.FinishedAt.Sub(started)
+	if sum.Err != nil {
+		log.Warn("source failed", "err", sum.Err, "http_status", run.HTTPStatus)
+	} else {
+		log.Info("source fetched", "seen", sum.Seen, "new", sum.New, "new_with_mentions", sum.NewWithMentions,
+			"updated", sum.Updated, "not_modified", sum.NotModified, "duration", sum.Duration)
+	}
+	return sum
+}
+
+const feedAccept = "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5"
+
+func (p *Pipeline) fetchFeed(ctx context.Context, src config.Source, run *store.Run, log *slog.Logger) error {
+	etag, lastMod, err := p.store.Validators(ctx, src.Name)
+	if err != nil {
+		return err
+	}
+	resp, err := p.client.Get(ctx, fetch.Request{
+		URL: src.URL, ETag: etag, LastModified: lastMod, Accept: feedAccept,
+		AllowPrivate: src.AllowPrivate || p.cfg.Fetch.AllowPrivate,
+	})
+	if resp != nil {
+		run.HTTPStatus = resp.Status
+	}
+	if err != nil {
+		return err
+	}
+	if resp.NotModified {
+		run.Status = store.StatusNotModified
+		return nil
+	}
+	feed, err := fetch.ParseFeed(resp.Body, resp.URL)
+	if err != nil {
+		return fmt.Errorf("%s: %w", src.URL, err)
+	}
+	items, warning, err := p.prepareItems(ctx, src, feed.Items, feed.Language)
+	if err != nil {
+		return err
+	}
+	run.Status, run.Items, run.Seen, run.Error = store.StatusOK, items, len(feed.Items), warning
+	run.ETag, run.LastModified = resp.ETag, resp.LastModified
+	log.Debug("feed parsed", "items", len(feed.Items))
+	return nil
+}
+
+// prepareItems turns feed items into store items, classifying only the ones
+// that are new or changed. warning notes items that lacked links or dates:
+// they are stored all the same, but a user should know the feed is odd.
+func (p *Pipeline) prepareItems(ctx context.Context, src config.Source, in []fetch.Item, language string) ([]store.Item, string, error) {
+	keys := make([]store.ItemKey, len(in))
+	noLink, noDate := 0, 0
+	for i, it := range in {
+		keys[i] = store.ItemKey{GUID: it.GUID, CanonicalURL: fetch.CanonicalURL(it.Link), ContentHash: it.Hash}
+		if keys[i].CanonicalURL == "" {
+			noLink++
+		}
+		if it.Published.IsZero() {
+			noDate++
+		}
+	}
+	unchanged, err := p.store.Unchanged(ctx, src.Name, keys)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]store.Item, 0, len(in))
+	for i, it := range in {
+		if unchanged[i] {
+			continue
+		}
+		body := it.Content
+		if body == "" {
+			body = it.Summary
+		}
+		si := store.Item{
+			GUID: it.GUID, URL: it.Link, CanonicalURL: keys[i].CanonicalURL,
+			Title: it.Title, Summary: it.Summary, Text: body, Author: it.Author,
+			Language: language, Published: it.Published, ContentHash: it.Hash,
+		}
+		p.label(&si)
+		out = append(out, si)
+	}
+	var warning string
+	if noLink > 0 || noDate > 0 {
+		warning = fmt.Sprintf("warning: of %d items, %d have no link and %d no date (stored all the same)", len(in), noLink, noDate)
+	}
+	return out, warning, nil
+}
+
+// label finds who the item mentions.
+func (p *Pipeline) label(it *store.Item) {
+	text := it.Title + "\n\n" + it.Text
+	it.Mentions = AggregateMentions(p.matcher.Match(text))
+}
+
+// AggregateMentions counts mentions per (person, spelling), keeping the
+// first offset, in order of first appearance.
+func AggregateMentions(ms []classify.Mention) []store.Mention {
+	type key struct{ person, spelling string }
+	idx := map[key]int{}
+	var out []store.Mention
+	for _, m := range ms {
+		k := key{m.Person, m.Spelling}
+		if i, ok := idx[k]; ok {
+			out[i].Count++
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, store.Mention{Person: m.Person, Spelling: m.Spelling, Count: 1, FirstOffset: m.Start})
+	}
+	return out
+}

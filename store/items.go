@@ -1,0 +1,286 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Item is one article to store, with what the classifier found in it.
+type Item struct {
+	GUID         string // feed GUID; the canonical URL when the feed has none
+	URL          string
+	CanonicalURL string // "" when the item has no link
+	Title        string
+	Summary      string
+	Text         string
+	Author       string
+	Language     string
+	Published    time.Time // zero when unknown
+	// ContentHash identifies the content as the source gave it; a changed
+	// hash updates the stored item in place.
+	ContentHash string
+
+	Mentions []Mention
+	Stances  []Stance
+	Topics   []Topic
+}
+
+// Mention is how often, and first where, an item names a person one way.
+type Mention struct {
+	Person      string
+	Spelling    string
+	Count       int
+	FirstOffset int
+}
+
+// Stance is how an item frames one person.
+type Stance struct {
+	Person       string
+	Label        string
+	Score        float64
+	Evidence     []byte // JSON
+	RulesVersion string
+}
+
+// Topic is one thing an item is about.
+type Topic struct {
+	Topic        string
+	Score        float64
+	Evidence     []byte // JSON
+	RulesVersion string
+}
+
+// Run statuses.
+const (
+	StatusOK          = "ok"
+	StatusNotModified = "not_modified"
+	StatusError       = "error"
+)
+
+// Run is one fetch of one source and the items it produced.
+type Run struct {
+	Source     string
+	StartedAt  time.Time
+	FinishedAt time.Time
+	Status     string
+	HTTPStatus int // 0 when no response
+	Error      string
+	// Validators for the next conditional GET; both empty keeps the old ones.
+	ETag, LastModified string
+	// Seen counts the items the source returned; Items holds only those
+	// that may be new or changed.
+	Seen  int
+	Items []Item
+}
+
+// RunResult says what SaveRun did.
+type RunResult struct {
+	RunID           int64
+	Seen            int     // items the source returned
+	New             int     // items stored for the first time
+	Updated         int     // items whose content changed
+	NewWithMentions int     // new items naming a tracked person
+	NewItemIDs      []int64 // ids of the new items, in run order
+}
+
+// SaveRun stores a run's items (new ones inserted, changed ones updated in
+// place, unchanged ones left alone), its fetch_runs row and the source's
+// health, all in one transaction: a crash leaves either all of it or none.
+func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
+	res := RunResult{Seen: max(run.Seen, len(run.Items))}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		w, err := prepareItemWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		now := formatTime(run.FinishedAt)
+		for i := range run.Items {
+			it := &run.Items[i]
+			id, isNew, changed, err := w.upsert(ctx, run.Source, it, now)
+			if err != nil {
+				return fmt.Errorf("store item %q: %w", it.URL, err)
+			}
+			switch {
+			case isNew:
+				res.New++
+				res.NewItemIDs = append(res.NewItemIDs, id)
+				if len(it.Mentions) > 0 {
+					res.NewWithMentions++
+				}
+			case changed:
+				res.Updated++
+			}
+			if isNew || changed {
+				if err := w.writeLabels(ctx, id, it, !isNew); err != nil {
+					return fmt.Errorf("store labels of %q: %w", it.URL, err)
+				}
+			}
+		}
+		id, err := insertRun(ctx, tx, run, res)
+		res.RunID = id
+		return err
+	})
+	if err != nil {
+		return RunResult{}, fmt.Errorf("save run of %s: %w", run.Source, err)
+	}
+	return res, nil
+}
+
+func insertRun(ctx context.Context, tx *sql.Tx, run Run, res RunResult) (int64, error) {
+	var httpStatus any
+	if run.HTTPStatus != 0 {
+		httpStatus = run.HTTPStatus
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO fetch_runs
+		(source, started_at, finished_at, status, http_status, items_seen, items_new, error)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		run.Source, formatTime(run.StartedAt), formatTime(run.FinishedAt), run.Status, httpStatus,
+		res.Seen, res.New, run.Error)
+	if err != nil {
+		return 0, fmt.Errorf("insert fetch run: %w", err)
+	}
+	id, _ := r.LastInsertId()
+	finished := formatTime(run.FinishedAt)
+	if run.Status == StatusError {
+		_, err = tx.ExecContext(ctx, `UPDATE sources SET last_run_at = ?,
+			consecutive_failures = consecutive_failures + 1, last_error = ? WHERE name = ?`,
+			finished, run.Error, run.Source)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE sources SET last_run_at = ?1, last_success_at = ?1,
+			consecutive_failures = 0, last_error = '',
+			etag = CASE WHEN ?2 = '' AND ?3 = '' THEN etag ELSE ?2 END,
+			last_modified = CASE WHEN ?2 = '' AND ?3 = '' THEN last_modified ELSE ?3 END
+			WHERE name = ?4`,
+			finished, run.ETag, run.LastModified, run.Source)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("update source health: %w", err)
+	}
+	return id, nil
+}
+
+// itemWriter holds the statements SaveRun reuses for every item.
+type itemWriter struct {
+	find, insert, update               *sql.Stmt
+	delMentions, delStances, delTopics *sql.Stmt
+	insMention, insStance, insTopic    *sql.Stmt
+}
+
+func prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter, error) {
+	w := &itemWriter{}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&w.find, `SELECT id, source, content_hash FROM items
+			WHERE (?1 != '' AND canonical_url = ?1) OR (source = ?2 AND guid = ?3) LIMIT 1`},
+		{&w.insert, `INSERT INTO items (source, guid, url, canonical_url, title, summary, text, author,
+			language, published_at, fetched_at, updated_at, content_hash)
+			VALUES (?, ?, ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&w.update, `UPDATE items SET url = ?, title = ?, summary = ?, text = ?, author = ?, language = ?,
+			published_at = coalesce(?, published_at), updated_at = ?, content_hash = ? WHERE id = ?`},
+		{&w.delMentions, `DELETE FROM mentions WHERE item_id = ?`},
+		{&w.delStances, `DELETE FROM stances WHERE item_id = ?`},
+		{&w.delTopics, `DELETE FROM topics WHERE item_id = ?`},
+		{&w.insMention, `INSERT INTO mentions (item_id, person, spelling, count, first_offset) VALUES (?, ?, ?, ?, ?)`},
+		{&w.insStance, `INSERT INTO stances (item_id, person, label, score, evidence, rules_version) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&w.insTopic, `INSERT INTO topics (item_id, topic, score, evidence, rules_version) VALUES (?, ?, ?, ?, ?)`},
+	} {
+		st, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("prepare %q: %w", p.sql, err)
+		}
+		*p.stmt = st
+	}
+	return w, nil
+}
+
+func (w *itemWriter) close() {
+	for _, st := range []*sql.Stmt{w.find, w.insert, w.update, w.delMentions, w.delStances, w.delTopics, w.insMention, w.insStance, w.insTopic} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// upsert inserts a new item or updates a known one whose content changed.
+func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now any) (id int64, isNew, changed bool, err error) {
+	var hash, owner string
+	err = w.find.QueryRowContext(ctx, it.CanonicalURL, source, it.GUID).Scan(&id, &owner, &hash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		r, err := w.insert.ExecContext(ctx, source, it.GUID, it.URL, it.CanonicalURL, it.Title, it.Summary, it.Text,
+			it.Author, it.Language, formatTime(it.Published), now, now, it.ContentHash)
+		if err != nil {
+			return 0, false, false, err
+		}
+		id, err = r.LastInsertId()
+		return id, true, false, err
+	case err != nil:
+		return 0, false, false, err
+	case hash == it.ContentHash || owner != source:
+		// The same article reached through another source's feed is a
+		// sighting, not a new version: its first source owns it.
+		return id, false, false, nil
+	}
+	_, err = w.update.ExecContext(ctx, it.URL, it.Title, it.Summary, it.Text, it.Author, it.Language,
+		formatTime(it.Published), now, it.ContentHash, id)
+	return id, false, true, err
+}
+
+// writeLabels stores the item's mentions, stances and topics, replacing any
+// earlier ones when replace is set.
+func (w *itemWriter) writeLabels(ctx context.Context, id int64, it *Item, replace bool) error {
+	if replace {
+		for _, st := range []*sql.Stmt{w.delMentions, w.delStances, w.delTopics} {
+			if _, err := st.ExecContext(ctx, id); err != nil {
+				return err
+			}
+		}
+	}
+	for _, m := range it.Mentions {
+		if _, err := w.insMention.ExecContext(ctx, id, m.Person, m.Spelling, m.Count, m.FirstOffset); err != nil {
+			return err
+		}
+	}
+	for _, st := range it.Stances {
+		if _, err := w.insStance.ExecContext(ctx, id, st.Person, st.Label, st.Score, string(st.Evidence), st.RulesVersion); err != nil {
+			return err
+		}
+	}
+	for _, t := range it.Topics {
+		if _, err := w.insTopic.ExecContext(ctx, id, t.Topic, t.Score, string(t.Evidence), t.RulesVersion); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ItemKey identifies an item for Unchanged.
+type ItemKey struct{ GUID, CanonicalURL, ContentHash string }
+
+// Unchanged reports, for each key, whether the item is already stored with
+// the same content, so callers can skip extracting and classifying it again.
+func (s *Store) Unchanged(ctx context.Context, source string, keys []ItemKey) ([]bool, error) {
+	out := make([]bool, len(keys))
+	st, err := s.db.PrepareContext(ctx, `SELECT content_hash, source FROM items
+		WHERE (?1 != '' AND canonical_url = ?1) OR (source = ?2 AND guid = ?3) LIMIT 1`)
+	if err != nil {
+		return nil, fmt.Errorf("look up known items of %s: %w", source, err)
+	}
+	defer st.Close()
+	for i, k := range keys {
+		var hash, owner string
+		err := st.QueryRowContext(ctx, k.CanonicalURL, source, k.GUID).Scan(&hash, &owner)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("look up known items of %s: %w", source, err)
+		}
+		out[i] = err == nil && (hash == k.ContentHash || owner != source)
+	}
+	return out, nil
+}

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// SourceDef is a source as configured.
+type SourceDef struct{ Name, Type, URL string }
+
+// SyncSources records the configured sources, so that items and runs can
+// refer to them. A source whose URL changed forgets its validators; sources
+// removed from the config keep their row and their history.
+func (s *Store) SyncSources(ctx context.Context, defs []SourceDef) error {
+	now := time.Now().UTC().Format(timeFormat)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, d := range defs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO sources (name, type, url, created_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (name) DO UPDATE SET type = excluded.type, url = excluded.url,
+					etag = CASE WHEN url = excluded.url THEN etag ELSE '' END,
+					last_modified = CASE WHEN url = excluded.url THEN last_modified ELSE '' END`,
+				d.Name, d.Type, d.URL, now); err != nil {
+				return fmt.Errorf("record source %s: %w", d.Name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sync sources: %w", err)
+	}
+	return nil
+}
+
+// Validators returns the ETag and Last-Modified stored for a source.
+func (s *Store) Validators(ctx context.Context, source string) (etag, lastModified string, err error) {
+	err = s.db.QueryRowContext(ctx, "SELECT etag, last_modified FROM sources WHERE name = ?", source).Scan(&etag, &lastModified)
+	if err == sql.ErrNoRows {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("read validators of %s: %w", source, err)
+	}
+	return etag, lastModified, nil
+}
+
+// SourceHealth is what the database knows about how a source is doing.
+type SourceHealth struct {
+	Name                string
+	Type, URL           string
+	LastRun             time.Time
+	LastSuccess         time.Time
+	ConsecutiveFailures int
+	LastError           string
+	ItemsLastDay        int
+}
+
+// Health returns every source's health, ordered by name.
+func (s *Store) Health(ctx context.Context, now time.Time) ([]SourceHealth, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT s.name, s.type, s.url, s.last_run_at, s.last_success_at,
+		s.consecutive_failures, s.last_error,
+		(SELECT count(*) FROM items i WHERE i.source = s.name AND i.fetched_at >= ?)
+		FROM sources s ORDER BY s.name`, now.Add(-24*time.Hour).UTC().Format(timeFormat))
+	if err != nil {
+		return nil, fmt.Errorf("read source health: %w", err)
+	}
+	defer rows.Close()
+	var out []SourceHealth
+	for rows.Next() {
+		var h SourceHealth
+		var lastRun, lastOK sql.NullString
+		if err := rows.Scan(&h.Name, &h.Type, &h.URL, &lastRun, &lastOK, &h.ConsecutiveFailures, &h.LastError, &h.ItemsLastDay); err != nil {
+			return nil, fmt.Errorf("read source health: %w", err)
+		}
+		h.LastRun, h.LastSuccess = parseTime(lastRun), parseTime(lastOK)
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,125 @@
+// Package store keeps newsmon's data in one SQLite file.
+//
+// It is the only package that imports database/sql. The schema is a series
+// of numbered .sql files embedded in the binary (migrations/), applied in order
+// when the database is opened and recorded in schema_migrations, so an older
+// database upgrades in place. Every multi-row write is one transaction, and
+// writes from one process go through a single mutex so that concurrent
+// fetches queue for the writer instead of failing with SQLITE_BUSY.
+//
+// The store decides nothing about content: callers hand it items already
+// matched and classified, as the store's own types.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Store is an open newsmon database.
+type Store struct {
+	db      *sql.DB
+	path    string
+	writeMu sync.Mutex // one writer per process
+}
+
+// BusyTimeout is how long a write waits for another process's lock (a user's
+// sqlite3 session, a backup) before giving up.
+const BusyTimeout = 30 * time.Second
+
+// Open opens (creating if needed) the database at path and migrates it.
+func Open(ctx context.Context, path string) (*Store, error) {
+	// Connection-scoped pragmas go in the DSN so that every pooled
+	// connection gets them, not just the one a db.Exec happens to use.
+	q := url.Values{}
+	for _, p := range []string{
+		fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()),
+		"journal_mode(WAL)",
+		"foreign_keys(1)",
+		"synchronous(NORMAL)",
+	} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate") // take the write lock at BEGIN: no deadlocking lock upgrades
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	s := &Store{db: db, path: path}
+	var mode string
+	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: journal mode is %q, want wal", path, mode)
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate database %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// write runs fn in one immediate transaction, serialised with the
+// process's other writes.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// timeFormat is ISO-8601 in UTC, which SQLite's date functions understand.
+const timeFormat = "2006-01-02T15:04:05Z"
+
+// formatTime renders t for storage; the zero time becomes NULL.
+func formatTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(timeFormat)
+}
+
+// parseTime reads a stored timestamp; NULL becomes the zero time.
+func parseTime(ns sql.NullString) time.Time {
+	if !ns.Valid {
+		return time.Time{}
+	}
+	t, err := time.Parse(timeFormat, ns.String)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
