@@ -89,6 +89,8 @@ var boilerplate = regexp.MustCompile(`(?i)^(` +
 	`share (this|on|via)\b.*|(share|tweet|email|print)( (on )?(facebook|twitter|x|whatsapp|linkedin|telegram))*|` +
 	`follow us( on)?\b.*|read more|related (articles|stories|posts)|you (may|might) also like.*|` +
 	`\d* ?comments?|leave a (comment|reply)|` +
+	// A byline whose <time> the library removed leaves its label behind.
+	`(published|posted|updated)( on| in)?|publié le|mis à jour le|نشر في|` +
 	`(©|copyright|\(c\)) .*all rights reserved.*` +
 	`)[.!:]?$`)
 

@@ -93,7 +93,9 @@ func fromHTML(body []byte, contentType string, pageURL *url.URL, opts Options) (
 	}
 	doc, err := html.Parse(strings.NewReader(text))
 	if err != nil {
-		return Article{}, fmt.Errorf("parse html: %w", err)
+		// Reading a string cannot fail, so the parser refused the tree
+		// itself: elements nested beyond its fixed limit of 512.
+		return Article{}, fmt.Errorf("parse html: %w: %w", ErrTooLarge, err)
 	}
 	if n := limitTree(doc, opts.MaxDepth); opts.MaxElements > 0 && n > opts.MaxElements {
 		return Article{}, fmt.Errorf("%w: %d elements, limit %d", ErrTooLarge, n, opts.MaxElements)
@@ -133,9 +135,11 @@ func fromHTML(body []byte, contentType string, pageURL *url.URL, opts Options) (
 	}
 	if a.Published.IsZero() {
 		a.Published = dateOnlyUTC(lib.Date)
-	}
-	if a.Published.IsZero() {
-		a.Published = meta.firstTime
+		// The library's text search often finds only the day; an unmarked
+		// <time> on that same day gives the time as well.
+		if ft := meta.firstTime; a.Published.IsZero() || sameDay(ft, a.Published) {
+			a.Published = ft
+		}
 	}
 	if a.Site == "" && pageURL != nil {
 		a.Site = strings.TrimPrefix(pageURL.Hostname(), "www.")
@@ -159,6 +163,10 @@ func dateOnlyUTC(t time.Time) time.Time {
 		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 	}
 	return t.UTC()
+}
+
+func sameDay(a, b time.Time) bool {
+	return !a.IsZero() && a.Year() == b.Year() && a.YearDay() == b.YearDay()
 }
 
 // looksLikeHTML rejects declared non-HTML types and bodies whose first bytes
