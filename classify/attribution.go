@@ -39,9 +39,13 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 	// Pronoun chains: the sentences after a mention that refer back to the
 	// last person mentioned.
 	hasPronoun := make([]bool, nsent)
+	reported := make([]bool, nsent)
 	for i, wi := range sc.live {
 		if pronouns[words[wi].h] {
 			hasPronoun[sc.sent[i]] = true
+		}
+		if reporting[words[wi].h] {
+			reported[sc.sent[i]] = true
 		}
 	}
 	chain := make([]int, nsent)
@@ -89,6 +93,10 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 			}
 		}
 		s := sc.sent[h.from]
+		if base > 0 && reported[s] {
+			base *= quotedFactor
+			why = append(why, "attributed")
+		}
 		target := chain[s]
 		if d := direct[s]; len(d) > 0 {
 			best := math.MaxInt
@@ -107,12 +115,13 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 		for k, p := range order {
 			wgt, reasons := base, why
 			if p != target {
+				// A sentence about somebody else says nothing about p; a
+				// sentence about nobody in particular counts a little.
 				wgt *= outsideFactor
 				reason := "outside-person-sentences"
-				for _, pm := range direct[s] {
-					if pm.person == p {
-						reason = "nearer-other-person"
-					}
+				if target >= 0 {
+					wgt = 0
+					reason = "other-person"
 				}
 				reasons = append(append([]string(nil), why...), reason)
 			}

@@ -45,16 +45,16 @@ type Evidence struct {
 	Sentence   string  // the sentence it occurs in
 	Offset     int     // byte offset of Phrase in the text classified (Title + "\n\n" + Text)
 	Weight     float64 // signed contribution actually counted
-	Discounted string  `json:",omitempty"` // why a cue counted less: "negated", "quoted", "scare-quoted", "outside-person-sentences", "nearer-other-person"
+	Discounted string  `json:",omitempty"` // why a cue counted less: "negated", "quoted", "scare-quoted", "outside-person-sentences", "other-person", "attributed"
 }
 
 // Weights of the stance mechanism. They are part of the engine, not of the
 // rule files; changing them changes the rules version through "engine".
 const (
-	outsideFactor  = 0.3  // a cue in a sentence that does not refer to the person
+	outsideFactor  = 0.5  // a cue in a sentence that does not refer to the person
 	quotedFactor   = 0.5  // a cue inside quotation marks: somebody else's words
 	negatedFactor  = -0.5 // "not tortured", "no evidence of ...": the cue turns
-	labelMargin    = 1.5  // |score| needed for supportive or critical
+	labelMargin    = 1.0  // |score| needed for supportive or critical
 	labelDominance = 1.5  // the winning side must outweigh the other this much
 	priorWeight    = 1.0
 	scareMaxWords  = 4 // a quotation this short is scare quotes, not a quote
@@ -65,7 +65,10 @@ const (
 
 var (
 	negators = hashSetPlain("not", "never", "no", "t", "without", "nor", "neither", "nothing", "pas", "jamais", "aucun", "aucune", "sans", "ni", "non")
-	pronouns = hashSetPlain("he", "she", "his", "her", "him", "hers", "himself", "herself", "il", "elle", "son", "sa", "ses", "lui")
+	// reporting verbs: a sympathetic claim in a sentence that attributes it
+	// ("he says he was tortured") is reported, not endorsed.
+	reporting = hashSetPlain("says", "said", "alleges", "alleged", "claims", "claimed", "according", "told", "selon", "affirme", "dit", "declare", "accuse", "accuses", "accused", "insists")
+	pronouns  = hashSetPlain("he", "she", "his", "her", "him", "hers", "himself", "herself", "il", "elle", "son", "sa", "ses", "lui")
 )
 
 // hashSetPlain is a set of plain folded word hashes (no de-doubling).
@@ -97,7 +100,7 @@ type cue struct {
 	phrase string
 	side   float64 // +1 supportive, -1 critical, 0 for a topic phrase
 	weight float64
-	topic  int // index into topics, -1 for a stance cue
+	topic  int  // index into topics, -1 for a stance cue
 	negLed bool // the phrase starts with a negator ("no evidence of")
 }
 

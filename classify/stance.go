@@ -88,7 +88,7 @@ func (c *Classifier) findHits(sc *scratch) []hit {
 			}
 			k = mix(k, words[sc.live[j]].h)
 		}
-		if bestStance >= 0 && bestTo > stanceEnd {
+		if bestStance >= 0 && i > stanceEnd {
 			hits = append(hits, hit{from: i, to: bestTo, cue: bestStance})
 			stanceEnd = bestTo
 		}

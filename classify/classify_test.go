@@ -1,0 +1,231 @@
+package classify
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// pad makes text long enough to be judged, with words that carry no cue.
+func pad(s string) string {
+	return s + strings.Repeat(" The weather in the capital stayed mild and the market opened as usual.", 8)
+}
+
+func mustClassifier(t testing.TB, rules *Rules) *Classifier {
+	t.Helper()
+	c, err := New(testPeople, rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func stanceOf(r Result, person string) Stance {
+	for _, s := range r.Stances {
+		if s.Person == person {
+			return s
+		}
+	}
+	return Stance{Label: "absent"}
+}
+
+func TestStance(t *testing.T) {
+	c := mustClassifier(t, DefaultRules())
+	tests := []struct {
+		name, text, person, label, discount string
+	}{
+		{"supportive", pad("Ali Aarrass was tortured in custody. Campaigners call for his release."), "Ali Aarrass", Supportive, ""},
+		{"critical", pad("Mohamed Hajib is a convicted terrorist spreading propaganda."), "Mohamed Hajib", Critical, ""},
+		{"negated supportive turns", pad("Ali Aarrass was never tortured, and there is nothing to it."), "Ali Aarrass", Neutral, "negated"},
+		{"no evidence of", pad("Officials found no evidence of abuse of Ali Aarrass."), "Ali Aarrass", Critical, ""},
+		{"scare quotes", pad("Ali Aarrass keeps repeating his story of “torture” to anyone."), "Ali Aarrass", Critical, "scare-quoted"},
+		{"quoted critical counts less", pad("Ali Aarrass was tortured in custody and campaigners demand his release. A ministry statement called him “a dangerous terrorist who lies about everything he has ever said”."), "Ali Aarrass", Supportive, "quoted"},
+		{"thin text", "Ali Aarrass was tortured in custody. Read more.", "Ali Aarrass", Unclear, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := c.Classify(Document{Title: "News", Text: tt.text})
+			s := stanceOf(r, tt.person)
+			if s.Label != tt.label {
+				t.Errorf("label = %s (score %.2f), want %s; evidence %+v", s.Label, s.Score, tt.label, s.Evidence)
+			}
+			if tt.discount != "" {
+				found := false
+				for _, e := range s.Evidence {
+					found = found || strings.Contains(e.Discounted, tt.discount)
+				}
+				if !found {
+					t.Errorf("no evidence discounted %q: %+v", tt.discount, s.Evidence)
+				}
+			}
+			checkResult(t, "News\n\n"+tt.text, r)
+		})
+	}
+}
+
+func TestTwoPeopleOppositeFraming(t *testing.T) {
+	c := mustClassifier(t, DefaultRules())
+	text := pad("Ali Aarrass was tortured in custody and campaigners call for his release. " +
+		"The report adds nothing new about the weather. " +
+		"Mohamed Hajib, by contrast, is a convicted terrorist whose videos are propaganda.")
+	r := c.Classify(Document{Text: text})
+	if got := stanceOf(r, "Ali Aarrass").Label; got != Supportive {
+		t.Errorf("Aarrass = %s, want supportive", got)
+	}
+	if got := stanceOf(r, "Mohamed Hajib").Label; got != Critical {
+		t.Errorf("Hajib = %s, want critical: %+v", got, stanceOf(r, "Mohamed Hajib"))
+	}
+}
+
+func TestPrior(t *testing.T) {
+	c := mustClassifier(t, DefaultRules())
+	text := pad("Ali Aarrass spoke in court. He was tortured, he says.")
+	off := stanceOf(c.Classify(Document{Text: text}), "Ali Aarrass")
+	on := stanceOf(c.Classify(Document{Text: text, StancePrior: Critical}), "Ali Aarrass")
+	if on.Score >= off.Score {
+		t.Errorf("critical prior: score %.2f, want below %.2f", on.Score, off.Score)
+	}
+}
+
+func TestTopics(t *testing.T) {
+	c := mustClassifier(t, DefaultRules())
+	text := pad("Ali Aarrass began a hunger strike after he was extradited. Torture and forced confession were raised in court.")
+	r := c.Classify(Document{Text: text})
+	got := map[string]bool{}
+	for _, tp := range r.Topics {
+		got[tp.Topic] = true
+	}
+	for _, want := range []string{"hunger_strike", "extradition_deportation", "torture"} {
+		if !got[want] {
+			t.Errorf("topic %s missing from %+v", want, r.Topics)
+		}
+	}
+	if got["press_freedom"] {
+		t.Errorf("unexpected press_freedom")
+	}
+}
+
+func TestRulesEditing(t *testing.T) {
+	text := pad("Ali Aarrass is a gentle gardener.")
+	base := DefaultRules()
+	c0 := mustClassifier(t, base)
+	if got := stanceOf(c0.Classify(Document{Text: text}), "Ali Aarrass").Label; got != Neutral {
+		t.Fatalf("before adding: %s", got)
+	}
+	r := DefaultRules()
+	if err := r.AddStanceCue("gentle gardener", Supportive, 3); err != nil {
+		t.Fatal(err)
+	}
+	c1 := mustClassifier(t, r)
+	if got := stanceOf(c1.Classify(Document{Text: text}), "Ali Aarrass").Label; got != Supportive {
+		t.Errorf("after add: %s", got)
+	}
+	if c1.RulesVersion() == c0.RulesVersion() {
+		t.Error("version unchanged after add")
+	}
+	if err := r.AddStanceCue("gentle gardener", Critical, 3); err != nil { // re-weight/re-side
+		t.Fatal(err)
+	}
+	c2 := mustClassifier(t, r)
+	if got := stanceOf(c2.Classify(Document{Text: text}), "Ali Aarrass").Label; got != Critical {
+		t.Errorf("after re-side: %s", got)
+	}
+	if err := r.RemoveCue("Gentle Gardener"); err != nil {
+		t.Fatal(err)
+	}
+	if c3 := mustClassifier(t, r); c3.RulesVersion() != c0.RulesVersion() {
+		t.Error("version differs after removing the added cue")
+	}
+	if err := r.RemoveCue("no such phrase here"); err == nil {
+		t.Error("removing an absent cue: no error")
+	}
+	if err := r.AddTopicPhrase("gardening", "gardener", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetTopicThreshold("gardening", 1); err != nil {
+		t.Fatal(err)
+	}
+	res := mustClassifier(t, r).Classify(Document{Text: text})
+	if len(res.Topics) == 0 || res.Topics[0].Topic != "gardening" {
+		t.Errorf("new topic not reported: %+v", res.Topics)
+	}
+	if err := r.SetTopicThreshold("nope", 1); err == nil {
+		t.Error("threshold for unknown topic: no error")
+	}
+	if err := r.AddStanceCue("x", "angry", 1); err == nil {
+		t.Error("bad side: no error")
+	}
+}
+
+func TestRulesErrorsNameLine(t *testing.T) {
+	r := DefaultRules()
+	r.parse("rules/stance_zz.txt", "# comment\nsupportive two tortured\n")
+	_, err := New(testPeople, r)
+	if err == nil || !strings.Contains(err.Error(), "rules/stance_zz.txt:2") {
+		t.Fatalf("err = %v, want file:line", err)
+	}
+}
+
+func checkResult(t testing.TB, text string, r Result) {
+	t.Helper()
+	checkMentions(t, text, r.Mentions)
+	check := func(e Evidence) {
+		if e.Offset < 0 || e.Offset+len(e.Phrase) > len(text) || text[e.Offset:e.Offset+len(e.Phrase)] != e.Phrase {
+			t.Fatalf("evidence %+v is not at its offset", e)
+		}
+		if !strings.Contains(text, e.Sentence) {
+			t.Fatalf("sentence %q not in text", e.Sentence)
+		}
+	}
+	for _, s := range r.Stances {
+		switch s.Label {
+		case Supportive, Critical, Neutral, Unclear:
+		default:
+			t.Fatalf("label %q", s.Label)
+		}
+		for _, e := range s.Evidence {
+			check(e)
+		}
+	}
+	for _, tp := range r.Topics {
+		for _, e := range tp.Evidence {
+			check(e)
+		}
+	}
+}
+
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{"Ali Aarrass was “tortured”.", "Hajib n'a jamais été torturé", "«terroriste» Aarrass", "\"x", "علي اعراس إرهابي"} {
+		f.Add("Title", s)
+	}
+	c := mustClassifier(f, DefaultRules())
+	f.Fuzz(func(t *testing.T, title, text string) {
+		checkResult(t, title+"\n\n"+text, c.Classify(Document{Title: title, Text: text}))
+	})
+}
+
+func benchClassify(b *testing.B, rules *Rules, size int) {
+	c := mustClassifier(b, rules)
+	text := benchText(size)
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Classify(Document{Title: "Court hears appeal", Text: text})
+	}
+}
+
+func BenchmarkClassify(b *testing.B) { benchClassify(b, DefaultRules(), 5000) }
+
+func BenchmarkClassify50KB(b *testing.B) { benchClassify(b, DefaultRules(), 50000) }
+
+// BenchmarkClassifyRules10x grows the rule set tenfold with generated phrases.
+func BenchmarkClassifyRules10x(b *testing.B) {
+	r := DefaultRules()
+	n := len(r.stance) + len(r.topics)
+	for i := 0; i < 9*n; i++ {
+		if err := r.AddTopicPhrase(fmt.Sprintf("gen%d", i%20), fmt.Sprintf("word%d court extra%d", i, i%7), 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	benchClassify(b, r, 5000)
+}
