@@ -9,6 +9,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,19 +24,20 @@ import (
 
 // Pipeline runs sources through the stages. It is safe for concurrent use.
 type Pipeline struct {
-	cfg     config.Config
-	store   *store.Store
-	client  *fetch.Client
-	matcher *classify.Matcher
-	log     *slog.Logger
-	now     func() time.Time
+	cfg        config.Config
+	store      *store.Store
+	client     *fetch.Client
+	classifier *classify.Classifier
+	log        *slog.Logger
+	now        func() time.Time
 }
 
-// New builds the stages from cfg. It fails when the tracked names do not compile.
+// New builds the stages from cfg. It fails when the tracked names or the
+// classifier rules do not compile.
 func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Pipeline, error) {
-	m, err := classify.NewMatcher(People(cfg))
+	c, err := NewClassifier(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("compile tracked names: %w", err)
+		return nil, err
 	}
 	return &Pipeline{
 		cfg:   cfg,
@@ -45,9 +47,9 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Pipeline, error
 			Timeout:      cfg.Fetch.Timeout.D(),
 			MaxBodyBytes: int64(cfg.Fetch.MaxBodyBytes),
 		}),
-		matcher: m,
-		log:     log,
-		now:     time.Now,
+		classifier: c,
+		log:        log,
+		now:        time.Now,
 	}, nil
 }
 
@@ -227,7 +229,7 @@ func (p *Pipeline) prepareItems(ctx context.Context, src config.Source, in []fet
 			Title: it.Title, Summary: it.Summary, Text: body, Author: it.Author,
 			Language: language, Published: it.Published, ContentHash: it.Hash,
 		}
-		p.label(&si)
+		p.label(&si, src.StancePrior)
 		out = append(out, si)
 	}
 	var warning string
@@ -237,10 +239,47 @@ func (p *Pipeline) prepareItems(ctx context.Context, src config.Source, in []fet
 	return out, warning, nil
 }
 
-// label finds who the item mentions.
-func (p *Pipeline) label(it *store.Item) {
-	text := it.Title + "\n\n" + it.Text
-	it.Mentions = AggregateMentions(p.matcher.Match(text))
+// label classifies the item: who it mentions, how it frames each of them,
+// what it is about.
+func (p *Pipeline) label(it *store.Item, prior string) {
+	res := p.classifier.Classify(classify.Document{Title: it.Title, Text: it.Text, StancePrior: prior})
+	ApplyResult(it, res)
+}
+
+// ApplyResult converts a classification into the store's labels of it.
+func ApplyResult(it *store.Item, res classify.Result) {
+	it.Mentions = AggregateMentions(res.Mentions)
+	it.Stances, it.Topics = nil, nil
+	for _, st := range res.Stances {
+		it.Stances = append(it.Stances, store.Stance{Person: st.Person, Label: st.Label, Score: st.Score,
+			Evidence: evidenceJSON(st.Evidence), RulesVersion: res.RulesVersion})
+	}
+	for _, t := range res.Topics {
+		it.Topics = append(it.Topics, store.Topic{Topic: t.Topic, Score: t.Score,
+			Evidence: evidenceJSON(t.Evidence), RulesVersion: res.RulesVersion})
+	}
+}
+
+// storedEvidence is the JSON shape of evidence in the stances and topics
+// tables; it is part of the documented SQL surface.
+type storedEvidence struct {
+	Phrase     string  `json:"phrase"`
+	Sentence   string  `json:"sentence"`
+	Offset     int     `json:"offset"`
+	Weight     float64 `json:"weight"`
+	Discounted string  `json:"discounted,omitempty"`
+}
+
+func evidenceJSON(ev []classify.Evidence) []byte {
+	out := make([]storedEvidence, len(ev))
+	for i, e := range ev {
+		out[i] = storedEvidence{Phrase: e.Phrase, Sentence: e.Sentence, Offset: e.Offset, Weight: e.Weight, Discounted: e.Discounted}
+	}
+	b, err := json.Marshal(out)
+	if err != nil { // cannot happen: plain strings and numbers
+		return []byte("[]")
+	}
+	return b
 }
 
 // AggregateMentions counts mentions per (person, spelling), keeping the

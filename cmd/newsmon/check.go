@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/newsmon/newsmon/config"
+	"github.com/newsmon/newsmon/pipeline"
 )
 
 func runCheck(ctx context.Context, e *env, args []string) int {
@@ -18,8 +19,8 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	if problems := checkRules(cfg); len(problems) > 0 {
-		fmt.Fprintln(e.stderr, problems)
+	if err := checkRules(cfg); err != nil {
+		fmt.Fprintln(e.stderr, err)
 		return exitUsage
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (%d people, %d sources)\n\n", cfg.Path, len(cfg.Tracked), len(cfg.Sources))
@@ -49,6 +50,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 
 // checkRules builds what the config describes beyond plain values (the
 // classifier's names and rules) to report problems Load cannot see.
-func checkRules(cfg config.Config) config.Problems {
-	return nil
+func checkRules(cfg config.Config) error {
+	_, err := pipeline.NewClassifier(cfg)
+	return err
 }
