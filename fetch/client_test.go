@@ -1,0 +1,158 @@
+package fetch
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGet(t *testing.T) {
+	big := strings.Repeat("x", 2048)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) {
+		if got := r.Header.Get("User-Agent"); got != "newsmon-test/1" {
+			http.Error(w, "bad user agent "+got, http.StatusBadRequest)
+			return
+		}
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Last-Modified", "Tue, 04 May 2021 09:00:00 GMT")
+		w.Write([]byte("hello"))
+	})
+	mux.HandleFunc("/gzip", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		gz := gzip.NewWriter(w)
+		gz.Write([]byte("compressed hello"))
+		gz.Close()
+	})
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(big)) })
+	mux.HandleFunc("/big-chunked", func(w http.ResponseWriter, r *http.Request) {
+		for range 4 {
+			w.Write([]byte(big[:600]))
+			w.(http.Flusher).Flush()
+		}
+	})
+	mux.HandleFunc("/bomb", func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer
+		gz := gzip.NewWriter(&buf)
+		gz.Write(bytes.Repeat([]byte{0}, 10<<20)) // 10 MiB of zeros, ~10 KiB on the wire
+		gz.Close()
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(buf.Bytes())
+	})
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(5 * time.Second):
+		case <-r.Context().Done():
+		}
+	})
+	mux.HandleFunc("/limited", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "120")
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	})
+	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) })
+	mux.HandleFunc("/to-file", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "file:///etc/passwd", http.StatusFound)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	c := NewClient(Options{UserAgent: "newsmon-test/1", Timeout: 300 * time.Millisecond, MaxBodyBytes: 2048})
+	tests := []struct {
+		name    string
+		req     Request
+		body    string
+		notMod  bool
+		errIs   error
+		errText string
+		status  int
+	}{
+		{name: "ok", req: Request{URL: srv.URL + "/ok"}, body: "hello", status: 200},
+		{name: "conditional", req: Request{URL: srv.URL + "/ok", ETag: `"v1"`}, notMod: true, status: 304},
+		{name: "gzip", req: Request{URL: srv.URL + "/gzip"}, body: "compressed hello", status: 200},
+		{name: "exactly at limit", req: Request{URL: srv.URL + "/big"}, body: big, status: 200},
+		{name: "over limit, chunked", req: Request{URL: srv.URL + "/big-chunked"}, errIs: ErrTooLarge},
+		{name: "gzip bomb", req: Request{URL: srv.URL + "/bomb"}, errIs: ErrTooLarge},
+		{name: "timeout", req: Request{URL: srv.URL + "/slow"}, errText: "Timeout"},
+		{name: "429", req: Request{URL: srv.URL + "/limited"}, errText: "HTTP 429", status: 429},
+		{name: "redirect loop", req: Request{URL: srv.URL + "/loop"}, errText: "stopped after 10 redirects"},
+		{name: "redirect to file", req: Request{URL: srv.URL + "/to-file"}, errText: "only http and https"},
+		{name: "scheme", req: Request{URL: "file:///etc/passwd"}, errText: "only http and https"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.req.AllowPrivate = true
+			resp, err := c.Get(context.Background(), tt.req)
+			if tt.errIs != nil || tt.errText != "" {
+				if err == nil {
+					t.Fatalf("no error; body %d bytes", len(resp.Body))
+				}
+				if tt.errIs != nil && !errors.Is(err, tt.errIs) {
+					t.Errorf("err = %v, want %v", err, tt.errIs)
+				}
+				if !strings.Contains(err.Error(), tt.errText) {
+					t.Errorf("err = %v, want it to contain %q", err, tt.errText)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			} else if string(resp.Body) != tt.body || resp.NotModified != tt.notMod {
+				t.Errorf("body %q notModified %v", resp.Body, resp.NotModified)
+			}
+			if tt.status != 0 && (resp == nil || resp.Status != tt.status) {
+				t.Errorf("resp = %+v, want status %d", resp, tt.status)
+			}
+		})
+	}
+
+	resp, err := c.Get(context.Background(), Request{URL: srv.URL + "/limited", AllowPrivate: true})
+	var se *StatusError
+	if !errors.As(err, &se) || se.RetryAfter != 120*time.Second || resp.Status != 429 {
+		t.Errorf("429: err %v, want StatusError with RetryAfter 2m", err)
+	}
+	resp, _ = c.Get(context.Background(), Request{URL: srv.URL + "/ok", AllowPrivate: true})
+	if resp.ETag != `"v1"` || resp.LastModified != "Tue, 04 May 2021 09:00:00 GMT" {
+		t.Errorf("validators %q %q", resp.ETag, resp.LastModified)
+	}
+}
+
+func TestGetRefusesPrivateAddresses(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("secret")) }))
+	defer srv.Close()
+	c := NewClient(Options{UserAgent: "t", Timeout: time.Second})
+	_, err := c.Get(context.Background(), Request{URL: srv.URL})
+	if !errors.Is(err, ErrForbiddenAddress) {
+		t.Fatalf("err = %v, want ErrForbiddenAddress", err)
+	}
+	// "localhost" resolves to loopback: refused after DNS, not by name.
+	_, err = c.Get(context.Background(), Request{URL: strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)})
+	if !errors.Is(err, ErrForbiddenAddress) {
+		t.Fatalf("localhost: err = %v, want ErrForbiddenAddress", err)
+	}
+	if _, err := c.Get(context.Background(), Request{URL: srv.URL, AllowPrivate: true}); err != nil {
+		t.Fatalf("allowed: %v", err)
+	}
+}
+
+func TestIsPrivate(t *testing.T) {
+	for _, tt := range []struct {
+		ip      string
+		private bool
+	}{
+		{"127.0.0.1", true}, {"10.1.2.3", true}, {"172.16.0.1", true}, {"192.168.1.1", true},
+		{"169.254.169.254", true}, {"::1", true}, {"fe80::1", true}, {"fc00::1", true}, {"100.100.100.200", true},
+		{"0.0.0.0", true}, {"93.184.216.34", false}, {"2606:2800:220:1::1", false}, {"100.128.0.1", false},
+	} {
+		if got := isPrivate(parseIP(t, tt.ip)); got != tt.private {
+			t.Errorf("isPrivate(%s) = %v", tt.ip, got)
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package fetch
+
+import (
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func parseIP(t *testing.T, s string) net.IP {
+	t.Helper()
+	ip := net.ParseIP(s)
+	if ip == nil {
+		t.Fatalf("bad IP %q", s)
+	}
+	return ip
+}
+
+func TestCanonicalURL(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"HTTPS://Rights.Example.org/a?utm_source=x&id=3&fbclid=y#top", "https://rights.example.org/a?id=3"},
+		{"http://example.org:80", "http://example.org/"},
+		{"https://example.org:8443/x?gclid=1", "https://example.org:8443/x"},
+		{"https://user:pw@example.org/x?b=2&a=1", "https://example.org/x?b=2&a=1"},
+		{"mailto:someone@example.org", ""},
+		{"/relative/path", ""},
+		{"", ""},
+	} {
+		if got := CanonicalURL(tt.in); got != tt.want {
+			t.Errorf("CanonicalURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestTextOf(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"plain   text\n", "plain text"},
+		{"<p>One &amp; two</p><p>Three<br>four</p>", "One & two\n\nThree\nfour"},
+		{`<div>Keep<script>var x = "<p>drop</p>";</script> this</div><style>p{}</style>`, "Keep this"},
+		{"bad \xff byte", "bad \uFFFD byte"},
+		{"<b>Ali</b> <i>Aarrass</i>", "Ali Aarrass"},
+	} {
+		if got := TextOf(tt.in); got != tt.want {
+			t.Errorf("TextOf(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestParseFeed(t *testing.T) {
+	tests := []struct {
+		file      string
+		items     int
+		first     Item
+		wantError string
+	}{
+		{file: "testdata/rss2.xml", items: 2, first: Item{GUID: "g1", Link: "https://news.example.org/a1", Title: "First & best",
+			Summary: "Teaser text.", Author: "A. Writer", Published: time.Date(2021, 5, 4, 9, 0, 0, 0, time.UTC)}},
+		{file: "testdata/atom.xml", items: 1, first: Item{GUID: "urn:x:1", Link: "https://news.example.org/rel/1", Title: "Atom entry",
+			Summary: "Short.", Content: "Long body.", Published: time.Date(2021, 5, 6, 9, 0, 0, 0, time.UTC)}},
+		{file: "testdata/feed.json", items: 1, first: Item{GUID: "j1", Link: "https://news.example.org/j1", Title: "JSON item",
+			Summary: "Hello world"}},
+		{file: "testdata/not-a-feed.html", wantError: "failed to detect feed type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			body, err := os.ReadFile(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := ParseFeed(body, "https://news.example.org/feed")
+			if tt.wantError != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantError) {
+					t.Fatalf("err = %v, want %q", err, tt.wantError)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Items) != tt.items {
+				t.Fatalf("%d items, want %d", len(f.Items), tt.items)
+			}
+			got := f.Items[0]
+			got.Hash = ""
+			if got != tt.first {
+				t.Errorf("first item\n got %+v\nwant %+v", got, tt.first)
+			}
+		})
+	}
+}
+
+func TestParseFeedIdentityWithoutGUIDOrLink(t *testing.T) {
+	body := []byte(`<rss version="2.0"><channel><title>t</title><item><title>Only a title</title></item></channel></rss>`)
+	f, err := ParseFeed(body, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(f.Items[0].GUID, "sha256:") {
+		t.Errorf("GUID = %q, want a content hash", f.Items[0].GUID)
+	}
+}
