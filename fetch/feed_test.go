@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func parseIP(t *testing.T, s string) net.IP {
@@ -40,6 +41,8 @@ func TestTextOf(t *testing.T) {
 		{`<div>Keep<script>var x = "<p>drop</p>";</script> this</div><style>p{}</style>`, "Keep this"},
 		{"bad \xff byte", "bad \uFFFD byte"},
 		{"<b>Ali</b> <i>Aarrass</i>", "Ali Aarrass"},
+		{" a\u00a0 b \n\n\n\n c\t\n", "a b\n\nc"},
+		{"already clean\n\nparagraphs", "already clean\n\nparagraphs"},
 	} {
 		if got := TextOf(tt.in); got != tt.want {
 			t.Errorf("TextOf(%q) = %q, want %q", tt.in, got, tt.want)
@@ -99,4 +102,19 @@ func TestParseFeedIdentityWithoutGUIDOrLink(t *testing.T) {
 	if !strings.HasPrefix(f.Items[0].GUID, "sha256:") {
 		t.Errorf("GUID = %q, want a content hash", f.Items[0].GUID)
 	}
+}
+
+func FuzzTextOf(f *testing.F) {
+	for _, s := range []string{"<p>a</p>", "x\u00a0y", "a\xc2", " \n\n\n ", "<script>x</script>y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out := TextOf(in)
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8 from %q", in)
+		}
+		if again := collapseSpace(out); again != out {
+			t.Fatalf("not collapsed: %q -> %q", out, again)
+		}
+	})
 }

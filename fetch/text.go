@@ -67,30 +67,72 @@ func isBlock(a atom.Atom) bool {
 // collapseSpace trims the text, collapses spaces and tabs within lines and
 // keeps at most one blank line between paragraphs.
 func collapseSpace(s string) string {
+	if isCollapsed(s) {
+		return s // the common case for feed text: no copy
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	newlines, space := 0, false
-	for _, r := range s {
-		switch r {
-		case '\n':
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\n':
 			newlines++
 			space = false
-		case ' ', '\t', '\r', '\u00a0', '\f', '\v':
+			continue
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
 			space = true
-		default:
-			if b.Len() > 0 {
-				switch {
-				case newlines >= 2:
-					b.WriteString("\n\n")
-				case newlines == 1:
-					b.WriteByte('\n')
-				case space:
-					b.WriteByte(' ')
-				}
-			}
-			newlines, space = 0, false
-			b.WriteRune(r)
+			continue
+		case c == 0xC2 && i+1 < len(s) && s[i+1] == 0xA0: // U+00A0 no-break space
+			space = true
+			i++
+			continue
 		}
+		if b.Len() > 0 {
+			switch {
+			case newlines >= 2:
+				b.WriteString("\n\n")
+			case newlines == 1:
+				b.WriteByte('\n')
+			case space:
+				b.WriteByte(' ')
+			}
+		}
+		newlines, space = 0, false
+		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// isCollapsed reports whether collapseSpace would return s unchanged.
+func isCollapsed(s string) bool {
+	if s == "" {
+		return true
+	}
+	if isSpaceByte(s[0]) || isSpaceByte(s[len(s)-1]) || s[0] == '\n' || s[len(s)-1] == '\n' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case ' ':
+			if s[i+1] == ' ' || s[i+1] == '\n' {
+				return false
+			}
+		case '\n':
+			if s[i+1] == ' ' || (s[i+1] == '\n' && (s[i+2] == '\n' || s[i+2] == ' ')) {
+				return false
+			}
+		case '\t', '\r', '\f', '\v':
+			return false
+		case 0xC2:
+			if i+1 < len(s) && s[i+1] == 0xA0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'
 }

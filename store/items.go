@@ -22,6 +22,9 @@ type Item struct {
 	// ContentHash identifies the content as the source gave it; a changed
 	// hash updates the stored item in place.
 	ContentHash string
+	// Fingerprint is classify.Fingerprint of Text (0: none); it groups
+	// near-duplicates into stories.
+	Fingerprint uint64
 
 	Mentions []Mention
 	Stances  []Stance
@@ -84,6 +87,10 @@ type RunResult struct {
 	Updated         int     // items whose content changed
 	NewWithMentions int     // new items naming a tracked person
 	NewItemIDs      []int64 // ids of the new items, in run order
+	// NewItems are the new items with their stories, in run order.
+	NewItems []NewItem
+	// ChangedItems are the updated items with their previous stances.
+	ChangedItems []ChangedItem
 }
 
 // SaveRun stores a run's items (new ones inserted, changed ones updated in
@@ -91,18 +98,32 @@ type RunResult struct {
 // health, all in one transaction: a crash leaves either all of it or none.
 func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 	res := RunResult{Seen: max(run.Seen, len(run.Items))}
+	if run.FinishedAt.IsZero() {
+		run.FinishedAt = time.Now()
+	}
+	if run.StartedAt.IsZero() {
+		run.StartedAt = run.FinishedAt
+	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		w, err := prepareItemWriter(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer w.close()
+		stories, err := prepareStoryWriter(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer stories.close()
 		now := formatTime(run.FinishedAt)
 		for i := range run.Items {
 			it := &run.Items[i]
 			id, isNew, changed, err := w.upsert(ctx, run.Source, it, now)
 			if err != nil {
 				return fmt.Errorf("store item %q: %w", it.URL, err)
+			}
+			if err := recordStory(ctx, tx, stories, &res, id, it.Fingerprint, isNew, changed, run.FinishedAt); err != nil {
+				return fmt.Errorf("store story of %q: %w", it.URL, err)
 			}
 			switch {
 			case isNew:

@@ -1,0 +1,194 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Story grouping limits. Two fingerprints at most 3 bits apart always share
+// one of the four indexed 16-bit bands; up to MaxStoryDistance they usually
+// do (90% at 4 bits). Unrelated texts sit about 32 bits apart.
+const (
+	// MaxStoryDistance is the largest fingerprint distance, in bits, at which
+	// a new item joins an earlier item's story.
+	MaxStoryDistance = 6
+	// StoryWindow is how far back, by first-seen time, a new item looks for
+	// the story it belongs to: syndication happens within days, and the
+	// window keeps each lookup small however large the database grows.
+	StoryWindow = 14 * 24 * time.Hour
+	// maxStoryCandidates caps the rows one lookup reads (a band shared by
+	// chance with many items must not make a save slow).
+	maxStoryCandidates = 200
+)
+
+// NewItem is an item SaveRun stored for the first time, and its story.
+type NewItem struct {
+	ID int64
+	// StoryID is the id of the story's first item; equal to ID when this
+	// item starts a story.
+	StoryID int64
+	// JoinedStory is set when the item is a near-duplicate (repost, wire
+	// copy) of an item already stored: alerts for the story went out then.
+	JoinedStory bool
+}
+
+// bands splits a fingerprint into the four indexed 16-bit bands.
+func bands(fp uint64) [4]int64 {
+	return [4]int64{int64(fp & 0xffff), int64(fp >> 16 & 0xffff), int64(fp >> 32 & 0xffff), int64(fp >> 48)}
+}
+
+// storyWriter holds the statements SaveRun uses to group items into stories.
+type storyWriter struct {
+	candidates, setStory, setFingerprint *sql.Stmt
+}
+
+func prepareStoryWriter(ctx context.Context, tx *sql.Tx) (*storyWriter, error) {
+	w := &storyWriter{}
+	var err error
+	if w.candidates, err = tx.PrepareContext(ctx, `SELECT id, simhash, story_id FROM items
+		WHERE (sim_band0 = ?1 OR sim_band1 = ?2 OR sim_band2 = ?3 OR sim_band3 = ?4)
+		AND fetched_at >= ?5 AND id != ?6
+		LIMIT ?7`); err != nil {
+		return nil, fmt.Errorf("prepare story lookup: %w", err)
+	}
+	if w.setStory, err = tx.PrepareContext(ctx, `UPDATE items SET simhash = ?1, sim_band0 = ?2, sim_band1 = ?3,
+		sim_band2 = ?4, sim_band3 = ?5, story_id = ?6 WHERE id = ?7`); err != nil {
+		w.close()
+		return nil, fmt.Errorf("prepare story update: %w", err)
+	}
+	if w.setFingerprint, err = tx.PrepareContext(ctx, `UPDATE items SET simhash = ?1, sim_band0 = ?2, sim_band1 = ?3,
+		sim_band2 = ?4, sim_band3 = ?5 WHERE id = ?6`); err != nil {
+		w.close()
+		return nil, fmt.Errorf("prepare fingerprint update: %w", err)
+	}
+	return w, nil
+}
+
+func (w *storyWriter) close() {
+	for _, st := range []*sql.Stmt{w.candidates, w.setStory, w.setFingerprint} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// assign records a new item's fingerprint and puts it in the story of the
+// closest earlier item within MaxStoryDistance bits seen in the StoryWindow
+// before now, or in a story of its own. fp 0 means no fingerprint.
+func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, now time.Time) (NewItem, error) {
+	out := NewItem{ID: id, StoryID: id}
+	if fp == 0 {
+		_, err := w.setStory.ExecContext(ctx, nil, nil, nil, nil, nil, id, id)
+		return out, err
+	}
+	b := bands(fp)
+	rows, err := w.candidates.QueryContext(ctx, b[0], b[1], b[2], b[3],
+		formatTime(now.Add(-StoryWindow)), id, maxStoryCandidates)
+	if err != nil {
+		return out, fmt.Errorf("look up story candidates: %w", err)
+	}
+	best := MaxStoryDistance + 1
+	for rows.Next() {
+		var cid, csim int64
+		var cstory sql.NullInt64
+		if err := rows.Scan(&cid, &csim, &cstory); err != nil {
+			rows.Close()
+			return out, fmt.Errorf("read story candidates: %w", err)
+		}
+		story := cid
+		if cstory.Valid {
+			story = cstory.Int64
+		}
+		d := distance(fp, uint64(csim))
+		// The closest wins; on a tie the older story, so a story's id is stable.
+		if d < best || (d == best && story < out.StoryID) {
+			best, out.StoryID, out.JoinedStory = d, story, true
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return out, fmt.Errorf("read story candidates: %w", err)
+	}
+	_, err = w.setStory.ExecContext(ctx, int64(fp), b[0], b[1], b[2], b[3], out.StoryID, id)
+	return out, err
+}
+
+// refresh records a changed item's new fingerprint. It keeps the item in its
+// story: an update ("UPDATE 9 November: ...") is the same piece.
+func (w *storyWriter) refresh(ctx context.Context, id int64, fp uint64) error {
+	if fp == 0 {
+		_, err := w.setFingerprint.ExecContext(ctx, nil, nil, nil, nil, nil, id)
+		return err
+	}
+	b := bands(fp)
+	_, err := w.setFingerprint.ExecContext(ctx, int64(fp), b[0], b[1], b[2], b[3], id)
+	return err
+}
+
+func distance(a, b uint64) int {
+	n := 0
+	for x := a ^ b; x != 0; x &= x - 1 {
+		n++
+	}
+	return n
+}
+
+// StoryItem is one outlet's piece in a story.
+type StoryItem struct {
+	ID        int64
+	Source    string
+	Title     string
+	URL       string
+	Published time.Time // zero when unknown
+	Fetched   time.Time
+}
+
+// Story returns the items of a story, first seen first: the digest and the
+// alerts list a story once with all its outlets.
+func (s *Store) Story(ctx context.Context, storyID int64) ([]StoryItem, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, source, title, coalesce(canonical_url, url), published_at, fetched_at
+		FROM items WHERE story_id = ? ORDER BY fetched_at, id`, storyID)
+	if err != nil {
+		return nil, fmt.Errorf("read story %d: %w", storyID, err)
+	}
+	defer rows.Close()
+	var out []StoryItem
+	for rows.Next() {
+		var it StoryItem
+		var pub, fetched sql.NullString
+		if err := rows.Scan(&it.ID, &it.Source, &it.Title, &it.URL, &pub, &fetched); err != nil {
+			return nil, fmt.Errorf("read story %d: %w", storyID, err)
+		}
+		it.Published, it.Fetched = parseTime(pub), parseTime(fetched)
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read story %d: %w", storyID, err)
+	}
+	return out, nil
+}
+
+// recordStory, called by SaveRun for each item, groups a new item into its
+// story, refreshes a changed item's fingerprint and reports both in res.
+func recordStory(ctx context.Context, tx *sql.Tx, w *storyWriter, res *RunResult, id int64, fp uint64, isNew, changed bool, now time.Time) error {
+	switch {
+	case isNew:
+		ni, err := w.assign(ctx, id, fp, now)
+		if err != nil {
+			return err
+		}
+		res.NewItems = append(res.NewItems, ni)
+	case changed:
+		if err := w.refresh(ctx, id, fp); err != nil {
+			return err
+		}
+		ci, err := changedItem(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		res.ChangedItems = append(res.ChangedItems, ci)
+	}
+	return nil
+}
