@@ -209,7 +209,7 @@ func TestCrawlMaxPagesAndSkip(t *testing.T) {
 
 func TestCrawlFailuresAreReported(t *testing.T) {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`<a href="/a/big">x</a><a href="/a/loop">x</a><a href="/a/slow">x</a><a href="/a/gone">x</a>`))
 	})
 	mux.HandleFunc("/a/big", func(w http.ResponseWriter, r *http.Request) {
