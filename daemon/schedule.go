@@ -1,0 +1,95 @@
+package daemon
+
+import (
+	"hash/fnv"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/newsmon/newsmon/config"
+)
+
+// job is one enabled source with its compiled schedule.
+type job struct {
+	src   config.Source
+	spec  string
+	sched cron.Schedule
+	// offset delays every run of the source by the same amount, so that
+	// many sources on one spec do not all fire in the same second.
+	offset time.Duration
+}
+
+// plan is what one config asks the daemon to do; a reload swaps the plan.
+type plan struct {
+	jobs       []job
+	runner     Runner
+	loc        *time.Location
+	maxBackoff time.Duration
+}
+
+func compile(cfg config.Config, runner Runner, now time.Time) (*plan, error) {
+	loc := cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	p := &plan{runner: runner, loc: loc, maxBackoff: cfg.Daemon.MaxBackoff.D()}
+	for _, s := range cfg.Sources {
+		if !s.IsEnabled() {
+			continue
+		}
+		spec := cfg.ScheduleOf(s)
+		sched, err := config.ParseSchedule(spec)
+		if err != nil {
+			return nil, err
+		}
+		p.jobs = append(p.jobs, job{src: s, spec: spec, sched: sched,
+			offset: jitterOffset(s.Name, cfg.Daemon.Jitter.D(), interval(sched, now.In(loc)))})
+	}
+	return p, nil
+}
+
+// interval is the time between the schedule's next two fires after now; for
+// irregular specs ("0 7 * * 1-5") it is an estimate, which is all backoff and
+// catch-up need.
+func interval(s cron.Schedule, now time.Time) time.Duration {
+	a := s.Next(now)
+	return s.Next(a).Sub(a)
+}
+
+// jitterOffset is a stable pseudo-random offset in [0, min(jitter, every/2)),
+// derived from the source name (as Prometheus spreads scrape targets): the
+// same source keeps the same rhythm across restarts, different sources are
+// spread out.
+func jitterOffset(name string, jitter, every time.Duration) time.Duration {
+	limit := min(jitter, every/2)
+	if limit <= 0 {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return time.Duration(h.Sum64() % uint64(limit))
+}
+
+// backoff is how long after a failed run's slot the source must wait, after
+// n consecutive failures: one interval after the first failure (the normal
+// next run), then doubling, capped at max.
+func backoff(n int, every, max time.Duration) time.Duration {
+	if n < 1 {
+		return 0
+	}
+	d := every
+	for i := 1; i < n && d < max; i++ {
+		d *= 2
+	}
+	return min(d, max)
+}
+
+// catchUpDue reports whether a source missed a run while the daemon was not
+// running: it never succeeded, or a fire was due since its last success.
+// A source backing off waits for its backoff instead.
+func catchUpDue(s cron.Schedule, lastSuccess, backoffUntil, now time.Time) bool {
+	if now.Before(backoffUntil) {
+		return false
+	}
+	return lastSuccess.IsZero() || !s.Next(lastSuccess).After(now)
+}
