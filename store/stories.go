@@ -4,16 +4,19 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
-// Story grouping limits. Two fingerprints at most 3 bits apart always share
-// one of the four indexed 16-bit bands; up to MaxStoryDistance they usually
-// do (90% at 4 bits). Unrelated texts sit about 32 bits apart.
+// Story grouping limits. A fingerprint is split into four indexed 16-bit
+// bands; two fingerprints at most 7 bits apart have at least one band that
+// differs in at most one bit, so looking up each band and its 16 one-bit
+// variants (68 index seeks) finds every item within MaxStoryDistance.
+// Unrelated texts sit about 32 bits apart.
 const (
 	// MaxStoryDistance is the largest fingerprint distance, in bits, at which
 	// a new item joins an earlier item's story.
-	MaxStoryDistance = 6
+	MaxStoryDistance = 7
 	// StoryWindow is how far back, by first-seen time, a new item looks for
 	// the story it belongs to: syndication happens within days, and the
 	// window keeps each lookup small however large the database grows.
@@ -47,10 +50,7 @@ type storyWriter struct {
 func prepareStoryWriter(ctx context.Context, tx *sql.Tx) (*storyWriter, error) {
 	w := &storyWriter{}
 	var err error
-	if w.candidates, err = tx.PrepareContext(ctx, `SELECT id, simhash, story_id FROM items
-		WHERE (sim_band0 = ?1 OR sim_band1 = ?2 OR sim_band2 = ?3 OR sim_band3 = ?4)
-		AND fetched_at >= ?5 AND id != ?6
-		LIMIT ?7`); err != nil {
+	if w.candidates, err = tx.PrepareContext(ctx, candidatesSQL); err != nil {
 		return nil, fmt.Errorf("prepare story lookup: %w", err)
 	}
 	if w.setStory, err = tx.PrepareContext(ctx, `UPDATE items SET simhash = ?1, sim_band0 = ?2, sim_band1 = ?3,
@@ -84,8 +84,7 @@ func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, now time.
 		return out, err
 	}
 	b := bands(fp)
-	rows, err := w.candidates.QueryContext(ctx, b[0], b[1], b[2], b[3],
-		formatTime(now.Add(-StoryWindow)), id, maxStoryCandidates)
+	rows, err := w.candidates.QueryContext(ctx, candidateArgs(fp, formatTime(now.Add(-StoryWindow)), id)...)
 	if err != nil {
 		return out, fmt.Errorf("look up story candidates: %w", err)
 	}
@@ -125,6 +124,32 @@ func (w *storyWriter) refresh(ctx context.Context, id int64, fp uint64) error {
 	b := bands(fp)
 	_, err := w.setFingerprint.ExecContext(ctx, int64(fp), b[0], b[1], b[2], b[3], id)
 	return err
+}
+
+// candidatesSQL finds items whose fingerprint has a band equal to, or one
+// bit away from, the same band of the new item's fingerprint.
+var candidatesSQL = func() string {
+	var sb strings.Builder
+	sb.WriteString("SELECT id, simhash, story_id FROM items WHERE (")
+	for b := 0; b < 4; b++ {
+		if b > 0 {
+			sb.WriteString(" OR ")
+		}
+		fmt.Fprintf(&sb, "sim_band%d IN (?%s)", b, strings.Repeat(", ?", 16))
+	}
+	sb.WriteString(") AND fetched_at >= ? AND id != ? LIMIT ?")
+	return sb.String()
+}()
+
+func candidateArgs(fp uint64, since any, id int64) []any {
+	args := make([]any, 0, 4*17+3)
+	for _, v := range bands(fp) {
+		args = append(args, v)
+		for bit := 0; bit < 16; bit++ {
+			args = append(args, v^(1<<bit))
+		}
+	}
+	return append(args, since, id, maxStoryCandidates)
 }
 
 func distance(a, b uint64) int {

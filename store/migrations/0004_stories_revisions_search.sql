@@ -2,9 +2,9 @@
 --
 -- Stories: an item's fingerprint is a 64-bit SimHash of its text (0 / NULL
 -- when the text is too short to say anything). It is split into four 16-bit
--- bands, each indexed, so that finding the items a few bits away is four
--- index lookups instead of a scan: two fingerprints at most 3 bits apart
--- share at least one whole band. story_id is the id of the story's first
+-- bands, each indexed, so that finding the items a few bits away is index
+-- seeks instead of a scan: two fingerprints at most 7 bits apart have a band
+-- at most one bit apart (store/stories.go). story_id is the id of the story's first
 -- item; an item that starts a story has story_id = id.
 ALTER TABLE items ADD COLUMN simhash INTEGER;        -- signed view of the uint64
 ALTER TABLE items ADD COLUMN sim_band0 INTEGER;

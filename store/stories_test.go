@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newsmon/newsmon/classify"
+)
+
+func openTest(t testing.TB) *Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	var defs []SourceDef
+	for _, n := range []string{"wire", "daily", "portal", "campaign", "state"} {
+		defs = append(defs, SourceDef{Name: n, Type: "feed", URL: "https://" + n + ".example/feed"})
+	}
+	if err := s.SyncSources(ctx, defs); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func readStory(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "stories", name+".txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// storyItem builds an item from a fixture text, fingerprinted as the
+// pipeline does.
+func storyItem(t testing.TB, source, name string) Item {
+	text := readStory(t, name)
+	return Item{
+		GUID: source + "/" + name, URL: "https://" + source + ".example/" + name,
+		CanonicalURL: "https://" + source + ".example/" + name,
+		Title:        "Aarrass: " + name, Text: text, ContentHash: fmt.Sprintf("h-%s-%d", name, len(text)),
+		Fingerprint: classify.Fingerprint(text),
+	}
+}
+
+func saveItems(t testing.TB, s *Store, source string, at time.Time, items ...Item) RunResult {
+	t.Helper()
+	res, err := s.SaveRun(context.Background(), Run{Source: source, StartedAt: at, FinishedAt: at, Status: StatusOK, Items: items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestStoriesGroupNearDuplicates(t *testing.T) {
+	s := openTest(t)
+	day := time.Date(2026, 3, 12, 8, 0, 0, 0, time.UTC)
+	wire := saveItems(t, s, "wire", day, storyItem(t, "wire", "wire"))
+	reposts := saveItems(t, s, "daily", day.Add(3*time.Hour), storyItem(t, "daily", "repost1"), storyItem(t, "daily", "other1"))
+	later := saveItems(t, s, "portal", day.Add(26*time.Hour), storyItem(t, "portal", "repost2"), storyItem(t, "portal", "other2"))
+	// The same wire text after StoryWindow has passed since the story's last
+	// item starts a story of its own.
+	stale := storyItem(t, "campaign", "wire")
+	stale.GUID, stale.CanonicalURL = "campaign/late", "https://campaign.example/late"
+	late := saveItems(t, s, "campaign", day.Add(StoryWindow+48*time.Hour), stale)
+
+	w := wire.NewItems[0]
+	if w.JoinedStory || w.StoryID != w.ID {
+		t.Errorf("wire story: %+v, want a story of its own", w)
+	}
+	tests := []struct {
+		name       string
+		got        NewItem
+		wantJoined bool
+	}{
+		{"repost1", reposts.NewItems[0], true},
+		{"other1", reposts.NewItems[1], false},
+		{"repost2", later.NewItems[0], true},
+		{"other2", later.NewItems[1], false},
+		{"wire after the window", late.NewItems[0], false},
+	}
+	for _, tt := range tests {
+		if tt.got.JoinedStory != tt.wantJoined {
+			t.Errorf("%s: joined = %v, want %v", tt.name, tt.got.JoinedStory, tt.wantJoined)
+		}
+		if tt.wantJoined && tt.got.StoryID != w.ID {
+			t.Errorf("%s: story %d, want the wire story %d", tt.name, tt.got.StoryID, w.ID)
+		}
+		if !tt.wantJoined && tt.got.StoryID != tt.got.ID {
+			t.Errorf("%s: story %d, want its own (%d)", tt.name, tt.got.StoryID, tt.got.ID)
+		}
+	}
+	story, err := s.Story(context.Background(), w.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outlets []string
+	for _, it := range story {
+		outlets = append(outlets, it.Source)
+	}
+	if fmt.Sprint(outlets) != "[wire daily portal]" {
+		t.Errorf("story outlets = %v, want [wire daily portal]", outlets)
+	}
+}
+
+func TestStoryLookupUsesBandIndexes(t *testing.T) {
+	s := openTest(t)
+	rows, err := s.db.Query("EXPLAIN QUERY PLAN "+candidatesSQL, candidateArgs(0x0123456789abcdef, "2026-01-01T00:00:00Z", 5)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	plan := ""
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan += detail + "\n"
+	}
+	for b := 0; b < 4; b++ {
+		if want := fmt.Sprintf("items_sim_band%d", b); !strings.Contains(plan, want) {
+			t.Errorf("plan does not use %s:\n%s", want, plan)
+		}
+	}
+}
