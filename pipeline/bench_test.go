@@ -56,7 +56,7 @@ func BenchmarkIngest(b *testing.B) {
 	ctx := context.Background()
 	cfg := config.Default()
 	cfg.Tracked = []config.Person{{Name: "Ali Aarrass"}, {Name: "Mohamed Hajib"}}
-	cfg.Sources = []config.Source{{Name: "bench", Type: "feed", URL: "https://news.example.org/feed"}}
+	cfg.Sources = []config.Source{{Name: "bench", Type: "feed", URL: "https://news.example.org/feed", FullText: new(false)}}
 	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)

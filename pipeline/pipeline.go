@@ -125,6 +125,8 @@ func (p *Pipeline) RunSource(ctx context.Context, src config.Source) Summary {
 	switch src.Type {
 	case config.SourceFeed:
 		err = p.fetchFeed(ctx, src, &run, log)
+	case config.SourcePage:
+		err = p.crawlSource(ctx, src, &run, log)
 	default:
 		err = fmt.Errorf("source type %q is not supported yet", src.Type)
 	}
@@ -215,6 +217,7 @@ func (p *Pipeline) prepareItems(ctx context.Context, src config.Source, in []fet
 	if err != nil {
 		return nil, "", err
 	}
+	full := p.fullTexts(ctx, src, in, keys, p.log.With("source", src.Name))
 	out := make([]store.Item, 0, len(in))
 	for i, it := range in {
 		if unchanged[i] {
@@ -228,6 +231,9 @@ func (p *Pipeline) prepareItems(ctx context.Context, src config.Source, in []fet
 			GUID: it.GUID, URL: it.Link, CanonicalURL: keys[i].CanonicalURL,
 			Title: it.Title, Summary: it.Summary, Text: body, Author: it.Author,
 			Language: language, Published: it.Published, ContentHash: it.Hash,
+		}
+		if a, ok := full[i]; ok {
+			applyArticle(&si, a)
 		}
 		p.label(&si, src.StancePrior)
 		out = append(out, si)

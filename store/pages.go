@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Page kinds and statuses recorded in page_fetches.
+const (
+	PageFeedItem = "feed_item" // the linked page of a feed item
+	PageListing  = "listing"   // a crawled page whose links are followed
+	PageArticle  = "article"   // a crawled article page
+
+	PageOK      = "ok"
+	PageError   = "error"
+	PageBlocked = "blocked" // robots.txt disallows it
+)
+
+// MaxPageAttempts is how many times a failing article page is tried before
+// crawls stop asking for it.
+const MaxPageAttempts = 3
+
+// PageFetch is the outcome of fetching one page.
+type PageFetch struct {
+	URL         string // canonical
+	Source      string
+	Kind        string
+	Status      string
+	HTTPStatus  int // 0 when no response
+	Error       string
+	ContentType string
+	Bytes       int
+	Attempts    int // set by the store
+	FetchedAt   time.Time
+}
+
+// RecordPages stores the outcome of each page fetch, replacing the earlier
+// outcome for the same URL and counting the attempts, in one transaction.
+func (s *Store) RecordPages(ctx context.Context, pages []PageFetch) error {
+	if len(pages) == 0 {
+		return nil
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `INSERT INTO page_fetches (url, source, kind, status, http_status,
+			error, content_type, bytes, attempts, first_fetched_at, last_fetched_at)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?9)
+			ON CONFLICT (url) DO UPDATE SET source = excluded.source, kind = excluded.kind,
+				status = excluded.status, http_status = excluded.http_status, error = excluded.error,
+				content_type = excluded.content_type, bytes = excluded.bytes,
+				attempts = attempts + 1, last_fetched_at = excluded.last_fetched_at`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, p := range pages {
+			var code any
+			if p.HTTPStatus != 0 {
+				code = p.HTTPStatus
+			}
+			if _, err := st.ExecContext(ctx, p.URL, p.Source, p.Kind, p.Status, code, p.Error,
+				p.ContentType, p.Bytes, formatTime(p.FetchedAt)); err != nil {
+				return fmt.Errorf("page %s: %w", p.URL, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record page fetches: %w", err)
+	}
+	return nil
+}
+
+// NeedPages reports, for each feed item key, whether its linked page should
+// be fetched: the item is new (not stored under its canonical URL or GUID)
+// and the page was not already fetched successfully.
+func (s *Store) NeedPages(ctx context.Context, source string, keys []ItemKey) ([]bool, error) {
+	out := make([]bool, len(keys))
+	st, err := s.db.PrepareContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM items WHERE canonical_url = ?1 OR (source = ?2 AND guid = ?3))
+		OR EXISTS (SELECT 1 FROM page_fetches WHERE url = ?1 AND status = 'ok')`)
+	if err != nil {
+		return nil, fmt.Errorf("look up fetched pages of %s: %w", source, err)
+	}
+	defer st.Close()
+	for i, k := range keys {
+		if k.CanonicalURL == "" {
+			continue
+		}
+		var known bool
+		if err := st.QueryRowContext(ctx, k.CanonicalURL, source, k.GUID).Scan(&known); err != nil {
+			return nil, fmt.Errorf("look up fetched pages of %s: %w", source, err)
+		}
+		out[i] = !known
+	}
+	return out, nil
+}
+
+// DoneArticles returns the canonical URLs a crawl of source need not fetch
+// again: articles stored as items, article pages fetched successfully (most
+// mention no tracked person and are not items), and article pages that
+// failed MaxPageAttempts times or are blocked by robots.txt.
+func (s *Store) DoneArticles(ctx context.Context, source string) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT canonical_url FROM items WHERE source = ?1 AND canonical_url IS NOT NULL
+		UNION SELECT url FROM page_fetches WHERE source = ?1 AND kind = 'article'
+			AND (status IN ('ok', 'blocked') OR attempts >= ?2)`, source, MaxPageAttempts)
+	if err != nil {
+		return nil, fmt.Errorf("read fetched articles of %s: %w", source, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, fmt.Errorf("read fetched articles of %s: %w", source, err)
+		}
+		out[u] = true
+	}
+	return out, rows.Err()
+}
+
+// PageFailures returns the pages of source (all sources when "") whose
+// latest fetch failed, newest first.
+func (s *Store) PageFailures(ctx context.Context, source string) ([]PageFetch, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT url, source, kind, status, http_status, error, attempts, last_fetched_at
+		FROM page_failures WHERE ?1 = '' OR source = ?1`, source)
+	if err != nil {
+		return nil, fmt.Errorf("read page failures: %w", err)
+	}
+	defer rows.Close()
+	var out []PageFetch
+	for rows.Next() {
+		var p PageFetch
+		var code sql.NullInt64
+		var at sql.NullString
+		if err := rows.Scan(&p.URL, &p.Source, &p.Kind, &p.Status, &code, &p.Error, &p.Attempts, &at); err != nil {
+			return nil, fmt.Errorf("read page failures: %w", err)
+		}
+		p.HTTPStatus, p.FetchedAt = int(code.Int64), parseTime(at)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("read page failures: %w", err)
+	}
+	return out, nil
+}
