@@ -1,0 +1,218 @@
+package notify
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"net/textproto"
+	"strings"
+	"time"
+)
+
+// maxRecipients bounds one message's To list; a digest goes to a team, not
+// a mailing list.
+const maxRecipients = 50
+
+// message is one email ready to be written as RFC 5322 text.
+type message struct {
+	From      *mail.Address
+	To        []*mail.Address
+	Subject   string
+	Date      time.Time
+	MessageID string // with angle brackets
+	Text      string
+	HTML      string
+	Chart     []byte // inline PNG; nil for none
+}
+
+// WriteEML writes the digest as a complete RFC 5322 message, exactly as it
+// would be sent, for previewing in a mail client.
+func WriteEML(w io.Writer, from string, to []string, d Digest) error {
+	m, err := digestMessage(from, to, d, time.Now())
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	if err := m.writeTo(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write digest message: %w", err)
+	}
+	return nil
+}
+
+func digestMessage(from string, to []string, d Digest, now time.Time) (message, error) {
+	html, text, chart, err := RenderDigest(d)
+	if err != nil {
+		return message{}, err
+	}
+	return newMessage(from, to, DigestSubject(d), text, html, chart, now)
+}
+
+func alertMessage(from string, to []string, a Alert, now time.Time) (message, error) {
+	subject, html, text := RenderAlert(a)
+	return newMessage(from, to, subject, text, html, nil, now)
+}
+
+func newMessage(from string, to []string, subject, text, html string, chart []byte, now time.Time) (message, error) {
+	f, rcpts, err := parseAddrs(from, to)
+	if err != nil {
+		return message{}, err
+	}
+	id, err := newMessageID(f.Address)
+	if err != nil {
+		return message{}, err
+	}
+	return message{From: f, To: rcpts, Subject: subject, Date: now, MessageID: id,
+		Text: text, HTML: html, Chart: chart}, nil
+}
+
+func parseAddrs(from string, to []string) (*mail.Address, []*mail.Address, error) {
+	f, err := mail.ParseAddress(from)
+	if err != nil {
+		return nil, nil, fmt.Errorf("parse from address %q: %w", from, err)
+	}
+	if len(to) == 0 {
+		return nil, nil, fmt.Errorf("build message: no recipients")
+	}
+	if len(to) > maxRecipients {
+		return nil, nil, fmt.Errorf("build message: %d recipients, limit is %d", len(to), maxRecipients)
+	}
+	rcpts := make([]*mail.Address, 0, len(to))
+	for _, s := range to {
+		a, err := mail.ParseAddress(s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("parse recipient address %q: %w", s, err)
+		}
+		rcpts = append(rcpts, a)
+	}
+	return f, rcpts, nil
+}
+
+// newMessageID makes a random Message-ID in the sender's domain.
+func newMessageID(fromAddr string) (string, error) {
+	domain := "newsmon.invalid"
+	if i := strings.LastIndexByte(fromAddr, '@'); i >= 0 && i < len(fromAddr)-1 {
+		domain = fromAddr[i+1:]
+	}
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make message id: %w", err)
+	}
+	return "<" + hex.EncodeToString(b[:]) + "@" + domain + ">", nil
+}
+
+// writeTo writes the message as multipart/alternative: text/plain first,
+// then the HTML, wrapped with the chart in multipart/related when there is
+// one. Clients show the last alternative they understand.
+func (m message) writeTo(w io.Writer) error {
+	alt := multipart.NewWriter(w)
+	to := make([]string, len(m.To))
+	for i, a := range m.To {
+		to[i] = a.String()
+	}
+	var h strings.Builder
+	header := func(k, v string) { h.WriteString(k + ": " + v + "\r\n") }
+	header("From", m.From.String())
+	header("To", strings.Join(to, ",\r\n "))
+	header("Subject", mime.QEncoding.Encode("utf-8", oneLine(m.Subject)))
+	header("Date", m.Date.Format(time.RFC1123Z))
+	header("Message-ID", m.MessageID)
+	header("MIME-Version", "1.0")
+	// RFC 3834: tells vacation responders not to answer.
+	header("Auto-Submitted", "auto-generated")
+	header("Content-Type", `multipart/alternative; boundary="`+alt.Boundary()+`"`)
+	h.WriteString("\r\n")
+	if _, err := io.WriteString(w, h.String()); err != nil {
+		return fmt.Errorf("write message header: %w", err)
+	}
+
+	if err := writeQP(alt, "text/plain; charset=utf-8", m.Text); err != nil {
+		return err
+	}
+	if m.Chart == nil {
+		if err := writeQP(alt, "text/html; charset=utf-8", m.HTML); err != nil {
+			return err
+		}
+	} else if err := writeRelated(alt, m.HTML, m.Chart); err != nil {
+		return err
+	}
+	if err := alt.Close(); err != nil {
+		return fmt.Errorf("write message end: %w", err)
+	}
+	return nil
+}
+
+func writeRelated(parent *multipart.Writer, html string, chart []byte) error {
+	// The nested boundary must be in the part header before the part's
+	// writer exists, so take a fresh random one first.
+	boundary := multipart.NewWriter(io.Discard).Boundary()
+	pw, err := parent.CreatePart(textproto.MIMEHeader{
+		"Content-Type": {`multipart/related; type="text/html"; boundary="` + boundary + `"`},
+	})
+	if err != nil {
+		return fmt.Errorf("write related part: %w", err)
+	}
+	rel := multipart.NewWriter(pw)
+	if err := rel.SetBoundary(boundary); err != nil {
+		return fmt.Errorf("write related part: %w", err)
+	}
+	if err := writeQP(rel, "text/html; charset=utf-8", html); err != nil {
+		return err
+	}
+	img, err := rel.CreatePart(textproto.MIMEHeader{
+		"Content-Type":              {`image/png; name="mentions.png"`},
+		"Content-Transfer-Encoding": {"base64"},
+		"Content-Id":                {"<" + ChartContentID + ">"},
+		"Content-Disposition":       {`inline; filename="mentions.png"`},
+	})
+	if err != nil {
+		return fmt.Errorf("write chart part: %w", err)
+	}
+	if err := writeBase64Lines(img, chart); err != nil {
+		return fmt.Errorf("write chart part: %w", err)
+	}
+	if err := rel.Close(); err != nil {
+		return fmt.Errorf("write related part end: %w", err)
+	}
+	return nil
+}
+
+func writeQP(mw *multipart.Writer, contentType, body string) error {
+	pw, err := mw.CreatePart(textproto.MIMEHeader{
+		"Content-Type":              {contentType},
+		"Content-Transfer-Encoding": {"quoted-printable"},
+	})
+	if err != nil {
+		return fmt.Errorf("write %s part: %w", contentType, err)
+	}
+	qp := quotedprintable.NewWriter(pw)
+	if _, err := io.WriteString(qp, body); err != nil {
+		return fmt.Errorf("write %s part: %w", contentType, err)
+	}
+	if err := qp.Close(); err != nil {
+		return fmt.Errorf("write %s part: %w", contentType, err)
+	}
+	return nil
+}
+
+// writeBase64Lines writes b as base64 in lines of 76 characters (RFC 2045).
+func writeBase64Lines(w io.Writer, b []byte) error {
+	enc := base64.StdEncoding.EncodeToString(b)
+	for len(enc) > 0 {
+		n := min(76, len(enc))
+		if _, err := io.WriteString(w, enc[:n]+"\r\n"); err != nil {
+			return err
+		}
+		enc = enc[n:]
+	}
+	return nil
+}
