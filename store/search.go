@@ -119,7 +119,9 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 // searchError tells a malformed query (the user's to fix) from a failure.
 func searchError(match string, err error) error {
 	msg := err.Error()
-	if strings.Contains(msg, "fts5") || strings.Contains(msg, "syntax error") || strings.Contains(msg, "no such column") {
+	// SQLITE_ERROR ("SQL logic error") from a fixed, tested statement can
+	// only come from the MATCH expression the user wrote.
+	if strings.Contains(msg, "fts5") || strings.Contains(msg, "SQL logic error") {
 		return fmt.Errorf("search %q: %w: %s", match, ErrBadQuery, msg)
 	}
 	return fmt.Errorf("search %q: %w", match, err)
