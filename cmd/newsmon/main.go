@@ -38,8 +38,12 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"check": {"validate the config and show each source's next runs", runCheck},
-	"fetch": {"run every enabled source once, now", runFetch},
+	"check":      {"validate the config and show each source's next runs", runCheck},
+	"fetch":      {"run every enabled source once, now", runFetch},
+	"extract":    {"show what newsmon extracts from a page (FILE or URL)", runExtract},
+	"classify":   {"show mentions, stances and topics, with evidence, for a file, URL or stored item", runClassify},
+	"reclassify": {"re-run the current rules over stored items", runReclassify},
+	"eval":       {"score the classifier on a labelled corpus", runEval},
 }
 
 func main() {

@@ -1,0 +1,352 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/newsmon/newsmon/classify"
+	"github.com/newsmon/newsmon/config"
+	"github.com/newsmon/newsmon/extract"
+	"github.com/newsmon/newsmon/fetch"
+	"github.com/newsmon/newsmon/pipeline"
+	"github.com/newsmon/newsmon/store"
+)
+
+func runClassify(ctx context.Context, e *env, args []string) int {
+	fs, path := e.flags("classify", "classify [--json] FILE|URL|-\n       newsmon classify [--json] --item ID\n\nPrints the mentions, stances and topics the rules find, with every cue that\nfired and every cue that was discounted (negated, quoted...) and why.\nHTML input (a file, a URL) goes through article extraction first.")
+	asJSON := fs.Bool("json", false, "print JSON")
+	itemID := fs.Int64("item", 0, "explain a stored item")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cfg, ok := e.loadConfig(*path)
+	if !ok {
+		return exitUsage
+	}
+	c, err := pipeline.NewClassifier(cfg)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	var doc classify.Document
+	switch {
+	case *itemID != 0:
+		st, err := store.Open(ctx, cfg.Database)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "newsmon classify:", err)
+			return exitFailure
+		}
+		defer st.Close()
+		it, err := st.Item(ctx, *itemID)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "newsmon classify:", err)
+			return exitFailure
+		}
+		doc = classify.Document{Title: it.Title, Text: it.Text, StancePrior: stancePrior(cfg, it.Source)}
+	case fs.NArg() == 1:
+		doc, err = readDocument(ctx, cfg, fs.Arg(0), os.Stdin)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "newsmon classify:", err)
+			return exitFailure
+		}
+	default:
+		fs.Usage()
+		return exitUsage
+	}
+	res := c.Classify(doc)
+	if *asJSON {
+		return writeJSON(e, classificationJSON(res))
+	}
+	writeClassification(e.stdout, res)
+	return exitOK
+}
+
+func stancePrior(cfg config.Config, source string) string {
+	for _, s := range cfg.Sources {
+		if s.Name == source {
+			return s.StancePrior
+		}
+	}
+	return ""
+}
+
+// readDocument reads a text or HTML file, stdin ("-") or a URL.
+func readDocument(ctx context.Context, cfg config.Config, arg string, stdin io.Reader) (classify.Document, error) {
+	var body []byte
+	var contentType string
+	var pageURL *url.URL
+	var err error
+	switch {
+	case arg == "-":
+		body, err = io.ReadAll(io.LimitReader(stdin, int64(cfg.Fetch.MaxBodyBytes)))
+	case strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://"):
+		var resp *fetch.Response
+		resp, err = newClient(cfg).Get(ctx, fetch.Request{URL: arg, AllowPrivate: cfg.Fetch.AllowPrivate})
+		if err == nil {
+			body, contentType = resp.Body, resp.ContentType
+			pageURL, _ = url.Parse(resp.URL)
+		}
+	default:
+		body, err = os.ReadFile(arg)
+	}
+	if err != nil {
+		return classify.Document{}, err
+	}
+	if !looksLikeHTML(body, contentType) {
+		return classify.Document{Text: strings.ToValidUTF8(string(body), "\uFFFD")}, nil
+	}
+	a, err := extract.FromHTML(body, contentType, pageURL)
+	if err != nil {
+		return classify.Document{}, fmt.Errorf("extract %s: %w", arg, err)
+	}
+	return classify.Document{Title: a.Title, Text: a.Text}, nil
+}
+
+func looksLikeHTML(body []byte, contentType string) bool {
+	if strings.Contains(contentType, "html") {
+		return true
+	}
+	head := bytes.ToLower(body[:min(len(body), 512)])
+	return bytes.Contains(head, []byte("<html")) || bytes.Contains(head, []byte("<!doctype html"))
+}
+
+func newClient(cfg config.Config) *fetch.Client {
+	return fetch.NewClient(fetch.Options{UserAgent: cfg.Fetch.UserAgent, Timeout: cfg.Fetch.Timeout.D(), MaxBodyBytes: int64(cfg.Fetch.MaxBodyBytes)})
+}
+
+// The JSON shape of `newsmon classify --json`, as documented in the README.
+type (
+	classificationOut struct {
+		Mentions     []mentionOut `json:"mentions"`
+		Stances      []stanceOut  `json:"stances"`
+		Topics       []topicOut   `json:"topics"`
+		RulesVersion string       `json:"rules_version"`
+	}
+	mentionOut struct {
+		Person    string   `json:"person"`
+		Count     int      `json:"count"`
+		Spellings []string `json:"spellings"`
+	}
+	stanceOut struct {
+		Person   string        `json:"person"`
+		Label    string        `json:"label"`
+		Score    float64       `json:"score"`
+		Evidence []evidenceOut `json:"evidence"`
+	}
+	topicOut struct {
+		Topic    string        `json:"topic"`
+		Score    float64       `json:"score"`
+		Evidence []evidenceOut `json:"evidence"`
+	}
+	evidenceOut struct {
+		Phrase     string  `json:"phrase"`
+		Sentence   string  `json:"sentence"`
+		Offset     int     `json:"offset"`
+		Weight     float64 `json:"weight"`
+		Discounted string  `json:"discounted,omitempty"`
+	}
+)
+
+func classificationJSON(res classify.Result) classificationOut {
+	out := classificationOut{Mentions: []mentionOut{}, Stances: []stanceOut{}, Topics: []topicOut{}, RulesVersion: res.RulesVersion}
+	idx := map[string]int{}
+	for _, m := range res.Mentions {
+		i, ok := idx[m.Person]
+		if !ok {
+			i = len(out.Mentions)
+			idx[m.Person] = i
+			out.Mentions = append(out.Mentions, mentionOut{Person: m.Person, Spellings: []string{}})
+		}
+		out.Mentions[i].Count++
+		if !contains(out.Mentions[i].Spellings, m.Spelling) {
+			out.Mentions[i].Spellings = append(out.Mentions[i].Spellings, m.Spelling)
+		}
+	}
+	for _, s := range res.Stances {
+		out.Stances = append(out.Stances, stanceOut{Person: s.Person, Label: s.Label, Score: s.Score, Evidence: evidenceList(s.Evidence)})
+	}
+	for _, t := range res.Topics {
+		out.Topics = append(out.Topics, topicOut{Topic: t.Topic, Score: t.Score, Evidence: evidenceList(t.Evidence)})
+	}
+	return out
+}
+
+func evidenceList(ev []classify.Evidence) []evidenceOut {
+	out := make([]evidenceOut, len(ev))
+	for i, e := range ev {
+		out[i] = evidenceOut{Phrase: e.Phrase, Sentence: e.Sentence, Offset: e.Offset, Weight: e.Weight, Discounted: e.Discounted}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func writeClassification(w io.Writer, res classify.Result) {
+	out := classificationJSON(res)
+	fmt.Fprintf(w, "Rules version %s\n\nMentions:\n", res.RulesVersion)
+	if len(out.Mentions) == 0 {
+		fmt.Fprintln(w, "  (no tracked person)")
+	}
+	for _, m := range out.Mentions {
+		fmt.Fprintf(w, "  %s: %d (%s)\n", m.Person, m.Count, strings.Join(m.Spellings, ", "))
+	}
+	fmt.Fprintln(w, "\nStances:")
+	for _, s := range out.Stances {
+		fmt.Fprintf(w, "  %s: %s (score %+.2f)\n", s.Person, s.Label, s.Score)
+		writeEvidence(w, s.Evidence)
+	}
+	fmt.Fprintln(w, "\nTopics:")
+	if len(out.Topics) == 0 {
+		fmt.Fprintln(w, "  (none over threshold)")
+	}
+	for _, t := range out.Topics {
+		fmt.Fprintf(w, "  %s (score %.2f)\n", t.Topic, t.Score)
+		writeEvidence(w, t.Evidence)
+	}
+}
+
+func writeEvidence(w io.Writer, ev []evidenceOut) {
+	for _, e := range ev {
+		note := ""
+		if e.Discounted != "" {
+			note = " [discounted: " + e.Discounted + "]"
+		}
+		fmt.Fprintf(w, "    %+.2f %q%s\n           in: %s\n", e.Weight, e.Phrase, note, oneLine(e.Sentence, 160))
+	}
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+func writeJSON(e *env, v any) int {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+func runReclassify(ctx context.Context, e *env, args []string) int {
+	fs, path := e.flags("reclassify", "reclassify [--since DATE]\n\nRe-runs the current rules and tracked names over stored items (after you\nedit rules or add a person), in batches of one transaction each, and reports\nhow many labels changed.")
+	since := fs.String("since", "", "only items published (or fetched) on or after this date, YYYY-MM-DD")
+	batch := fs.Int("batch", 500, "items per transaction")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	var from time.Time
+	if *since != "" {
+		t, err := time.Parse("2006-01-02", *since)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "newsmon reclassify: --since %q: expected YYYY-MM-DD\n", *since)
+			return exitUsage
+		}
+		from = t
+	}
+	cfg, ok := e.loadConfig(*path)
+	if !ok {
+		return exitUsage
+	}
+	c, err := pipeline.NewClassifier(cfg)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon reclassify:", err)
+		return exitFailure
+	}
+	defer st.Close()
+	var after int64
+	items, changed := 0, 0
+	for {
+		list, err := st.ItemsAfter(ctx, after, from, max(1, *batch))
+		if err != nil {
+			fmt.Fprintln(e.stderr, "newsmon reclassify:", err)
+			return exitFailure
+		}
+		if len(list) == 0 {
+			break
+		}
+		labels := make([]store.Labels, len(list))
+		for i, it := range list {
+			si := store.Item{Title: it.Title, Text: it.Text}
+			pipeline.ApplyResult(&si, c.Classify(classify.Document{Title: it.Title, Text: it.Text, StancePrior: stancePrior(cfg, it.Source)}))
+			labels[i] = store.Labels{ItemID: it.ID, Mentions: si.Mentions, Stances: si.Stances, Topics: si.Topics}
+		}
+		n, err := st.ReplaceLabels(ctx, labels)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "newsmon reclassify:", err)
+			return exitFailure
+		}
+		items += len(list)
+		changed += n
+		after = list[len(list)-1].ID
+	}
+	fmt.Fprintf(e.stdout, "reclassified %d items with rules %s: %d labels changed\n", items, c.RulesVersion(), changed)
+	return exitOK
+}
+
+func runEval(ctx context.Context, e *env, args []string) int {
+	fs, path := e.flags("eval", "eval [--json] DIR\n\nScores the classifier on a labelled corpus: a folder of JSON files, each\n{\"title\",\"text\",\"people\",\"person\",\"stance\",\"topics\"}. People come from --config,\nor from DIR/people.json when present.")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	dir := fs.Arg(0)
+	cfg, ok := e.loadConfig(*path)
+	if !ok {
+		return exitUsage
+	}
+	if people, err := os.ReadFile(dir + "/people.json"); err == nil {
+		var list []config.Person
+		if err := json.Unmarshal(people, &list); err != nil {
+			fmt.Fprintf(e.stderr, "newsmon eval: %s/people.json: %v\n", dir, err)
+			return exitUsage
+		}
+		cfg.Tracked = list
+	}
+	c, err := pipeline.NewClassifier(cfg)
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	rep, err := classify.Evaluate(c, dir)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon eval:", err)
+		return exitFailure
+	}
+	if *asJSON {
+		return writeJSON(e, rep)
+	}
+	if err := rep.WriteText(e.stdout); err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return exitFailure
+	}
+	return exitOK
+}
