@@ -9,8 +9,8 @@ import (
 
 // PruneResult says what Prune did.
 type PruneResult struct {
-	Items     int   // items whose text was dropped
-	Revisions int   // revisions whose text was dropped
+	Items      int   // items whose text was dropped
+	Revisions  int   // revisions whose text was dropped
 	SizeBefore int64 // database file bytes before
 	SizeAfter  int64 // and after
 }
