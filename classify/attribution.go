@@ -13,6 +13,23 @@ type personMention struct {
 	word   int // live word index
 }
 
+// sentenceInfo is what the stance engine needs to know about one sentence.
+type sentenceInfo struct {
+	para      int  // paragraph index
+	backref   bool // a pronoun or a definite person noun ("the blogger")
+	neutral   bool // a neutral reporting verb: "said", "denied", "according to"
+	distanced bool // a distancing verb: "claims", "alleges"
+	target    int  // person a sentence without a name refers to, or -1
+	scope     string
+}
+
+// scored is one cue, or one scare-quoted word, with its signed base weight.
+type scored struct {
+	from, to int // live words
+	base     float64
+	why      []string
+}
+
 func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits []hit, mentions []Mention, nsent, bodyWords int) []Stance {
 	words := sc.tk.words
 	index := make(map[string]int, len(c.m.people))
@@ -36,41 +53,11 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 		s := sc.sent[w]
 		direct[s] = append(direct[s], personMention{person: p, word: w})
 	}
-	// Pronoun chains: the sentences after a mention that refer back to the
-	// last person mentioned.
-	hasPronoun := make([]bool, nsent)
-	reported := make([]bool, nsent)
-	for i, wi := range sc.live {
-		if pronouns[words[wi].h] {
-			hasPronoun[sc.sent[i]] = true
-		}
-		if reporting[words[wi].h] {
-			reported[sc.sent[i]] = true
-		}
-	}
-	chain := make([]int, nsent)
-	last, left := -1, 0
-	for s := range chain {
-		chain[s] = -1
-		if d := direct[s]; len(d) > 0 {
-			last, left = d[len(d)-1].person, pronounChain
-			continue
-		}
-		if last >= 0 && left > 0 && hasPronoun[s] {
-			chain[s] = last
-			left--
-			continue
-		}
-		left = 0
-	}
+	info := c.sentences(text, sc, nsent, direct)
 	spans := quoteSpans(text, sc)
 
-	stances := make([]Stance, len(order))
-	pos := make([]float64, len(order))
-	neg := make([]float64, len(order))
-	for k, p := range order {
-		stances[k].Person = c.m.people[p].Name
-	}
+	// Every cue with its base weight, then every scare-quoted role word.
+	items := make([]scored, 0, len(hits)+len(spans))
 	for _, h := range hits {
 		q := c.cues[h.cue]
 		if q.topic >= 0 {
@@ -83,25 +70,39 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 			why = append(why, "negated")
 		}
 		start := words[sc.live[h.from]].start
+		s := sc.sent[h.from]
 		if sp, ok := spanAt(spans, start); ok {
 			if sp.words <= scareMaxWords && base > 0 {
+				// Quoting a sympathetic word distances the piece from it:
+				// the “torture”.
 				base = -base
 				why = append(why, "scare-quoted")
 			} else {
 				base *= quotedFactor
 				why = append(why, "quoted")
 			}
-		}
-		s := sc.sent[h.from]
-		if base > 0 && reported[s] {
-			base *= quotedFactor
+		} else if info[s].neutral || (base > 0 && info[s].distanced) {
+			base *= reportedFactor
 			why = append(why, "attributed")
 		}
-		target := chain[s]
+		items = append(items, scored{from: h.from, to: h.to, base: base, why: why})
+	}
+	items = c.scareQuotes(sc, spans, hits, items)
+
+	stances := make([]Stance, len(order))
+	pos := make([]float64, len(order))
+	neg := make([]float64, len(order))
+	for k, p := range order {
+		stances[k].Person = c.m.people[p].Name
+	}
+	for _, it := range items {
+		s := sc.sent[it.from]
+		target := info[s].target
+		scope := info[s].scope
 		if d := direct[s]; len(d) > 0 {
 			best := math.MaxInt
 			for _, pm := range d {
-				dist := pm.word - h.from
+				dist := pm.word - it.from
 				if dist < 0 {
 					dist = -dist
 				}
@@ -110,20 +111,23 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 				}
 			}
 		}
-		phrase, off := c.phraseAt(text, sc, h)
-		sentence := sentenceText(text, sc, h.from)
+		start := words[sc.live[it.from]].start
+		end := words[sc.live[it.to]].end
+		sentence := sentenceText(text, sc, it.from)
 		for k, p := range order {
-			wgt, reasons := base, why
-			if p != target {
-				// A sentence about somebody else says nothing about p; a
-				// sentence about nobody in particular counts a little.
+			wgt, reasons := it.base, it.why
+			switch {
+			case p != target && target >= 0 && scope != "paragraph":
+				// A sentence about somebody else says nothing about p.
+				wgt = 0
+				reasons = append(append([]string(nil), it.why...), "other-person")
+			case p != target:
+				// A sentence about nobody in particular counts a little.
 				wgt *= outsideFactor
-				reason := "outside-person-sentences"
-				if target >= 0 {
-					wgt = 0
-					reason = "other-person"
-				}
-				reasons = append(append([]string(nil), why...), reason)
+				reasons = append(append([]string(nil), it.why...), "outside-person-sentences")
+			case scope == "paragraph":
+				wgt *= paragraphFactor
+				reasons = append(append([]string(nil), it.why...), "paragraph")
 			}
 			if wgt > 0 {
 				pos[k] += wgt
@@ -131,7 +135,7 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 				neg[k] -= wgt
 			}
 			stances[k].Evidence = append(stances[k].Evidence, Evidence{
-				Phrase: phrase, Sentence: sentence, Offset: off, Weight: round(wgt),
+				Phrase: text[start:end], Sentence: sentence, Offset: start, Weight: round(wgt),
 				Discounted: strings.Join(reasons, "+"),
 			})
 		}
@@ -140,8 +144,10 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 		switch doc.StancePrior {
 		case Supportive:
 			pos[k] += priorWeight
+			stances[k].Prior = priorWeight
 		case Critical:
 			neg[k] += priorWeight
+			stances[k].Prior = -priorWeight
 		}
 		score := pos[k] - neg[k]
 		stances[k].Score = round(score)
@@ -157,6 +163,98 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 		}
 	}
 	return stances
+}
+
+// sentences works out paragraphs, attribution and who each sentence that
+// names nobody refers to. A pronoun or a definite person noun ("the
+// blogger", "l'ancien détenu") refers back to the last person named, for up
+// to pronounChain sentences; any other sentence in the same paragraph as
+// that reference is about the same person, more weakly ("paragraph").
+func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[int][]personMention) []sentenceInfo {
+	words := sc.tk.words
+	info := make([]sentenceInfo, nsent)
+	para := 0
+	for i, wi := range sc.live {
+		w := words[wi]
+		s := sc.sent[i]
+		if i > 0 && w.sep == sepSentence && strings.IndexByte(text[words[sc.live[i-1]].end:w.start], '\n') >= 0 {
+			para++
+		}
+		in := &info[s]
+		in.para = para
+		switch {
+		case pronouns[w.h], arabicBackrefs[w.h]:
+			in.backref = true
+		case personNouns[w.h]:
+			for j := wi - 1; j >= 0 && j >= wi-backrefWindow; j-- {
+				if refDeterminers[words[j].h] {
+					in.backref = true
+					break
+				}
+				if words[j+1].sep == sepSentence {
+					break
+				}
+			}
+		}
+		if neutralReporting[w.h] {
+			in.neutral = true
+		}
+		if distancing[w.h] {
+			in.distanced = true
+		}
+	}
+	last, left, lastPara := -1, 0, -1
+	for s := range info {
+		in := &info[s]
+		in.target = -1
+		if d := direct[s]; len(d) > 0 {
+			last, left, lastPara = d[len(d)-1].person, pronounChain, in.para
+			in.scope = "direct"
+			continue
+		}
+		switch {
+		case last >= 0 && left > 0 && in.backref:
+			in.target, in.scope = last, "reference"
+			left--
+			lastPara = in.para
+		case last >= 0 && in.para == lastPara:
+			in.target, in.scope = last, "paragraph"
+		default:
+			left = 0
+		}
+	}
+	return info
+}
+
+// scareQuotes adds a critical item for each short quotation around a role or
+// a cause that holds no cue: the “researcher”, this kind of “journalism”.
+func (c *Classifier) scareQuotes(sc *scratch, spans []span, hits []hit, items []scored) []scored {
+	words := sc.tk.words
+	for _, sp := range spans {
+		if sp.words == 0 || sp.words > scareTargetWords {
+			continue
+		}
+		a := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= sp.start })
+		b := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= sp.end })
+		if a >= b {
+			continue
+		}
+		hasCue, hasTarget := false, false
+		for _, h := range hits {
+			if c.cues[h.cue].topic < 0 && h.from >= a && h.from < b {
+				hasCue = true
+			}
+		}
+		for i := a; i < b; i++ {
+			h := words[sc.live[i]].h
+			hasTarget = hasTarget || personNouns[h] || scareTargets[h]
+		}
+		if hasCue || !hasTarget {
+			continue
+		}
+		items = append(items, scored{from: a, to: b - 1, base: -scareWeight, why: []string{"scare-quoted"}})
+	}
+	return items
 }
 
 func round(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -25,10 +25,15 @@ type Result struct {
 }
 
 // Stance is how a document frames one person.
+//
+// Score is the sum of the evidence weights plus Prior: the source's lean
+// has no phrase in the text, so it is reported in its own field rather than
+// as an Evidence entry.
 type Stance struct {
 	Person   string
 	Label    string  // "supportive" | "critical" | "neutral" | "unclear"
 	Score    float64 // signed: >0 supportive, <0 critical
+	Prior    float64 `json:",omitempty"` // signed contribution of Document.StancePrior, included in Score
 	Evidence []Evidence
 }
 
@@ -45,30 +50,27 @@ type Evidence struct {
 	Sentence   string  // the sentence it occurs in
 	Offset     int     // byte offset of Phrase in the text classified (Title + "\n\n" + Text)
 	Weight     float64 // signed contribution actually counted
-	Discounted string  `json:",omitempty"` // why a cue counted less: "negated", "quoted", "scare-quoted", "outside-person-sentences", "other-person", "attributed"
+	Discounted string  `json:",omitempty"` // why a cue counted less: "negated", "quoted", "scare-quoted", "outside-person-sentences", "other-person", "attributed", "paragraph", "reference"
 }
 
 // Weights of the stance mechanism. They are part of the engine, not of the
 // rule files; changing them changes the rules version through "engine".
 const (
-	outsideFactor  = 0.5  // a cue in a sentence that does not refer to the person
-	quotedFactor   = 0.5  // a cue inside quotation marks: somebody else's words
-	negatedFactor  = -0.5 // "not tortured", "no evidence of ...": the cue turns
-	labelMargin    = 1.0  // |score| needed for supportive or critical
-	labelDominance = 1.5  // the winning side must outweigh the other this much
-	priorWeight    = 1.0
-	scareMaxWords  = 4 // a quotation this short is scare quotes, not a quote
-	negationWindow = 3 // words before a cue searched for a negator
-	pronounChain   = 3 // sentences after a mention that pronouns may refer back through
-	topicRepeatCap = 3 // occurrences of one phrase counted towards a topic
-)
-
-var (
-	negators = hashSetPlain("not", "never", "no", "t", "without", "nor", "neither", "nothing", "pas", "jamais", "aucun", "aucune", "sans", "ni", "non")
-	// reporting verbs: a sympathetic claim in a sentence that attributes it
-	// ("he says he was tortured") is reported, not endorsed.
-	reporting = hashSetPlain("says", "said", "alleges", "alleged", "claims", "claimed", "according", "told", "selon", "affirme", "dit", "declare", "accuse", "accuses", "accused", "insists")
-	pronouns  = hashSetPlain("he", "she", "his", "her", "him", "hers", "himself", "herself", "il", "elle", "son", "sa", "ses", "lui")
+	outsideFactor    = 0.5  // a cue in a sentence that does not refer to the person
+	paragraphFactor  = 0.75 // a cue in a sentence that names nobody, in a paragraph about the person
+	quotedFactor     = 0.5  // a cue inside quotation marks: somebody else's words
+	reportedFactor   = 0.5  // a cue in a sentence that attributes it ("said", "denied"): reported, not the piece's own
+	scareWeight      = 1.5  // a person noun or a cause in scare quotes: the “researcher”
+	backrefWindow    = 3    // words between a determiner and a person noun ("the former Belgian detainee")
+	negatedFactor    = -0.5 // "not tortured", "no evidence of ...": the cue turns
+	labelMargin      = 1.0  // |score| needed for supportive or critical
+	labelDominance   = 1.5  // the winning side must outweigh the other this much
+	priorWeight      = 1.0
+	scareMaxWords    = 4 // a quotation this short is scare quotes, not a quote
+	scareTargetWords = 2 // a quoted role this short is mocked ("the “researcher”"); longer is a quoted charge or slogan
+	negationWindow   = 3 // words before a cue searched for a negator
+	pronounChain     = 3 // sentences after a mention that pronouns and noun phrases may refer back through
+	topicRepeatCap   = 3 // occurrences of one phrase counted towards a topic
 )
 
 // hashSetPlain is a set of plain folded word hashes (no de-doubling).

@@ -1,0 +1,65 @@
+package classify
+
+// Word lists of the stance engine that are grammar, not framing: how a
+// sentence refers back to a person, and how it attributes what it says.
+// Framing phrases live in rules/stance_*.txt.
+
+var (
+	negators = hashSetPlain("not", "never", "no", "t", "without", "nor", "neither", "nothing", "pas", "jamais", "aucun", "aucune", "sans", "ni", "non", "لم", "لا", "ليس", "لن")
+
+	// pronouns refer back to the last person named.
+	pronouns = hashSetPlain("he", "she", "his", "her", "him", "hers", "himself", "herself", "il", "elle", "son", "sa", "ses", "lui")
+
+	// determiners that make a following person noun a back-reference: "the
+	// blogger", "this activist", "l'ancien détenu", "cette militante".
+	refDeterminers = hashSetPlain("the", "this", "that", "le", "la", "l", "ce", "cet", "cette")
+
+	// personNouns are heads of noun phrases that name a role a tracked person
+	// plausibly holds. Relatives (sister, brother, père...) are left out on
+	// purpose: "the sister" is somebody else.
+	personNouns = hashSetPlain(
+		"man", "woman", "activist", "blogger", "journalist", "reporter", "researcher", "academic",
+		"scholar", "student", "writer", "author", "poet", "rapper", "singer", "artist", "youtuber",
+		"influencer", "dissident", "opponent", "critic", "campaigner", "defender", "lawyer",
+		"detainee", "prisoner", "inmate", "convict", "defendant", "accused", "suspect", "fugitive",
+		"national", "citizen", "shopkeeper", "preacher", "imam", "cleric", "recruiter", "militant",
+		"expert", "economist", "professor", "doctor", "victim", "agitator", "separatist",
+		"homme", "femme", "militant", "militante", "blogueur", "blogueuse", "journaliste", "reporter",
+		"chercheur", "chercheuse", "universitaire", "etudiant", "etudiante", "ecrivain", "ecrivaine",
+		"opposant", "opposante", "dissident", "dissidente", "avocat", "avocate", "detenu", "detenue",
+		"prisonnier", "prisonniere", "accuse", "accusee", "prevenu", "prevenue", "condamne", "condamnee",
+		"ressortissant", "ressortissante", "interesse", "interessee", "predicateur", "imam", "victime",
+	)
+
+	// arabicBackrefs carry their own article ("المعتقل", the detainee).
+	arabicBackrefs = hashSetPlain("المعتقل", "المعتقله", "الناشط", "الناشطه", "الصحفي", "الصحفيه", "المدون", "المدونه", "السجين", "السجينه", "المتهم", "المتهمه", "المحامي", "المحاميه", "المدعو", "المدعوه", "الباحث", "الباحثه")
+
+	// neutralReporting verbs attribute a statement without judging it ("said",
+	// "denied", "according to"). A cue in such a sentence, either side, is
+	// somebody's position the piece reports, not the piece's own framing.
+	neutralReporting = hashSetPlain(
+		"says", "said", "say", "told", "tells", "according", "denied", "denies", "deny", "rejected",
+		"rejects", "argued", "argues", "argue", "stated", "maintains", "maintained",
+		"contends", "contended", "responded", "replied", "added", "reportedly", "cited", "citing",
+		"testified", "asserted", "noted", "wrote", "accuse", "accuses", "accused", "accusing",
+		"calls", "branded", "brands", "labelled", "labeled", "describes", "described", "dubbed",
+		"selon", "declare", "declarent", "affirme", "affirment", "dit", "disent", "estime", "estiment",
+		"assure", "assurent", "nie", "nient", "dementi", "rejette", "rejettent", "indique", "indiquent",
+		"soutient", "soutiennent", "explique", "precise", "ajoute", "conteste", "contestent",
+		"قال", "قالت", "حسب", "بحسب", "وفق", "وفقا", "اكد", "اكدت", "نفى", "نفت", "ذكر", "ذكرت", "افاد", "افادت", "اعلن", "اعلنت",
+	)
+
+	// distancing verbs attribute a sympathetic claim while casting doubt on
+	// it ("claims", "alleges"): they discount supportive cues only, since a
+	// piece that writes "he claims he was tortured" is not endorsing it.
+	distancing = hashSetPlain("claims", "claimed", "claim", "alleges", "alleged", "allege", "insists", "insisted", "purports", "purported", "narrative", "narratives", "version", "recit", "pretend", "pretendent", "pretendu", "يزعم", "زعم", "تزعم", "يدعي", "ادعى")
+)
+
+// scareTargets are words that, alone in short quotation marks, mock the
+// person's standing or cause: the "researcher", a "hunger strike", this kind
+// of "journalism". Person nouns count too.
+var scareTargets = hashSetPlain(
+	"torture", "tortures", "abuse", "abuses", "mistreatment", "journalism", "research", "activism", "victim",
+	"hunger", "strike", "persecution", "repression", "dissident", "human", "rights", "prisoner",
+	"journalisme", "repression", "greve", "faim", "persecution", "militantisme",
+)
