@@ -13,6 +13,16 @@ type personMention struct {
 	word   int // live word index
 }
 
+// reported says whether a cue was somebody else's words.
+func reported(why []string) bool {
+	for _, w := range why {
+		if w == "attributed" || w == "quoted" {
+			return true
+		}
+	}
+	return false
+}
+
 // sentenceInfo is what the stance engine needs to know about one sentence.
 type sentenceInfo struct {
 	para      int  // paragraph index
@@ -92,6 +102,9 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 	stances := make([]Stance, len(order))
 	pos := make([]float64, len(order))
 	neg := make([]float64, len(order))
+	own := make([]float64, len(order)) // the piece's own framing: neither quoted nor attributed
+	repPos := make([]bool, len(order)) // an attributed supportive cue: one side's position
+	repNeg := make([]bool, len(order)) // an attributed critical cue: the other side's
 	for k, p := range order {
 		stances[k].Person = c.m.people[p].Name
 	}
@@ -134,6 +147,12 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 			} else {
 				neg[k] -= wgt
 			}
+			if reported(it.why) {
+				repPos[k] = repPos[k] || wgt > 0
+				repNeg[k] = repNeg[k] || wgt < 0
+			} else {
+				own[k] += wgt
+			}
 			stances[k].Evidence = append(stances[k].Evidence, Evidence{
 				Phrase: text[start:end], Sentence: sentence, Offset: start, Weight: round(wgt),
 				Discounted: strings.Join(reasons, "+"),
@@ -154,6 +173,10 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 		switch {
 		case bodyWords < c.minWords:
 			stances[k].Label = Unclear
+		case repPos[k] && repNeg[k] && math.Abs(own[k]) < labelMargin:
+			// Both sides, attributed, and little framing of the piece's
+			// own: a report of a dispute, not a position in it.
+			stances[k].Label = Neutral
 		case score >= labelMargin && pos[k] >= labelDominance*neg[k]:
 			stances[k].Label = Supportive
 		case -score >= labelMargin && neg[k] >= labelDominance*pos[k]:

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 )
@@ -33,14 +34,20 @@ func TestStance(t *testing.T) {
 	c := mustClassifier(t, DefaultRules())
 	tests := []struct {
 		name, text, person, label, discount string
+		full                                string // a cue that must count undiscounted
 	}{
-		{"supportive", pad("Ali Aarrass was tortured in custody. Campaigners call for his release."), "Ali Aarrass", Supportive, ""},
-		{"critical", pad("Mohamed Hajib is a convicted terrorist spreading propaganda."), "Mohamed Hajib", Critical, ""},
-		{"negated supportive turns", pad("Ali Aarrass was never tortured, and there is nothing to it."), "Ali Aarrass", Neutral, "negated"},
-		{"no evidence of", pad("Officials found no evidence of abuse of Ali Aarrass."), "Ali Aarrass", Critical, ""},
-		{"scare quotes", pad("Ali Aarrass keeps repeating his story of “torture” to anyone."), "Ali Aarrass", Critical, "scare-quoted"},
-		{"quoted critical counts less", pad("Ali Aarrass was tortured in custody and campaigners demand his release. A ministry statement called him “a dangerous terrorist who lies about everything he has ever said”."), "Ali Aarrass", Supportive, "quoted"},
-		{"thin text", "Ali Aarrass was tortured in custody. Read more.", "Ali Aarrass", Unclear, ""},
+		{"supportive", pad("Ali Aarrass was tortured in custody. Campaigners call for his release."), "Ali Aarrass", Supportive, "", ""},
+		{"critical", pad("Mohamed Hajib is a convicted terrorist spreading propaganda."), "Mohamed Hajib", Critical, "", ""},
+		{"negated supportive turns", pad("Ali Aarrass was never tortured, and there is nothing to it."), "Ali Aarrass", Neutral, "negated", ""},
+		{"no evidence of", pad("Officials found no evidence of abuse of Ali Aarrass."), "Ali Aarrass", Critical, "", ""},
+		{"scare quotes", pad("Ali Aarrass keeps repeating his story of “torture” to anyone."), "Ali Aarrass", Critical, "scare-quoted", ""},
+		{"quoted critical counts less", pad("Ali Aarrass was tortured in custody and campaigners demand his release. A ministry statement called him “a dangerous terrorist who lies about everything he has ever said”."), "Ali Aarrass", Supportive, "quoted", ""},
+		{"noun phrase refers back", pad("Ali Aarrass was moved to another prison on Monday.\n\nThe former detainee is a convicted terrorist whose campaign is propaganda."), "Ali Aarrass", Critical, "", "convicted terrorist"},
+		{"paragraph scope", pad("Ali Aarrass spoke to the press in Brussels. Reporters waited outside. The whole affair is propaganda and a smear campaign."), "Ali Aarrass", Critical, "paragraph", ""},
+		{"scare-quoted role", pad("Mohamed Hajib presents himself online. The “activist” has a large audience for the “journalism” he sells."), "Mohamed Hajib", Critical, "scare-quoted", ""},
+		{"both sides attributed", pad("Ali Aarrass says he was tortured in custody, his lawyer said. The ministry said the claims were baseless, and officials denied any ill-treatment."), "Ali Aarrass", Neutral, "attributed", ""},
+		{"narrative distances", pad("Ali Aarrass is at the centre of a narrative about a courageous man and a sham trial, which the court rejected. He is a convicted terrorist."), "Ali Aarrass", Critical, "attributed", ""},
+		{"thin text", "Ali Aarrass was tortured in custody. Read more.", "Ali Aarrass", Unclear, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,6 +63,15 @@ func TestStance(t *testing.T) {
 				}
 				if !found {
 					t.Errorf("no evidence discounted %q: %+v", tt.discount, s.Evidence)
+				}
+			}
+			if tt.full != "" {
+				found := false
+				for _, e := range s.Evidence {
+					found = found || (e.Phrase == tt.full && e.Discounted == "")
+				}
+				if !found {
+					t.Errorf("%q not counted in full: %+v", tt.full, s.Evidence)
 				}
 			}
 			checkResult(t, "News\n\n"+tt.text, r)
@@ -84,6 +100,17 @@ func TestPrior(t *testing.T) {
 	on := stanceOf(c.Classify(Document{Text: text, StancePrior: Critical}), "Ali Aarrass")
 	if on.Score >= off.Score {
 		t.Errorf("critical prior: score %.2f, want below %.2f", on.Score, off.Score)
+	}
+	if off.Prior != 0 || on.Prior != -priorWeight {
+		t.Errorf("prior field: off %v on %v, want 0 and %v", off.Prior, on.Prior, -priorWeight)
+	}
+	// Score is the evidence plus the prior, so the prior is visible.
+	sum := on.Prior
+	for _, e := range on.Evidence {
+		sum += e.Weight
+	}
+	if math.Abs(sum-on.Score) > 0.01 {
+		t.Errorf("evidence %.3f + prior %.3f != score %.3f", sum-on.Prior, on.Prior, on.Score)
 	}
 }
 
