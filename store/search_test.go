@@ -27,10 +27,10 @@ func labelledFixture(t testing.TB) *Store {
 		topics                    []string
 	}
 	docs := []doc{
-		{"campaign", "c1", "Ali Aarrass on hunger strike", "Ali Aarrass began a hunger strike to protest his isolation; supporters call for his release.", 2 * 24 * time.Hour, "Ali Aarrass", "supportive", 0.8, []string{"hunger_strike", "detention"}},
+		{"campaign", "c1", "Ali Aarrass on hunger strike", "Ali Aarrass began a hunger strike to protest his isolation; supporters call for his release.", 2 * 24 * time.Hour, "Ali Aarrass", "supportive", 0.8, []string{"hunger_strike", "detention_conditions"}},
 		{"state", "s1", "Prison denies hunger strike claims", "The administration says Ali Aarrass is eating normally and calls the reports lies spread abroad.", 3 * 24 * time.Hour, "Ali Aarrass", "critical", -0.7, []string{"hunger_strike"}},
-		{"wire", "w1", "Court hears Aarrass appeal", "A court in Rabat heard the appeal of Ali Aarrass on Monday; the ruling is expected next week.", 10 * 24 * time.Hour, "Ali Aarrass", "neutral", 0, []string{"trial"}},
-		{"daily", "d1", "Mohamed Hajib answers critics", "Mohamed Hajib said in a video that the accusations against him were invented.", 5 * 24 * time.Hour, "Mohamed Hajib", "supportive", 0.4, []string{"freedom_of_expression"}},
+		{"wire", "w1", "Court hears Aarrass appeal", "A court in Rabat heard the appeal of Ali Aarrass on Monday; the ruling is expected next week.", 10 * 24 * time.Hour, "Ali Aarrass", "neutral", 0, []string{"trial_justice"}},
+		{"daily", "d1", "Mohamed Hajib answers critics", "Mohamed Hajib said in a video that the accusations against him were invented.", 5 * 24 * time.Hour, "Mohamed Hajib", "supportive", 0.4, []string{"press_freedom"}},
 		{"state", "s2", "Hajib accused of foreign agenda", "An editorial says Mohamed Hajib serves a foreign agenda with his hunger strike threats.", 40 * 24 * time.Hour, "Mohamed Hajib", "critical", -0.9, []string{"hunger_strike"}},
 		{"daily", "d2", "Harbour strike continues", "Dock workers stayed out for a second week over pay.", 1 * 24 * time.Hour, "", "", 0, nil},
 	}
@@ -73,7 +73,7 @@ func TestSearch(t *testing.T) {
 		{"NEAR a name", SearchQuery{Match: "NEAR(Aarrass appeal, 3)"}, "Court hears Aarrass appeal"},
 		{"person", SearchQuery{Match: "hunger", Person: "Mohamed Hajib"}, "Hajib accused of foreign agenda"},
 		{"person and stance", SearchQuery{Match: "hunger", Person: "Ali Aarrass", Stance: "critical"}, "Prison denies hunger strike claims"},
-		{"topic", SearchQuery{Match: "Aarrass", Topic: "trial"}, "Court hears Aarrass appeal"},
+		{"topic", SearchQuery{Match: "Aarrass", Topic: "trial_justice"}, "Court hears Aarrass appeal"},
 		{"source", SearchQuery{Match: "hunger", Source: "campaign"}, "Ali Aarrass on hunger strike"},
 		{"since", SearchQuery{Match: "hunger", Since: time.Now().Add(-30 * 24 * time.Hour)},
 			"Ali Aarrass on hunger strike | Prison denies hunger strike claims"},

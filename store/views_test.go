@@ -1,0 +1,91 @@
+package store
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// docFixture is labelledFixture plus a story carried by two outlets and an
+// item whose stance changed on a re-fetch.
+func docFixture(t testing.TB) *Store {
+	s := labelledFixture(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	wire := storyItem(t, "wire", "wire")
+	wire.Published = now.Add(-4 * 24 * time.Hour)
+	wire.Mentions = []Mention{{Person: "Ali Aarrass", Spelling: "Aarrass", Count: 3}}
+	wire.Stances = []Stance{{Person: "Ali Aarrass", Label: "neutral", Score: 0, Evidence: []byte("[]"), RulesVersion: "test"}}
+	saveItems(t, s, "wire", now.Add(-4*24*time.Hour), wire)
+	repost := storyItem(t, "portal", "repost1")
+	saveItems(t, s, "portal", now.Add(-3*24*time.Hour), repost)
+	wire.Text += " UPDATE: he has been taken to hospital; his family fears for his life."
+	wire.ContentHash = "wire-v2"
+	wire.Stances = []Stance{{Person: "Ali Aarrass", Label: "supportive", Score: 0.5, Evidence: ev("fears for his life", "his family fears for his life"), RulesVersion: "test"}}
+	saveItems(t, s, "wire", now.Add(-2*24*time.Hour), wire)
+	return s
+}
+
+// readmeSQL returns the sql blocks of the "Querying the database" section:
+// from README.md once the lead has merged it there, else from the doc.
+func readmeSQL(t *testing.T) (string, []string) {
+	t.Helper()
+	path := filepath.Join("..", "README.md")
+	b, err := os.ReadFile(path)
+	if err != nil || !bytes.Contains(b, []byte("\n## Querying the database")) {
+		path = filepath.Join("..", "docs", "readme-store.md")
+		if b, err = os.ReadFile(path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := string(b)
+	_, section, ok := strings.Cut(text, "\n## Querying the database")
+	if !ok {
+		t.Fatalf("%s has no \"## Querying the database\" section", path)
+	}
+	if next := strings.Index(section, "\n## "); next >= 0 {
+		section = section[:next]
+	}
+	var blocks []string
+	for {
+		_, rest, ok := strings.Cut(section, "```sql\n")
+		if !ok {
+			break
+		}
+		block, after, ok := strings.Cut(rest, "```")
+		if !ok {
+			t.Fatalf("%s: unterminated sql block", path)
+		}
+		blocks = append(blocks, block)
+		section = after
+	}
+	return path, blocks
+}
+
+func TestReadmeQueries(t *testing.T) {
+	path, blocks := readmeSQL(t)
+	if len(blocks) < 8 {
+		t.Fatalf("%s has %d sql examples, want at least 8", path, len(blocks))
+	}
+	s := docFixture(t)
+	for i, q := range blocks {
+		rows, err := s.db.Query(q)
+		if err != nil {
+			t.Errorf("%s example %d: %v\n%s", path, i+1, err, q)
+			continue
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		if err := rows.Err(); err != nil {
+			t.Errorf("%s example %d: %v", path, i+1, err)
+		}
+		rows.Close()
+		if n == 0 {
+			t.Errorf("%s example %d returned no rows on the fixture:\n%s", path, i+1, q)
+		}
+	}
+}
