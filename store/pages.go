@@ -99,13 +99,16 @@ func (s *Store) NeedPages(ctx context.Context, source string, keys []ItemKey) ([
 }
 
 // DoneArticles returns the canonical URLs a crawl of source need not fetch
-// again: articles stored as items, article pages fetched successfully (most
-// mention no tracked person and are not items), and article pages that
-// failed MaxPageAttempts times or are blocked by robots.txt.
+// again: articles stored as items, pages fetched successfully as articles
+// or for a feed item's full text (most mention no tracked person and are not
+// items), pages blocked by robots.txt, and pages of source that failed
+// MaxPageAttempts times.
 func (s *Store) DoneArticles(ctx context.Context, source string) (map[string]bool, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT canonical_url FROM items WHERE source = ?1 AND canonical_url IS NOT NULL
-		UNION SELECT url FROM page_fetches WHERE source = ?1 AND kind = 'article'
-			AND (status IN ('ok', 'blocked') OR attempts >= ?2)`, source, MaxPageAttempts)
+	// Items and pages of every source count: an article another source
+	// already brought in is not fetched again.
+	rows, err := s.db.QueryContext(ctx, `SELECT canonical_url FROM items WHERE canonical_url IS NOT NULL
+		UNION SELECT url FROM page_fetches WHERE kind != 'listing'
+			AND (status IN ('ok', 'blocked') OR (source = ?1 AND attempts >= ?2))`, source, MaxPageAttempts)
 	if err != nil {
 		return nil, fmt.Errorf("read fetched articles of %s: %w", source, err)
 	}
