@@ -311,6 +311,9 @@ func (d *Daemon) execute(ctx, runCtx context.Context, p *plan, j job) {
 
 // record counts a run and updates the source's backoff and next run.
 func (d *Daemon) record(ctx context.Context, log *slog.Logger, p *plan, j job, slot time.Time, every time.Duration, sum pipeline.Summary, cancelled bool) {
+	// The bookkeeping of a finished run is done even during shutdown.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), store.BusyTimeout)
+	defer cancel()
 	name := j.src.Name
 	status := store.StatusOK
 	switch {
@@ -354,7 +357,10 @@ func (d *Daemon) record(ctx context.Context, log *slog.Logger, p *plan, j job, s
 func (d *Daemon) planNext(ctx context.Context, j job, backoffUntil, now time.Time) {
 	next := j.sched.Next(now)
 	if next.Before(backoffUntil) {
-		next = j.sched.Next(backoffUntil.Add(-time.Second))
+		next = j.sched.Next(backoffUntil.Add(-time.Nanosecond))
+		if next.Before(backoffUntil) {
+			next = j.sched.Next(backoffUntil)
+		}
 	}
 	if err := d.store.SetNextRun(ctx, j.src.Name, next.Add(j.offset)); err != nil && ctx.Err() == nil {
 		d.log.Error("record next run", "source", j.src.Name, "err", err)

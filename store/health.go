@@ -81,11 +81,20 @@ func (s *Store) SetNextRun(ctx context.Context, name string, next time.Time) err
 	return s.setSourceTime(ctx, "next_run_at", name, next)
 }
 
+// preciseTimeFormat is timeFormat with milliseconds.
+const preciseTimeFormat = "2006-01-02T15:04:05.000Z"
+
 // setSourceTime sets one of the daemon's timestamp columns; column is
 // always one of the constants above, never user input.
 func (s *Store) setSourceTime(ctx context.Context, column, name string, t time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE sources SET `+column+` = ? WHERE name = ?`, formatTime(t), name)
+		// Milliseconds, unlike the other timestamps: a backoff decides
+		// whether a fire one second later runs. parseTime reads both.
+		var v any
+		if !t.IsZero() {
+			v = t.UTC().Format(preciseTimeFormat)
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE sources SET `+column+` = ? WHERE name = ?`, v, name)
 		return err
 	})
 	if err != nil {

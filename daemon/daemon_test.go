@@ -1,0 +1,384 @@
+package daemon
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newsmon/newsmon/config"
+	"github.com/newsmon/newsmon/pipeline"
+	"github.com/newsmon/newsmon/store"
+)
+
+// feedServer serves testdata/feed.rss under several behaviours and counts
+// requests per path.
+type feedServer struct {
+	*httptest.Server
+	mu       sync.Mutex
+	hits     map[string]int
+	inFlight map[string]int
+	maxIn    map[string]int
+}
+
+func newFeedServer(t *testing.T, slow time.Duration, flakyFailures int) *feedServer {
+	t.Helper()
+	body, err := os.ReadFile("testdata/feed.rss")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := &feedServer{hits: map[string]int{}, inFlight: map[string]int{}, maxIn: map[string]int{}}
+	fs.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fs.mu.Lock()
+		fs.hits[r.URL.Path]++
+		n := fs.hits[r.URL.Path]
+		fs.inFlight[r.URL.Path]++
+		fs.maxIn[r.URL.Path] = max(fs.maxIn[r.URL.Path], fs.inFlight[r.URL.Path])
+		fs.mu.Unlock()
+		defer func() { fs.mu.Lock(); fs.inFlight[r.URL.Path]--; fs.mu.Unlock() }()
+		switch r.URL.Path {
+		case "/slow.rss":
+			select {
+			case <-time.After(slow):
+			case <-r.Context().Done():
+				return
+			}
+		case "/flaky.rss":
+			if n <= flakyFailures {
+				http.Error(w, "try later", http.StatusInternalServerError)
+				return
+			}
+		case "/limited.rss":
+			w.Header().Set("Retry-After", "3600")
+			http.Error(w, "slow down", http.StatusTooManyRequests)
+			return
+		}
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(body)
+	}))
+	t.Cleanup(fs.Close)
+	return fs
+}
+
+func (fs *feedServer) count(path string) (hits, maxInFlight int) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.hits[path], fs.maxIn[path]
+}
+
+// setup parses a config for the server, opens a store and builds the daemon.
+func setup(t *testing.T, srvURL, daemonYAML, sources string, runner func(*pipeline.Pipeline) Runner) (*Daemon, *store.Store, string) {
+	t.Helper()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "test.db")
+	yaml := "database: " + dbPath + `
+fetch: {user_agent: newsmon-test, timeout: 5s, concurrency: 4, allow_private_addresses: true}
+daemon:
+` + daemonYAML + `
+tracked:
+  - name: Ali Aarrass
+sources:
+` + strings.ReplaceAll(sources, "SRV", srvURL)
+	cfg, err := config.Parse(strings.NewReader(yaml), "test.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	p, err := pipeline.New(cfg, st, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SyncSources(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var r Runner = p
+	if runner != nil {
+		r = runner(p)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := New(cfg, st, r, log, Options{Listener: ln})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, st, "http://" + ln.Addr().String()
+}
+
+// start runs d until the returned stop is called; stop returns how long
+// Run took to return.
+func start(t *testing.T, d *Daemon) (stop func() time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- d.Run(ctx) }()
+	var once sync.Once
+	var took time.Duration
+	stop = func() time.Duration {
+		once.Do(func() {
+			t0 := time.Now()
+			cancel()
+			select {
+			case err := <-errc:
+				if err != nil {
+					t.Errorf("Run: %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Run did not return")
+			}
+			took = time.Since(t0)
+		})
+		return took
+	}
+	t.Cleanup(func() { stop() })
+	return stop
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(8 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func queryString(t *testing.T, st *store.Store, q string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s sql.NullString
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		if !s.Valid {
+			s.String = "NULL"
+		}
+		out = append(out, s.String)
+	}
+	return strings.Join(out, ",")
+}
+
+// panicky panics on the source named boom and runs the others.
+type panicky struct{ Runner }
+
+func (p panicky) RunSource(ctx context.Context, src config.Source) pipeline.Summary {
+	if src.Name == "boom" {
+		panic("boom goes the parser")
+	}
+	return p.Runner.RunSource(ctx, src)
+}
+
+func TestSchedulingSkippingBackoffAndPanics(t *testing.T) {
+	srv := newFeedServer(t, 2500*time.Millisecond, 2)
+	d, st, base := setup(t, srv.URL, "  jitter: 0s\n  max_backoff: 10s\n", `  - {name: fast, type: feed, url: SRV/fast.rss, schedule: "@every 1s", full_text: false}
+  - {name: slow, type: feed, url: SRV/slow.rss, schedule: "@every 1s", full_text: false}
+  - {name: flaky, type: feed, url: SRV/flaky.rss, schedule: "@every 1s", full_text: false}
+  - {name: boom, type: feed, url: SRV/boom.rss, schedule: "@every 1s", full_text: false}
+  - {name: off, type: feed, url: SRV/off.rss, enabled: false}
+`, func(p *pipeline.Pipeline) Runner { return panicky{p} })
+	stop := start(t, d)
+
+	waitFor(t, "healthz", func() bool { code, _ := get(t, base+"/healthz"); return code == 200 })
+	// flaky fails twice (catch-up at start, then the next fire), is left
+	// alone for a fire, then recovers.
+	waitFor(t, "flaky to recover", func() bool {
+		return queryString(t, st, `SELECT count(*) FROM fetch_runs WHERE source = 'flaky' AND status = 'ok'`) == "1"
+	})
+	waitFor(t, "a second fire skipped for slow", func() bool { return d.m.skipped.Value("slow", "running") >= 2 })
+	stop()
+
+	if hits, _ := srv.count("/fast.rss"); hits < 3 {
+		t.Errorf("fast ran %d times, want at least 3", hits)
+	}
+	if _, maxIn := srv.count("/slow.rss"); maxIn != 1 {
+		t.Errorf("slow had %d runs at once, want 1", maxIn)
+	}
+	if hits, _ := srv.count("/off.rss"); hits != 0 {
+		t.Errorf("disabled source ran %d times", hits)
+	}
+	if got := queryString(t, st, `SELECT status FROM fetch_runs WHERE source = 'flaky' ORDER BY id LIMIT 3`); got != "error,error,ok" {
+		t.Errorf("flaky runs = %s, want error,error,ok", got)
+	}
+	if d.m.skipped.Value("flaky", "backoff") < 1 {
+		t.Error("flaky never skipped a fire while backing off")
+	}
+	if got := queryString(t, st, `SELECT consecutive_failures || '|' || coalesce(backoff_until, 'NULL') || '|' || (next_run_at IS NOT NULL) FROM sources WHERE name = 'flaky'`); got != "0|NULL|1" {
+		t.Errorf("flaky health after recovery = %s, want 0|NULL|1", got)
+	}
+	if d.m.panics.Value("boom") < 2 {
+		t.Errorf("boom panics counted %v, want the daemon to survive at least 2", d.m.panics.Value("boom"))
+	}
+	if got := queryString(t, st, `SELECT count(*) FROM items`); got != "2" {
+		t.Errorf("items = %s, want the feed's 2 stored once", got)
+	}
+
+	// The metrics were served while running; check the last state through
+	// the handler (the listener is closed now).
+	rec := httptest.NewRecorder()
+	d.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{
+		`newsmon_runs_total{source="fast",status="ok"} `,
+		`newsmon_runs_total{source="flaky",status="error"} 2`,
+		`newsmon_items_new_total{source="fast"} 2`,
+		`newsmon_items_new_with_mentions_total{source="fast"} 1`,
+		`newsmon_run_duration_seconds_count{source="fast"} `,
+		`newsmon_source_consecutive_failures{source="flaky"} 0`,
+		`newsmon_source_last_success_timestamp_seconds{source="fast"} `,
+		`newsmon_runs_skipped_total{source="slow",reason="running"} `,
+		`newsmon_run_panics_total{source="boom"} `,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	rec = httptest.NewRecorder()
+	d.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Errorf("healthz after stop = %d, want 503", rec.Code)
+	}
+}
+
+func TestShutdownCancelsAfterGrace(t *testing.T) {
+	srv := newFeedServer(t, time.Minute, 0)
+	d, st, _ := setup(t, srv.URL, "  jitter: 0s\n  shutdown_grace: 300ms\n",
+		"  - {name: slow, type: feed, url: SRV/slow.rss, schedule: \"@hourly\", full_text: false}\n", nil)
+	stop := start(t, d)
+	waitFor(t, "the catch-up run to start", func() bool { h, _ := srv.count("/slow.rss"); return h == 1 })
+	took := stop()
+	if took < 250*time.Millisecond || took > 3*time.Second {
+		t.Errorf("shutdown took %v, want about the 300ms grace", took)
+	}
+	// The cut-off run is recorded, but is not the source's fault: no backoff.
+	if got := queryString(t, st, `SELECT status FROM fetch_runs WHERE source = 'slow'`); got != "error" {
+		t.Errorf("runs = %s, want one error row", got)
+	}
+	if got := queryString(t, st, `SELECT coalesce(backoff_until, 'NULL') FROM sources WHERE name = 'slow'`); got != "NULL" {
+		t.Errorf("backoff_until = %s after a shutdown-cancelled run", got)
+	}
+}
+
+func TestCatchUpAndPersistentBackoff(t *testing.T) {
+	srv := newFeedServer(t, 0, 0)
+	d, st, _ := setup(t, srv.URL, "  jitter: 0s\n", `  - {name: fresh, type: feed, url: SRV/fresh.rss, schedule: "@hourly", full_text: false}
+  - {name: stale, type: feed, url: SRV/stale.rss, schedule: "@hourly", full_text: false}
+  - {name: held, type: feed, url: SRV/held.rss, schedule: "@hourly", full_text: false}
+  - {name: limited, type: feed, url: SRV/limited.rss, schedule: "@every 1s", full_text: false}
+`, nil)
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now().UTC()
+	for name, lastOK := range map[string]time.Time{"fresh": now.Add(-time.Minute), "stale": now.Add(-3 * time.Hour)} {
+		if _, err := db.Exec(`UPDATE sources SET last_success_at = ? WHERE name = ?`, lastOK.Format("2006-01-02T15:04:05Z"), name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A backoff recorded by an earlier daemon holds across the restart.
+	if err := st.SetBackoff(ctx, "held", now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	stop := start(t, d)
+	waitFor(t, "stale to catch up", func() bool { h, _ := srv.count("/stale.rss"); return h == 1 })
+	waitFor(t, "limited to be refused", func() bool { h, _ := srv.count("/limited.rss"); return h == 1 })
+	time.Sleep(1500 * time.Millisecond) // a second of @every 1s fires
+	stop()
+	for path, want := range map[string]int{"/fresh.rss": 0, "/stale.rss": 1, "/held.rss": 0, "/limited.rss": 1} {
+		if h, _ := srv.count(path); h != want {
+			t.Errorf("%s fetched %d times, want %d", path, h, want)
+		}
+	}
+	// Retry-After: 3600 holds the source back an hour, though its schedule
+	// is every second and it failed only once.
+	sch, err := st.SourceSchedule(ctx, "limited")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if until := time.Until(sch.BackoffUntil); until < 59*time.Minute || until > 61*time.Minute {
+		t.Errorf("limited backs off %v, want the server's hour", until)
+	}
+	if sch.NextRun.Before(sch.BackoffUntil) {
+		t.Errorf("next run %v before backoff end %v", sch.NextRun, sch.BackoffUntil)
+	}
+}
+
+func TestReload(t *testing.T) {
+	srv := newFeedServer(t, 0, 0)
+	d, st, _ := setup(t, srv.URL, "  jitter: 0s\n", "  - {name: a, type: feed, url: SRV/a.rss, schedule: \"@hourly\", full_text: false}\n", nil)
+	if err := d.Reload(context.Background(), config.Config{}, nil); err != ErrNotRunning {
+		t.Errorf("Reload before Run = %v, want ErrNotRunning", err)
+	}
+	start(t, d)
+	waitFor(t, "a to run", func() bool { h, _ := srv.count("/a.rss"); return h == 1 })
+
+	cfg, err := config.Parse(strings.NewReader(`database: x.db
+tracked: [{name: Ali Aarrass}]
+daemon: {jitter: 0s}
+fetch: {allow_private_addresses: true}
+sources:
+  - {name: a, type: feed, url: `+srv.URL+`/a.rss, schedule: "@hourly", full_text: false}
+  - {name: b, type: feed, url: `+srv.URL+`/b.rss, schedule: "@every 1s", full_text: false}
+`), "new.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pipeline.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SyncSources(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Reload(context.Background(), cfg, p); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "b to run after reload", func() bool { h, _ := srv.count("/b.rss"); return h >= 1 })
+	if h, _ := srv.count("/a.rss"); h != 1 {
+		t.Errorf("a ran %d times; a reload must not re-run a source that is up to date", h)
+	}
+}
