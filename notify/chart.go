@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/draw"
 	"image/png"
 	"strconv"
 	"strings"
@@ -45,10 +44,10 @@ var glyphs = map[rune]string{
 // bottom, then critical, neutral, unclear), with the highest day's total on
 // the axis, the first and last dates, and a legend.
 func drawChart(days []DayCount, loc *time.Location) ([]byte, error) {
-	img := image.NewRGBA(image.Rect(0, 0, chartW, chartH))
-	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	axis := color.RGBA{0x99, 0x99, 0x99, 0xff}
-	ink := color.RGBA{0x33, 0x33, 0x33, 0xff}
+	// A paletted image: index 0 (white) is the background, and the PNG is
+	// a fraction of the size and encoding time of an RGBA one.
+	pal := color.Palette{color.White, color.RGBA{0x99, 0x99, 0x99, 0xff}, color.RGBA{0x33, 0x33, 0x33, 0xff}}
+	const axis, ink = 1, 2
 
 	maxTotal := 0
 	for _, d := range days {
@@ -57,14 +56,16 @@ func drawChart(days []DayCount, loc *time.Location) ([]byte, error) {
 	if maxTotal == 0 {
 		maxTotal = 1
 	}
-	cols := make([]color.RGBA, len(stanceOrder))
+	cols := make([]uint8, len(stanceOrder))
 	for i, st := range stanceOrder {
 		c, err := parseHex(stanceColors[st])
 		if err != nil {
 			return nil, err
 		}
-		cols[i] = c
+		cols[i] = uint8(len(pal))
+		pal = append(pal, c)
 	}
+	img := image.NewPaletted(image.Rect(0, 0, chartW, chartH), pal)
 
 	// Axis lines and the scale: one tick at the top labelled with the maximum.
 	fill(img, plotLeft-1, plotTop, plotLeft, plotBottom+1, axis)
@@ -110,13 +111,18 @@ func drawChart(days []DayCount, loc *time.Location) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func fill(img *image.RGBA, x0, y0, x1, y1 int, c color.RGBA) {
-	draw.Draw(img, image.Rect(x0, y0, x1, y1), image.NewUniform(c), image.Point{}, draw.Src)
+func fill(img *image.Paletted, x0, y0, x1, y1 int, c uint8) {
+	r := image.Rect(x0, y0, x1, y1).Intersect(img.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			img.SetColorIndex(x, y, c)
+		}
+	}
 }
 
 // drawText writes s with the glyph font and returns the x after it.
 // Characters the font lacks are left blank.
-func drawText(img *image.RGBA, x, y int, s string, c color.RGBA) int {
+func drawText(img *image.Paletted, x, y int, s string, c uint8) int {
 	for _, r := range strings.ToLower(s) {
 		if g, ok := glyphs[r]; ok {
 			for i, bit := range g {

@@ -466,3 +466,32 @@ func TestNewMailerRejectsBadConfig(t *testing.T) {
 func base64Reader(r io.Reader) io.Reader {
 	return base64.NewDecoder(base64.StdEncoding, r)
 }
+
+func TestWriteEMLEmptyDigest(t *testing.T) {
+	full := sampleDigest(t)
+	d := Digest{PeriodStart: full.PeriodStart, PeriodEnd: full.PeriodEnd, Location: full.Location}
+	var buf bytes.Buffer
+	if err := WriteEML(&buf, "alerts@newsmon.example", []string{"one@ngo.example"}, d); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := mail.ReadMessage(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := readMultipart(t, msg.Header.Get("Content-Type"), msg.Body, "multipart/alternative")
+	if len(parts) != 2 || parts[0].mediaType != "text/plain" || parts[1].mediaType != "text/html" {
+		t.Fatalf("empty digest parts: want text/plain and text/html without a chart, got %d parts", len(parts))
+	}
+	if !strings.Contains(parts[1].body, "Nothing new in this period.") {
+		t.Error("empty digest html lacks the 'nothing new' line")
+	}
+}
+
+func BenchmarkWriteEML(b *testing.B) {
+	d := sampleDigest(b)
+	for b.Loop() {
+		if err := WriteEML(io.Discard, "alerts@newsmon.example", []string{"one@ngo.example"}, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
