@@ -1,0 +1,29 @@
+package main
+
+import (
+	"context"
+	"fmt"
+)
+
+func runBackup(ctx context.Context, e *env, args []string) int {
+	fs, path := e.flags("backup", "backup FILE\n\nWrites a consistent copy of the database to FILE (which must not exist),\n"+
+		"safe while the daemon runs. To restore: stop the daemon, copy FILE over the\ndatabase, delete its -wal and -shm files, start the daemon.")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(e.stderr, "newsmon backup: want exactly one FILE")
+		return exitUsage
+	}
+	st, code := e.openStore(ctx, "backup", *path)
+	if st == nil {
+		return code
+	}
+	defer st.Close()
+	if err := st.Backup(ctx, fs.Arg(0)); err != nil {
+		fmt.Fprintln(e.stderr, "newsmon backup:", err)
+		return exitFailure
+	}
+	fmt.Fprintf(e.stdout, "backed up %s to %s\n", st.Path(), fs.Arg(0))
+	return exitOK
+}
