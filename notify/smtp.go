@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -52,6 +53,9 @@ type Mailer struct {
 	cfg  SMTPConfig
 	from *mail.Address
 	now  func() time.Time
+	// rootCAs verifies the server's certificate; nil means the system
+	// pool. Only tests set it.
+	rootCAs *x509.CertPool
 }
 
 // NewMailer checks cfg and returns a Mailer. It does not connect.
@@ -129,7 +133,7 @@ func (m *Mailer) send(ctx context.Context, msg message) error {
 		var c net.Conn
 		var err error
 		if m.cfg.Security == SecurityTLS {
-			td := &tls.Dialer{NetDialer: d, Config: &tls.Config{ServerName: m.cfg.Host, MinVersion: tls.VersionTLS12}}
+			td := &tls.Dialer{NetDialer: d, Config: m.tlsConfig()}
 			c, err = td.DialContext(dctx, network, address)
 		} else {
 			c, err = d.DialContext(dctx, network, address)
@@ -206,7 +210,7 @@ func (m *Mailer) newClient(dial gomail.DialContextFunc) (*gomail.Client, error) 
 		// trying STARTTLS inside it.
 		opts = append(opts, gomail.WithSSL())
 	case SecuritySTARTTLS:
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithTLSConfig(m.tlsConfig()))
 	case SecurityNone:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
 	}
@@ -214,6 +218,10 @@ func (m *Mailer) newClient(dial gomail.DialContextFunc) (*gomail.Client, error) 
 		opts = append(opts, gomail.WithHELO(m.cfg.HELO))
 	}
 	return gomail.NewClient(m.cfg.Host, opts...)
+}
+
+func (m *Mailer) tlsConfig() *tls.Config {
+	return &tls.Config{ServerName: m.cfg.Host, MinVersion: tls.VersionTLS12, RootCAs: m.rootCAs}
 }
 
 // auth logs in with PLAIN, or LOGIN when the server offers only that.

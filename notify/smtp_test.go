@@ -3,13 +3,18 @@ package notify
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"image/png"
 	"io"
+	"log"
 	"mime"
 	"mime/multipart"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/mail"
 	"strings"
 	"sync"
@@ -110,6 +115,7 @@ func startSMTP(t *testing.T, be *testBackend) int {
 	t.Helper()
 	srv := smtp.NewServer(be)
 	srv.Domain = "localhost"
+	srv.ErrorLog = log.New(io.Discard, "", 0)
 	srv.AllowInsecureAuth = true
 	srv.ReadTimeout = 5 * time.Second
 	srv.WriteTimeout = 5 * time.Second
@@ -493,5 +499,57 @@ func BenchmarkWriteEML(b *testing.B) {
 		if err := WriteEML(io.Discard, "alerts@newsmon.example", []string{"one@ngo.example"}, d); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestSendOverTLS checks both encrypted modes against a server using the
+// certificate httptest makes for 127.0.0.1.
+func TestSendOverTLS(t *testing.T) {
+	certSrv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	certSrv.StartTLS()
+	defer certSrv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(certSrv.Certificate())
+	tlsCfg := &tls.Config{Certificates: certSrv.TLS.Certificates}
+
+	for _, security := range []string{SecuritySTARTTLS, SecurityTLS} {
+		t.Run(security, func(t *testing.T) {
+			be := &testBackend{user: "u", pass: "p"}
+			srv := smtp.NewServer(be)
+			srv.Domain = "localhost"
+			srv.ErrorLog = log.New(io.Discard, "", 0)
+			srv.TLSConfig = tlsCfg
+			srv.ReadTimeout, srv.WriteTimeout = 5*time.Second, 5*time.Second
+			var l net.Listener
+			var err error
+			if security == SecurityTLS {
+				l, err = tls.Listen("tcp", "127.0.0.1:0", tlsCfg)
+			} else {
+				l, err = net.Listen("tcp", "127.0.0.1:0")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan struct{})
+			go func() { defer close(done); _ = srv.Serve(l) }()
+			defer func() { _ = srv.Close(); _ = l.Close(); <-done }()
+
+			m, err := NewMailer(SMTPConfig{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, Security: security,
+				Username: "u", Password: "p", From: "alerts@newsmon.example", Timeout: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Without the test CA the certificate must be refused.
+			if err := m.SendAlert(context.Background(), []string{"one@ngo.example"}, Alert{Rule: "r"}); err == nil {
+				t.Fatal("sent to a server with an unknown certificate")
+			}
+			m.rootCAs = pool
+			if err := m.SendAlert(context.Background(), []string{"one@ngo.example"}, Alert{Rule: "r"}); err != nil {
+				t.Fatalf("send over %s: %v", security, err)
+			}
+			if msgs := be.messages(); len(msgs) != 1 || msgs[0].User != "u" {
+				t.Fatalf("server got %d messages", len(msgs))
+			}
+		})
 	}
 }
