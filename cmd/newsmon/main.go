@@ -44,6 +44,10 @@ var commands = map[string]command{
 	"classify":   {"show mentions, stances and topics, with evidence, for a file, URL or stored item", runClassify},
 	"reclassify": {"re-run the current rules over stored items", runReclassify},
 	"eval":       {"score the classifier on a labelled corpus", runEval},
+	"search":     {"full-text search of stored items (FTS5 syntax), with filters", runSearch},
+	"export":     {"write coverage (item × person) as CSV or JSON Lines", runExport},
+	"backup":     {"write a consistent copy of the database while the daemon runs", runBackup},
+	"prune":      {"drop old items' full text per retention.text_days and shrink the file", runPrune},
 }
 
 func main() {
