@@ -159,6 +159,10 @@ func (m *Mailer) send(ctx context.Context, msg message) error {
 		}
 		return fmt.Errorf("connect to smtp %s: %w", addr, err)
 	}
+	// go-mail sets one deadline when it dials; renew it before each step
+	// so Timeout bounds each command, not the whole session. An error here
+	// means the connection is gone, which the next command reports.
+	renew := func() { _ = sc.UpdateDeadline(m.cfg.Timeout) }
 	fail := func(step string, err error) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			err = fmt.Errorf("%w: %w", ctxErr, err)
@@ -167,18 +171,22 @@ func (m *Mailer) send(ctx context.Context, msg message) error {
 	}
 
 	if m.cfg.Username != "" {
+		renew()
 		if err := m.auth(sc); err != nil {
 			return fail("auth as "+m.cfg.Username+" at", err)
 		}
 	}
+	renew()
 	if err := sc.Mail(m.from.Address); err != nil {
 		return fail("mail from <"+m.from.Address+"> at", err)
 	}
 	for _, r := range msg.To {
+		renew()
 		if err := sc.Rcpt(r.Address); err != nil {
 			return fail("rcpt to <"+r.Address+"> at", err)
 		}
 	}
+	renew()
 	wc, err := sc.Data()
 	if err != nil {
 		return fail("data at", err)
@@ -187,6 +195,7 @@ func (m *Mailer) send(ctx context.Context, msg message) error {
 		_ = wc.Close()
 		return fail("data at", err)
 	}
+	renew()
 	// Close sends the final dot and reads the server's verdict on the
 	// message; only a nil here means it was accepted.
 	if err := wc.Close(); err != nil {
