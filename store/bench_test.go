@@ -103,7 +103,7 @@ func TestMillion(t *testing.T) {
 	t.Logf("%-40s %8.1f ms", "save one item with story lookup", float64(time.Since(start).Microseconds())/1000)
 }
 
-func explain(t *testing.T, db *sql.DB, q string, args ...any) string {
+func explain(t testing.TB, db *sql.DB, q string, args ...any) string {
 	rows, err := db.Query("EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
 		t.Fatal(err)

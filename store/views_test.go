@@ -89,3 +89,27 @@ func TestReadmeQueries(t *testing.T) {
 		}
 	}
 }
+
+// The queries the README, the digest and search lean on use indexes, not
+// table scans, so they stay fast at a million items (see TestMillion).
+func TestQueryPlansUseIndexes(t *testing.T) {
+	s := openTest(t)
+	tests := []struct {
+		name, query, want string
+	}{
+		{"coverage of a person", "SELECT * FROM coverage WHERE person = 'Ali Aarrass'", "INDEX stances_person"},
+		{"digest since T", `SELECT i.id, s.person, s.label FROM items i JOIN stances s ON s.item_id = i.id
+			WHERE i.fetched_at >= '2026-11-22T00:00:00Z'`, "INDEX items_fetched_at"},
+		{"story outlets", "SELECT id FROM items WHERE story_id = 7", "INDEX items_story"},
+		{"revisions of an item", "SELECT * FROM item_revisions WHERE item_id = 7", "INDEX item_revisions_item"},
+		{"full-text", "SELECT rowid FROM items_fts WHERE items_fts MATCH 'strike'", "VIRTUAL TABLE INDEX"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan := explain(t, s.db, tt.query)
+			if !strings.Contains(plan, tt.want) {
+				t.Errorf("plan lacks %q: %s", tt.want, plan)
+			}
+		})
+	}
+}
