@@ -205,10 +205,13 @@ func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[i
 		}
 		in := &info[s]
 		in.para = para
-		switch {
-		case pronouns[w.h], arabicBackrefs[w.h]:
+		class := wordClass[w.h]
+		if class == 0 {
+			continue
+		}
+		if class&classBackref != 0 {
 			in.backref = true
-		case personNouns[w.h]:
+		} else if class&classPersonNoun != 0 {
 			for j := wi - 1; j >= 0 && j >= wi-backrefWindow; j-- {
 				if refDeterminers[words[j].h] {
 					in.backref = true
@@ -219,12 +222,8 @@ func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[i
 				}
 			}
 		}
-		if neutralReporting[w.h] {
-			in.neutral = true
-		}
-		if distancing[w.h] {
-			in.distanced = true
-		}
+		in.neutral = in.neutral || class&classNeutral != 0
+		in.distanced = in.distanced || class&classDistancing != 0
 	}
 	last, left, lastPara := -1, 0, -1
 	for s := range info {

@@ -63,3 +63,21 @@ var scareTargets = hashSetPlain(
 	"hunger", "strike", "persecution", "repression", "dissident", "human", "rights", "prisoner",
 	"journalisme", "repression", "greve", "faim", "persecution", "militantisme",
 )
+
+// Word classes, so the stance engine looks each word up once.
+const (
+	classBackref uint8 = 1 << iota // pronoun or Arabic definite person noun
+	classPersonNoun
+	classNeutral
+	classDistancing
+)
+
+var wordClass = func() map[uint64]uint8 {
+	m := make(map[uint64]uint8)
+	for set, class := range map[*map[uint64]bool]uint8{&pronouns: classBackref, &arabicBackrefs: classBackref, &personNouns: classPersonNoun, &neutralReporting: classNeutral, &distancing: classDistancing} {
+		for h := range *set {
+			m[h] |= class
+		}
+	}
+	return m
+}()
