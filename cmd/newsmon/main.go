@@ -40,6 +40,8 @@ type command struct {
 var commands = map[string]command{
 	"check":      {"validate the config and show each source's next runs", runCheck},
 	"fetch":      {"run every enabled source once, now", runFetch},
+	"run":        {"run the daemon: sources on their schedules, until stopped", runRun},
+	"status":     {"show each source's schedule and health", runStatus},
 	"extract":    {"show what newsmon extracts from a page (FILE or URL)", runExtract},
 	"classify":   {"show mentions, stances and topics, with evidence, for a file, URL or stored item", runClassify},
 	"reclassify": {"re-run the current rules over stored items", runReclassify},
