@@ -12,12 +12,21 @@ import (
 // Stance: every cue phrase adds its weight (+ supportive, − critical) to
 // the people its sentence refers to: a sentence that names them, or one of
 // the next few sentences that refers back with a pronoun (he, his, elle,
-// son...). If a sentence names several people, a cue goes to the nearest
-// mention. Elsewhere in the item a cue counts outsideFactor. A negator
-// shortly before a cue ("never tortured", "not a terrorist") turns it
-// round at half weight. A cue inside a quotation counts half (somebody
-// else's words); a supportive cue in scare quotes (“torture”) counts as
-// critical. Text shorter than the minimum words gives "unclear".
+// son...) or a definite person noun ("the blogger", "l'ancien détenu").
+// Other sentences of the paragraph that holds such a reference count
+// paragraphFactor ("paragraph"). If a sentence names several people, a cue
+// goes to the nearest mention. Elsewhere in the item a cue counts
+// outsideFactor. A negator shortly before a cue ("never tortured", "not a
+// terrorist") turns it round at half weight. A cue inside a quotation, or
+// in a sentence that attributes it ("said", "denied", "according to"),
+// counts half: somebody's position, not the piece's framing; a distancing
+// word ("claims", "narrative") discounts supportive cues only. A supportive
+// cue in scare quotes (“torture”) counts as critical, and so does a role or
+// cause in short scare quotes (the “researcher”). When both sides appear
+// only as attributed positions and the piece adds little framing of its
+// own, the label is neutral. Text shorter than the minimum words gives
+// "unclear". Document.StancePrior is reported in Stance.Prior, not as
+// evidence, since no phrase of the text carries it.
 func (c *Classifier) Classify(doc Document) Result {
 	text := doc.Title + "\n\n" + doc.Text
 	sc := c.pool.Get().(*scratch)
