@@ -53,11 +53,7 @@ func loadMigrations() ([]migration, error) {
 // migrate applies, in order, the migrations the database has not recorded
 // yet, all in one transaction so that a failed upgrade leaves the database as
 // it was. A database written by a newer newsmon is refused rather than misread.
-func (s *Store) migrate(ctx context.Context) error {
-	ms, err := loadMigrations()
-	if err != nil {
-		return err
-	}
+func (s *Store) applyMigrations(ctx context.Context, ms []migration) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    INTEGER PRIMARY KEY,
@@ -65,15 +61,33 @@ func (s *Store) migrate(ctx context.Context) error {
 			applied_at TEXT NOT NULL)`); err != nil {
 			return fmt.Errorf("create schema_migrations: %w", err)
 		}
-		var current int
-		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&current); err != nil {
-			return fmt.Errorf("read schema version: %w", err)
+		applied := map[int]bool{}
+		rows, err := tx.QueryContext(ctx, "SELECT version FROM schema_migrations")
+		if err != nil {
+			return fmt.Errorf("read schema versions: %w", err)
 		}
-		if latest := ms[len(ms)-1].version; current > latest {
-			return fmt.Errorf("database schema is version %d but this newsmon knows only up to %d: upgrade newsmon", current, latest)
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return fmt.Errorf("read schema versions: %w", err)
+			}
+			applied[v] = true
 		}
+		rows.Close()
+		known := map[int]bool{}
 		for _, m := range ms {
-			if m.version <= current {
+			known[m.version] = true
+		}
+		for v := range applied {
+			if !known[v] {
+				return fmt.Errorf("database has schema version %d, which this newsmon does not know: upgrade newsmon", v)
+			}
+		}
+		// Every migration not yet recorded is applied, in order, even one
+		// numbered below the latest applied: branches can land out of order.
+		for _, m := range ms {
+			if applied[m.version] {
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {

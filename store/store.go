@@ -36,6 +36,15 @@ const BusyTimeout = 30 * time.Second
 
 // Open opens (creating if needed) the database at path and migrates it.
 func Open(ctx context.Context, path string) (*Store, error) {
+	ms, err := loadMigrations()
+	if err != nil {
+		return nil, fmt.Errorf("load migrations: %w", err)
+	}
+	return openWith(ctx, path, ms)
+}
+
+// openWith opens the database and applies the given migrations.
+func openWith(ctx context.Context, path string, ms []migration) (*Store, error) {
 	// Connection-scoped pragmas go in the DSN so that every pooled
 	// connection gets them, not just the one a db.Exec happens to use.
 	q := url.Values{}
@@ -63,7 +72,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: journal mode is %q, want wal", path, mode)
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.applyMigrations(ctx, ms); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
