@@ -1,0 +1,98 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name   string
+		config string
+		code   int
+		stdout []string
+		stderr []string
+	}{
+		{
+			name: "valid",
+			config: `timezone: Europe/Brussels
+tracked: [{name: Ali Aarrass}]
+sources:
+  - {name: hourly, type: feed, url: "https://a.example.org/rss", schedule: "0 * * * *"}
+  - {name: off, type: feed, url: "https://b.example.org/rss", enabled: false}
+`,
+			code:   exitOK,
+			stdout: []string{"ok (1 people, 2 sources)", "NEXT RUNS (Europe/Brussels)", "hourly", "0 * * * *", ":00, ", "off", "disabled"},
+		},
+		{
+			name: "every mistake at once",
+			config: `tracked: []
+sources:
+  - {name: a, type: feed, url: "ftp://x", schedule: "61 * * * *"}
+  - {name: a, type: feeed, url: "https://b.example.org/rss"}
+fetch: {timeout: soon, concurency: 3}
+`,
+			code: exitUsage,
+			stderr: []string{
+				"config.yaml:1: tracked: required",
+				`config.yaml:3: sources[0].url: expected an http or https URL, got "ftp://x"`,
+				`config.yaml:3: sources[0].schedule: bad schedule "61 * * * *"`,
+				`config.yaml:4: sources[1].name: duplicate source name "a"`,
+				`config.yaml:4: sources[1].type: expected feed or page, got "feeed"`,
+				`config.yaml:5: fetch.timeout: bad duration "soon"`,
+				`config.yaml:5: fetch.concurency: unknown key`,
+			},
+		},
+		{
+			name: "bad classifier rule",
+			config: `tracked: [{name: Ali Aarrass}]
+classify:
+  stance_cues:
+    remove: ["no such phrase anywhere"]
+`,
+			code:   exitUsage,
+			stderr: []string{"config.yaml:4: classify.stance_cues.remove[0]:"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "config.yaml")
+			if err := os.WriteFile(path, []byte(tt.config), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// Relative path, so the problems name "config.yaml" as a user would see it.
+			t.Chdir(dir)
+			code, stdout, stderr := runCmd(t, "check", "--config", "config.yaml")
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, stdout, stderr)
+			}
+			for _, want := range tt.stdout {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, stdout)
+				}
+			}
+			for _, want := range tt.stderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, out, _ := runCmd(t, "help")
+	if code != exitOK || !strings.Contains(out, "check") || !strings.Contains(out, "fetch") {
+		t.Errorf("help: %d\n%s", code, out)
+	}
+	code, _, errOut := runCmd(t, "fetch", "-h")
+	if code != exitOK || !strings.Contains(errOut, "-source") || !strings.Contains(errOut, "-config") {
+		t.Errorf("fetch -h: %d\n%s", code, errOut)
+	}
+	if code, _, _ := runCmd(t, "nonsense"); code != exitUsage {
+		t.Errorf("unknown command: exit %d", code)
+	}
+}
