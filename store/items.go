@@ -29,6 +29,9 @@ type Item struct {
 	Mentions []Mention
 	Stances  []Stance
 	Topics   []Topic
+	// Alerts are queued, in the same transaction, when the item is new and
+	// its source has had a successful run before (see store/alerts.go).
+	Alerts []AlertRef
 }
 
 // Mention is how often, and first where, an item names a person one way.
@@ -116,6 +119,11 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 		}
 		defer stories.close()
 		now := formatTime(run.FinishedAt)
+		// A source's first successful run alerts on nothing: its archive is not news.
+		alertsOn, err := sourceHasSucceeded(ctx, tx, run.Source)
+		if err != nil {
+			return err
+		}
 		for i := range run.Items {
 			it := &run.Items[i]
 			id, isNew, changed, err := w.upsert(ctx, run.Source, it, now)
@@ -131,6 +139,11 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 				res.NewItemIDs = append(res.NewItemIDs, id)
 				if len(it.Mentions) > 0 {
 					res.NewWithMentions++
+				}
+				if alertsOn {
+					if err := insertItemAlerts(ctx, tx, id, it.Alerts, run.FinishedAt); err != nil {
+						return fmt.Errorf("store alerts of %q: %w", it.URL, err)
+					}
 				}
 			case changed:
 				res.Updated++
