@@ -28,6 +28,7 @@ type Pipeline struct {
 	store      *store.Store
 	client     *fetch.Client
 	classifier *classify.Classifier
+	alerts     []AlertRule
 	log        *slog.Logger
 	now        func() time.Time
 }
@@ -39,9 +40,14 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Pipeline, error
 	if err != nil {
 		return nil, err
 	}
+	rules, err := CompileAlertRules(cfg)
+	if err != nil {
+		return nil, err
+	}
 	return &Pipeline{
-		cfg:   cfg,
-		store: st,
+		alerts: rules,
+		cfg:    cfg,
+		store:  st,
 		client: fetch.NewClient(fetch.Options{
 			UserAgent:    cfg.Fetch.UserAgent,
 			Timeout:      cfg.Fetch.Timeout.D(),
@@ -141,6 +147,7 @@ func (p *Pipeline) RunSource(ctx context.Context, src config.Source) Summary {
 			sum.RetryAfter = se.RetryAfter
 		}
 	}
+	queueAlerts(p.alerts, src.Name, run.Items, run.FinishedAt, p.cfg.Alerts.MaxAge.D())
 	// The outcome is recorded even when the run's context was cancelled, so
 	// a shutdown mid-run still leaves its fetch_runs row.
 	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), store.BusyTimeout+5*time.Second)
