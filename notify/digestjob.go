@@ -1,0 +1,232 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/newsmon/newsmon/store"
+)
+
+// DefaultFirstPeriod is how far back the very first digest looks.
+const DefaultFirstPeriod = 24 * time.Hour
+
+// DigestConfig says what the digest covers and who gets it.
+type DigestConfig struct {
+	To []string
+	// Subject may hold "{date}", replaced by the period's end date.
+	Subject   string
+	SendEmpty bool
+	Location  *time.Location
+	// FirstPeriod is how far back the first digest ever sent looks; zero
+	// means DefaultFirstPeriod.
+	FirstPeriod time.Duration
+	// HealthFailures is how many failed runs in a row make a source show
+	// in the health block; zero means 1.
+	HealthFailures int
+}
+
+// DigestJob builds the digest from the store and sends it. Every attempt is
+// a digests row; a period is covered once a digest for it is sent, so a
+// failed send is covered by the next digest. A digest interrupted between
+// the server accepting it and the row being marked is found "sending" at
+// the next start, marked unknown and covered again: a possible duplicate
+// is preferred to items that nobody saw.
+type DigestJob struct {
+	store *store.Store
+	mail  *Mailer
+	log   *slog.Logger
+	cfg   DigestConfig
+	now   func() time.Time
+}
+
+// NewDigestJob returns a job; mailer may be nil for previews only.
+func NewDigestJob(st *store.Store, mailer *Mailer, log *slog.Logger, cfg DigestConfig) *DigestJob {
+	if cfg.FirstPeriod <= 0 {
+		cfg.FirstPeriod = DefaultFirstPeriod
+	}
+	if cfg.HealthFailures < 1 {
+		cfg.HealthFailures = 1
+	}
+	return &DigestJob{store: st, mail: mailer, log: log, cfg: cfg, now: time.Now}
+}
+
+// Build assembles the digest of everything fetched since the last sent
+// digest, up to end, and the record Send would store for it.
+func (j *DigestJob) Build(ctx context.Context, end time.Time) (Digest, store.DigestRecord, error) {
+	loc := locOrUTC(j.cfg.Location)
+	last, hasLast, err := j.store.LastSentDigest(ctx)
+	if err != nil {
+		return Digest{}, store.DigestRecord{}, err
+	}
+	start := end.Add(-j.cfg.FirstPeriod)
+	if hasLast {
+		start = last.PeriodEnd
+	}
+	items, err := j.store.DigestItems(ctx, start, end)
+	if err != nil {
+		return Digest{}, store.DigestRecord{}, err
+	}
+	also, err := j.store.AlsoIn(ctx, items)
+	if err != nil {
+		return Digest{}, store.DigestRecord{}, err
+	}
+	d := Digest{
+		Subject:     strings.ReplaceAll(j.cfg.Subject, "{date}", end.In(loc).Format("2006-01-02")),
+		PeriodStart: start,
+		PeriodEnd:   end,
+		Location:    loc,
+	}
+	rec := store.DigestRecord{PeriodStart: start, PeriodEnd: end, Recipients: j.cfg.To, Items: len(items),
+		Counts: map[string]map[string]int{}}
+
+	sections := map[string]*PersonSection{}
+	var order []string
+	for _, it := range items {
+		for _, st := range it.Stances {
+			ps, ok := sections[st.Person]
+			if !ok {
+				ps = &PersonSection{Person: st.Person, Counts: map[string]int{}}
+				if hasLast {
+					ps.PrevCounts = last.Counts[st.Person]
+					if ps.PrevCounts == nil {
+						ps.PrevCounts = map[string]int{}
+					}
+				}
+				sections[st.Person] = ps
+				order = append(order, st.Person)
+			}
+			di := itemFor(it, st.Person)
+			di.AlsoIn = also[it.ID]
+			ps.Items = append(ps.Items, di)
+			ps.Counts[normStance(st.Label)]++
+		}
+	}
+	slices.Sort(order)
+	for _, p := range order {
+		d.People = append(d.People, *sections[p])
+		rec.Counts[p] = sections[p].Counts
+	}
+
+	health, err := j.store.Health(ctx, end)
+	if err != nil {
+		return Digest{}, store.DigestRecord{}, err
+	}
+	for _, h := range health {
+		if h.ConsecutiveFailures >= j.cfg.HealthFailures {
+			d.Health = append(d.Health, SourceProblem{Source: h.Name,
+				Problem: failureText(h.ConsecutiveFailures, h.LastError), Since: h.LastSuccess})
+		}
+	}
+
+	d.Daily, err = j.daily(ctx, end, loc)
+	if err != nil {
+		return Digest{}, store.DigestRecord{}, err
+	}
+	return d, rec, nil
+}
+
+func failureText(n int, lastErr string) string {
+	s := "failed " + strconv.Itoa(n) + " times in a row"
+	if n == 1 {
+		s = "failed its last run"
+	}
+	if lastErr != "" {
+		s += ": " + lastErr
+	}
+	return s
+}
+
+// daily counts mentions per day by stance over the chart's days, in loc.
+func (j *DigestJob) daily(ctx context.Context, end time.Time, loc *time.Location) ([]DayCount, error) {
+	e := end.In(loc)
+	first := time.Date(e.Year(), e.Month(), e.Day()-(chartDays-1), 0, 0, 0, 0, loc)
+	dates, err := j.store.StanceDates(ctx, first, end)
+	if err != nil {
+		return nil, err
+	}
+	days := make([]DayCount, chartDays)
+	for i := range days {
+		days[i].Day = time.Date(first.Year(), first.Month(), first.Day()+i, 0, 0, 0, 0, loc)
+	}
+	for _, sd := range dates {
+		t := sd.Date.In(loc)
+		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+		i := slices.IndexFunc(days, func(d DayCount) bool { return d.Day.Equal(day) })
+		if i < 0 {
+			continue
+		}
+		switch normStance(sd.Label) {
+		case StanceSupportive:
+			days[i].Supportive++
+		case StanceCritical:
+			days[i].Critical++
+		case StanceNeutral:
+			days[i].Neutral++
+		default:
+			days[i].Unclear++
+		}
+	}
+	return days, nil
+}
+
+// DigestOutcome says what Send did.
+type DigestOutcome struct {
+	Sent    bool
+	Skipped bool // empty period and SendEmpty off
+	Items   int
+	Record  int64 // digests row id
+}
+
+// Send builds the digest up to now and sends it. A send error leaves the
+// period uncovered (the row says failed) and is returned.
+func (j *DigestJob) Send(ctx context.Context) (DigestOutcome, error) {
+	if n, err := j.store.RecoverSendingDigests(ctx); err != nil {
+		return DigestOutcome{}, err
+	} else if n > 0 {
+		j.log.Warn("a digest was being sent when newsmon stopped; its period will be sent again", "digests", n)
+	}
+	if j.mail == nil {
+		return DigestOutcome{}, errors.New("send digest: no smtp server configured")
+	}
+	if len(j.cfg.To) == 0 {
+		return DigestOutcome{}, errors.New("send digest: digest.to is empty")
+	}
+	now := j.now()
+	d, rec, err := j.Build(ctx, now)
+	if err != nil {
+		return DigestOutcome{}, err
+	}
+	out := DigestOutcome{Items: rec.Items}
+	if rec.Items == 0 && !j.cfg.SendEmpty {
+		rec.Status = store.DigestSkipped
+		out.Record, err = j.store.StartDigest(ctx, rec, now)
+		out.Skipped = err == nil
+		j.log.Info("digest skipped: nothing new", "period_start", rec.PeriodStart, "period_end", rec.PeriodEnd)
+		return out, err
+	}
+	id, err := j.store.StartDigest(ctx, rec, now)
+	if err != nil {
+		return out, err
+	}
+	out.Record = id
+	sendErr := j.mail.SendDigest(ctx, j.cfg.To, d)
+	errText := ""
+	if sendErr != nil {
+		errText = sendErr.Error()
+	}
+	// The outcome is recorded even if ctx ended during the send.
+	if err := j.store.FinishDigest(context.WithoutCancel(ctx), id, errText, j.now()); err != nil {
+		return out, errors.Join(sendErr, err)
+	}
+	if sendErr != nil {
+		return out, sendErr
+	}
+	out.Sent = true
+	j.log.Info("digest sent", "items", rec.Items, "to", strings.Join(j.cfg.To, ","))
+	return out, nil
+}

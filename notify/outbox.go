@@ -1,0 +1,392 @@
+package notify
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/newsmon/newsmon/store"
+)
+
+// Alert channels.
+const (
+	ChannelEmail   = "email"
+	ChannelWebhook = "webhook"
+	ChannelLog     = "log"
+)
+
+// Outbox defaults, used when OutboxConfig leaves them zero.
+const (
+	DefaultOutboxInterval = 30 * time.Second
+	DefaultRetryBase      = time.Minute
+	DefaultRetryMax       = 6 * time.Hour
+	// sendTimeout bounds one delivery, whatever the channel.
+	sendTimeout = 2 * time.Minute
+)
+
+// Targets are where one rule's alerts go.
+type Targets struct {
+	Person  string // the rule's person, shown in the alert; may be empty
+	Email   []string
+	Webhook string
+}
+
+// OutboxConfig says where alerts go and how hard to try.
+type OutboxConfig struct {
+	// Rules maps rule names to their targets. An alert for a rule not
+	// here (removed from the config) is marked failed.
+	Rules       map[string]Targets
+	MaxAttempts int
+	// GroupWindow is how long the first pending alert of a (rule,
+	// channel) waits for others to join it in one message.
+	GroupWindow time.Duration
+	// A failed delivery is retried after RetryBase·2^(attempts−1), at most
+	// RetryMax.
+	RetryBase, RetryMax time.Duration
+	// Interval is how often Run looks for due alerts.
+	Interval time.Duration
+}
+
+// OutboxStats counts what the outbox has done since it was made.
+type OutboxStats struct {
+	Sent, Retrying, Failed, Unknown int64
+}
+
+// Outbox delivers the alerts queued in the store: it claims due alerts,
+// sends each (rule, channel) group as one message, and marks the rows.
+//
+// Delivery is at most once per alert row: a row is marked "sending" in a
+// committed transaction before anything is sent, so after a crash a row
+// that may have gone out is found "sending", turned into "unknown" by
+// Recover and reported, never re-sent. Each message carries a key derived
+// from its rows (the Message-ID of a mail, the Idempotency-Key header of a
+// webhook POST), identical on every retry of the same group, so a receiver
+// can discard duplicates.
+type Outbox struct {
+	store *store.Store
+	mail  *Mailer        // nil: email alerts fail with an error
+	hook  *WebhookClient // nil: webhook alerts fail with an error
+	log   *slog.Logger
+	cfg   OutboxConfig
+	now   func() time.Time
+
+	sent, retrying, failed, unknown atomic.Int64
+}
+
+// NewOutbox returns an outbox over st. mailer and hook may be nil when no
+// rule uses their channel.
+func NewOutbox(st *store.Store, mailer *Mailer, hook *WebhookClient, log *slog.Logger, cfg OutboxConfig) *Outbox {
+	if cfg.MaxAttempts < 1 {
+		cfg.MaxAttempts = 1
+	}
+	if cfg.RetryBase <= 0 {
+		cfg.RetryBase = DefaultRetryBase
+	}
+	if cfg.RetryMax <= 0 {
+		cfg.RetryMax = DefaultRetryMax
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = DefaultOutboxInterval
+	}
+	return &Outbox{store: st, mail: mailer, hook: hook, log: log, cfg: cfg, now: time.Now}
+}
+
+// Stats returns the counts so far.
+func (o *Outbox) Stats() OutboxStats {
+	return OutboxStats{Sent: o.sent.Load(), Retrying: o.retrying.Load(), Failed: o.failed.Load(), Unknown: o.unknown.Load()}
+}
+
+// Recover reports alerts left "sending" by a stopped process and marks
+// them unknown. Call it before the first SendDue; Run does.
+func (o *Outbox) Recover(ctx context.Context) error {
+	left, err := o.store.RecoverSendingAlerts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range left {
+		o.log.Warn("alert was being sent when newsmon stopped; not sending it again",
+			"alert_id", a.ID, "rule", a.Rule, "channel", a.Channel, "key", a.Key)
+	}
+	o.unknown.Add(int64(len(left)))
+	return nil
+}
+
+// Run recovers, then sends due alerts every Interval until ctx is
+// cancelled. It returns nil when ctx is cancelled.
+func (o *Outbox) Run(ctx context.Context) error {
+	if err := o.Recover(ctx); err != nil {
+		return err
+	}
+	t := time.NewTicker(o.cfg.Interval)
+	defer t.Stop()
+	for {
+		if _, err := o.SendDue(ctx); err != nil && ctx.Err() == nil {
+			o.log.Error("send alerts", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// SendDue sends every due alert group once and returns how many alert rows
+// were delivered. A delivery failure is recorded on the rows, not returned;
+// the error is for the store.
+func (o *Outbox) SendDue(ctx context.Context) (int, error) {
+	claimed, err := o.store.ClaimDueAlerts(ctx, o.now(), o.cfg.GroupWindow)
+	if err != nil {
+		return 0, err
+	}
+	delivered := 0
+	for _, g := range groupAlerts(claimed) {
+		// Rows already claimed are marked even if ctx ends mid-way, so none
+		// is left "sending" by an orderly shutdown.
+		mctx := context.WithoutCancel(ctx)
+		sendErr := o.deliver(ctx, g)
+		ids := alertIDs(g)
+		if sendErr == nil {
+			if err := o.store.MarkAlertsSent(mctx, ids, o.now()); err != nil {
+				return delivered, err
+			}
+			delivered += len(ids)
+			o.sent.Add(int64(len(ids)))
+			continue
+		}
+		attempts := g[0].Attempts + 1
+		retryAt := o.now().Add(o.backoff(attempts))
+		if err := o.store.MarkAlertsFailed(mctx, ids, sendErr.Error(), retryAt, o.cfg.MaxAttempts); err != nil {
+			return delivered, err
+		}
+		if attempts >= o.cfg.MaxAttempts {
+			o.failed.Add(int64(len(ids)))
+			o.log.Error("alert delivery failed; giving up", "rule", g[0].Rule, "channel", g[0].Channel,
+				"attempts", attempts, "err", sendErr)
+		} else {
+			o.retrying.Add(int64(len(ids)))
+			o.log.Warn("alert delivery failed; will retry", "rule", g[0].Rule, "channel", g[0].Channel,
+				"attempts", attempts, "retry_at", retryAt, "err", sendErr)
+		}
+	}
+	return delivered, nil
+}
+
+func (o *Outbox) backoff(attempts int) time.Duration {
+	d := float64(o.cfg.RetryBase) * math.Pow(2, float64(max(0, attempts-1)))
+	return time.Duration(min(d, float64(o.cfg.RetryMax)))
+}
+
+// groupAlerts splits claimed alerts into one group per (rule, channel,
+// health or item), each in claim order.
+func groupAlerts(as []store.Alert) [][]store.Alert {
+	type key struct {
+		rule, channel string
+		health        bool
+	}
+	idx := map[key]int{}
+	var out [][]store.Alert
+	for _, a := range as {
+		k := key{a.Rule, a.Channel, a.Kind != store.AlertItem}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], a)
+	}
+	return out
+}
+
+func alertIDs(g []store.Alert) []int64 {
+	ids := make([]int64, len(g))
+	for i, a := range g {
+		ids[i] = a.ID
+	}
+	return ids
+}
+
+// groupKey is the idempotency key of one message: a hash of its rows' keys.
+func groupKey(g []store.Alert) string {
+	keys := make([]string, len(g))
+	for i, a := range g {
+		keys[i] = a.Key
+	}
+	slices.Sort(keys)
+	sum := sha256.Sum256([]byte(strings.Join(keys, "\n")))
+	return hex.EncodeToString(sum[:16])
+}
+
+func (o *Outbox) deliver(ctx context.Context, g []store.Alert) error {
+	first := g[0]
+	t, ok := o.cfg.Rules[first.Rule]
+	if !ok {
+		return fmt.Errorf("alert rule %q is no longer configured", first.Rule)
+	}
+	a := o.buildAlert(g, t)
+	key := groupKey(g)
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	switch first.Channel {
+	case ChannelLog:
+		for _, it := range a.Items {
+			o.log.Info("alert", "rule", a.Rule, "person", a.Person, "title", it.Title, "url", it.URL,
+				"source", it.Outlet, "stance", it.Stance, "score", it.Score, "key", key)
+		}
+		return nil
+	case ChannelEmail:
+		if o.mail == nil {
+			return errors.New("send alert: no smtp server configured")
+		}
+		return o.mail.sendAlertWithID(ctx, t.Email, a, key)
+	case ChannelWebhook:
+		if o.hook == nil {
+			return errors.New("send alert: no webhook client")
+		}
+		return o.hook.Post(withIdempotencyKey(ctx, key), t.Webhook, a)
+	default:
+		return fmt.Errorf("send alert: unknown channel %q", first.Channel)
+	}
+}
+
+// buildAlert turns a group of rows into one notify.Alert.
+func (o *Outbox) buildAlert(g []store.Alert, t Targets) Alert {
+	a := Alert{Rule: g[0].Rule, Person: t.Person}
+	if g[0].Kind != store.AlertItem {
+		a.Rule = "source health"
+		a.Person = ""
+	}
+	for _, al := range g {
+		if al.Kind != store.AlertItem {
+			a.Items = append(a.Items, DigestItem{
+				Title:     healthTitle(al),
+				Outlet:    al.Source,
+				Published: al.Created,
+				Stance:    StanceUnclear,
+				Evidence:  []string{al.Message},
+			})
+			continue
+		}
+		if al.Item == nil { // the item was pruned since
+			continue
+		}
+		a.Items = append(a.Items, itemFor(*al.Item, t.Person))
+	}
+	return a
+}
+
+func healthTitle(a store.Alert) string {
+	switch a.Kind {
+	case store.AlertSourceFailing:
+		return "Source " + a.Source + " is failing"
+	case store.AlertSourceSilent:
+		return "Source " + a.Source + " has gone silent"
+	case store.AlertSourceRecovered:
+		return "Source " + a.Source + " has recovered"
+	}
+	return "Source " + a.Source + ": " + a.Kind
+}
+
+// itemFor shows it through person's stance, or the strongest stance when
+// person is empty or not among them.
+func itemFor(it store.LabeledItem, person string) DigestItem {
+	d := DigestItem{Title: it.Title, URL: it.URL, Outlet: it.Source, Published: it.Published, Topics: it.Topics}
+	if d.Published.IsZero() {
+		d.Published = it.Fetched
+	}
+	var best *store.ItemStance
+	for i := range it.Stances {
+		st := &it.Stances[i]
+		if person != "" && strings.EqualFold(st.Person, person) {
+			best = st
+			break
+		}
+		if best == nil || math.Abs(st.Score) > math.Abs(best.Score) {
+			best = st
+		}
+	}
+	if best != nil {
+		d.Person, d.Stance, d.Score, d.Evidence = best.Person, best.Label, best.Score, best.Evidence
+	} else {
+		d.Stance = StanceUnclear
+	}
+	return d
+}
+
+// sendAlertWithID is SendAlert with a Message-ID derived from key, so that
+// a resent group has the same Message-ID as its first try.
+func (m *Mailer) sendAlertWithID(ctx context.Context, to []string, a Alert, key string) error {
+	msg, err := alertMessage(m.cfg.From, to, a, m.now())
+	if err != nil {
+		return fmt.Errorf("send alert: %w", err)
+	}
+	domain := "newsmon.invalid"
+	if i := strings.LastIndexByte(m.from.Address, '@'); i >= 0 && i < len(m.from.Address)-1 {
+		domain = m.from.Address[i+1:]
+	}
+	msg.MessageID = "<alert-" + key + "@" + domain + ">"
+	if err := m.send(ctx, msg); err != nil {
+		return fmt.Errorf("send alert: %w", err)
+	}
+	return nil
+}
+
+type idempotencyKeyCtx struct{}
+
+func withIdempotencyKey(ctx context.Context, key string) context.Context {
+	return context.WithValue(ctx, idempotencyKeyCtx{}, key)
+}
+
+// keyTransport adds the Idempotency-Key header to webhook requests made
+// by the outbox.
+type keyTransport struct{ base http.RoundTripper }
+
+func (t keyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if k, ok := r.Context().Value(idempotencyKeyCtx{}).(string); ok && k != "" {
+		r = r.Clone(r.Context())
+		r.Header.Set("Idempotency-Key", k)
+	}
+	return t.base.RoundTrip(r)
+}
+
+// WebhookHTTPClient returns the HTTP client alert webhooks are posted
+// with: it sends the outbox's Idempotency-Key header and, unless
+// allowPrivate is set, refuses to connect to loopback, private and
+// link-local addresses, as fetching does, so a webhook URL cannot be used
+// to reach services inside the network.
+func WebhookHTTPClient(allowPrivate bool, timeout time.Duration) *http.Client {
+	d := &net.Dialer{Timeout: cmp.Or(timeout, DefaultWebhookTimeout)}
+	if !allowPrivate {
+		d.Control = refusePrivateAddr
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil // a proxy would hide the address being checked
+	tr.DialContext = d.DialContext
+	return &http.Client{Transport: keyTransport{base: tr}, Timeout: cmp.Or(timeout, DefaultWebhookTimeout)}
+}
+
+func refusePrivateAddr(_, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() {
+		return fmt.Errorf("refusing to post a webhook to private address %s (set fetch.allow_private_addresses to allow)", host)
+	}
+	return nil
+}
