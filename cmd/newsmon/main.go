@@ -50,6 +50,8 @@ var commands = map[string]command{
 	"export":     {"write coverage (item × person) as CSV or JSON Lines", runExport},
 	"backup":     {"write a consistent copy of the database while the daemon runs", runBackup},
 	"prune":      {"drop old items' full text per retention.text_days and shrink the file", runPrune},
+	"alerts":     {"test a rule on stored items, list the outbox, or send due alerts", runAlerts},
+	"digest":     {"send the digest now, or preview it", runDigest},
 }
 
 func main() {

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/newsmon/newsmon/config"
+	"github.com/newsmon/newsmon/notify"
+	"github.com/newsmon/newsmon/store"
+)
+
+func runDigest(ctx context.Context, e *env, args []string) int {
+	fs, path := e.flags("digest", "digest [--config PATH] (--send | --preview [--out FILE])\n\n--send sends the digest of everything new since the last sent digest, now.\n--preview renders it without sending or recording anything: to FILE as\nHTML, or as the whole message when FILE ends in .eml; to stdout as text.")
+	send := fs.Bool("send", false, "send the digest now")
+	preview := fs.Bool("preview", false, "render the digest without sending it")
+	out := fs.String("out", "", "with --preview: write to this .html or .eml file")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *send == *preview {
+		fmt.Fprintln(e.stderr, "newsmon digest: give exactly one of --send or --preview")
+		return exitUsage
+	}
+	cfg, ok := e.loadConfig(*path)
+	if !ok {
+		return exitUsage
+	}
+	log := e.logger(cfg.Log)
+	st, err := store.Open(ctx, cfg.Database)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon digest:", err)
+		return exitFailure
+	}
+	defer st.Close()
+	if *preview {
+		return digestPreview(ctx, e, cfg, st, log, *out)
+	}
+	job, err := newDigestJob(cfg, st, log, e.getenv)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon digest:", err)
+		return exitUsage
+	}
+	res, err := job.Send(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon digest:", err)
+		return exitFailure
+	}
+	switch {
+	case res.Skipped:
+		fmt.Fprintln(e.stdout, "nothing new; no digest sent (digest.send_empty is off)")
+	default:
+		fmt.Fprintf(e.stdout, "digest sent to %s: %d items\n", strings.Join(cfg.Digest.To, ", "), res.Items)
+	}
+	return exitOK
+}
+
+func digestPreview(ctx context.Context, e *env, cfg config.Config, st *store.Store, log *slog.Logger, out string) int {
+	job := notify.NewDigestJob(st, nil, log, digestConfig(cfg))
+	d, _, err := job.Build(ctx, time.Now())
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon digest:", err)
+		return exitFailure
+	}
+	if strings.EqualFold(filepath.Ext(out), ".eml") {
+		from, to := cfg.SMTP.From, cfg.Digest.To
+		if from == "" {
+			from = "newsmon <newsmon@localhost>"
+		}
+		if len(to) == 0 {
+			to = []string{"preview@localhost"}
+		}
+		f, err := os.Create(out)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "newsmon digest:", err)
+			return exitFailure
+		}
+		werr := notify.WriteEML(f, from, to, d)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			fmt.Fprintln(e.stderr, "newsmon digest:", werr)
+			return exitFailure
+		}
+		fmt.Fprintln(e.stdout, "wrote", out)
+		return exitOK
+	}
+	html, text, _, err := notify.RenderDigest(d)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon digest:", err)
+		return exitFailure
+	}
+	if out == "" {
+		fmt.Fprint(e.stdout, text)
+		return exitOK
+	}
+	// The chart is inline in a mail (cid:); a saved HTML file shows its alt text.
+	if err := os.WriteFile(out, []byte(html), 0o644); err != nil {
+		fmt.Fprintln(e.stderr, "newsmon digest:", err)
+		return exitFailure
+	}
+	fmt.Fprintln(e.stdout, "wrote", out)
+	return exitOK
+}
+
+func digestConfig(cfg config.Config) notify.DigestConfig {
+	return notify.DigestConfig{
+		To: cfg.Digest.To, Subject: cfg.Digest.Subject, SendEmpty: cfg.Digest.SendEmpty,
+		Location: cfg.Location, HealthFailures: cfg.Alerts.FailuresToAlert,
+	}
+}
+
+// newDigestJob wires the digest sender from the config.
+func newDigestJob(cfg config.Config, st *store.Store, log *slog.Logger, getenv func(string) string) (*notify.DigestJob, error) {
+	if cfg.SMTP.Host == "" {
+		return nil, fmt.Errorf("smtp.host is not set in %s", cfg.Path)
+	}
+	m, err := newMailer(cfg, getenv)
+	if err != nil {
+		return nil, err
+	}
+	return notify.NewDigestJob(st, m, log, digestConfig(cfg)), nil
+}
