@@ -71,6 +71,7 @@ const (
 	negationWindow   = 3 // words before a cue searched for a negator
 	pronounChain     = 3 // sentences after a mention that pronouns and noun phrases may refer back through
 	topicRepeatCap   = 3 // occurrences of one phrase counted towards a topic
+	topicMinPhrases  = 2 // distinct phrases a topic needs, unless one phrase alone reaches its threshold
 )
 
 // hashSetPlain is a set of plain folded word hashes (no de-doubling).

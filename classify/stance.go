@@ -138,6 +138,8 @@ func (c *Classifier) scoreTopics(text string, sc *scratch, hits []hit) []Topic {
 	scores := make([]float64, len(c.topics))
 	evid := make([][]Evidence, len(c.topics))
 	count := make(map[int]int)
+	distinct := make([]int, len(c.topics))
+	strong := make([]bool, len(c.topics))
 	for _, h := range hits {
 		q := c.cues[h.cue]
 		if q.topic < 0 {
@@ -147,13 +149,20 @@ func (c *Classifier) scoreTopics(text string, sc *scratch, hits []hit) []Topic {
 		if count[h.cue] > topicRepeatCap {
 			continue
 		}
+		if count[h.cue] == 1 {
+			distinct[q.topic]++
+		}
+		strong[q.topic] = strong[q.topic] || q.weight >= c.thresholds[q.topic]
 		scores[q.topic] += q.weight
 		p, off := c.phraseAt(text, sc, h)
 		evid[q.topic] = append(evid[q.topic], Evidence{Phrase: p, Sentence: sentenceText(text, sc, h.from), Offset: off, Weight: q.weight})
 	}
 	var out []Topic
 	for t, s := range scores {
-		if s >= c.thresholds[t] {
+		// One word repeated is not yet a subject: a piece that says "the
+		// court" three times is not about the trial. A topic needs several
+		// distinct phrases, or one that names it outright.
+		if s >= c.thresholds[t] && (distinct[t] >= topicMinPhrases || strong[t]) {
 			out = append(out, Topic{Topic: c.topics[t], Score: s, Evidence: evid[t]})
 		}
 	}
