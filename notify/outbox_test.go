@@ -1,0 +1,341 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/newsmon/newsmon/store"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// outboxFixture is a store with one source that has run before, so new
+// items queue their alerts.
+func outboxFixture(t *testing.T) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.SyncSources(ctx, []store.SourceDef{{Name: "wire", Type: "feed", URL: "https://wire.example/feed"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SaveRun(ctx, store.Run{Source: "wire", Status: store.StatusOK, FinishedAt: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func saveItems(t *testing.T, st *store.Store, titles []string, refs ...store.AlertRef) {
+	t.Helper()
+	run := store.Run{Source: "wire", Status: store.StatusOK}
+	for _, title := range titles {
+		run.Items = append(run.Items, store.Item{
+			GUID: title, URL: "https://wire.example/" + url.PathEscape(title), CanonicalURL: "https://wire.example/" + url.PathEscape(title),
+			Title: title, Text: "Body of " + title, ContentHash: title, Published: time.Now().Add(-time.Hour),
+			Mentions: []store.Mention{{Person: "Ali Aarrass", Spelling: "Aarrass", Count: 1}},
+			Stances: []store.Stance{{Person: "Ali Aarrass", Label: "critical", Score: -0.8,
+				Evidence: []byte(`[{"sentence":"Officials called the claims invented."}]`), RulesVersion: "t"}},
+			Topics: []store.Topic{{Topic: "torture", Score: 1, Evidence: []byte(`[]`), RulesVersion: "t"}},
+			Alerts: refs,
+		})
+	}
+	if _, err := st.SaveRun(context.Background(), run); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func countStatus(t *testing.T, st *store.Store, status string) int {
+	t.Helper()
+	as, err := st.ListAlerts(context.Background(), status, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(as)
+}
+
+func TestOutboxEmailRetriesThenDeliversOnce(t *testing.T) {
+	ctx := context.Background()
+	st := outboxFixture(t)
+	saveItems(t, st, []string{`<script>alert(1)</script> Aarrass <b>lies</b>`}, store.AlertRef{Rule: "critical", Channel: ChannelEmail})
+
+	tempFail := &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try later"}
+	failing := &testBackend{dataErr: tempFail}
+	ob := NewOutbox(st, testMailer(t, startSMTP(t, failing), "", ""), nil, quiet, OutboxConfig{
+		Rules:       map[string]Targets{"critical": {Person: "Ali Aarrass", Email: []string{"desk@ngo.example"}}},
+		MaxAttempts: 3, RetryBase: time.Minute,
+	})
+	clock := time.Now()
+	ob.now = func() time.Time { return clock }
+
+	n, err := ob.SendDue(ctx)
+	if err != nil || n != 0 {
+		t.Fatalf("SendDue against a 4xx server = %d, %v; want 0, nil", n, err)
+	}
+	if got := countStatus(t, st, store.AlertPending); got != 1 {
+		t.Fatalf("pending after 4xx = %d, want 1", got)
+	}
+	// Before the backoff has passed nothing is due.
+	good := &testBackend{}
+	ob.mail = testMailer(t, startSMTP(t, good), "", "")
+	if n, _ := ob.SendDue(ctx); n != 0 {
+		t.Fatalf("sent %d before the retry time", n)
+	}
+	// Connection refused: still pending.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob.mail = testMailer(t, l.Addr().(*net.TCPAddr).Port, "", "")
+	l.Close()
+	clock = clock.Add(2 * time.Minute)
+	if n, err := ob.SendDue(ctx); err != nil || n != 0 {
+		t.Fatalf("SendDue with connection refused = %d, %v; want 0, nil", n, err)
+	}
+	if got := countStatus(t, st, store.AlertPending); got != 1 {
+		t.Fatalf("pending after connection refused = %d, want 1", got)
+	}
+	ob.mail = testMailer(t, startSMTP(t, good), "", "")
+	clock = clock.Add(time.Hour)
+	if n, err := ob.SendDue(ctx); err != nil || n != 1 {
+		t.Fatalf("SendDue after recovery = %d, %v; want 1", n, err)
+	}
+	if n, _ := ob.SendDue(ctx); n != 0 {
+		t.Fatalf("second SendDue sent %d more", n)
+	}
+	msgs := good.messages()
+	if len(msgs) != 1 {
+		t.Fatalf("server got %d messages, want exactly 1", len(msgs))
+	}
+	m, err := mail.ReadMessage(strings.NewReader(string(msgs[0].Data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := m.Header.Get("Message-Id"); !strings.HasPrefix(id, "<alert-") || !strings.HasSuffix(id, "@newsmon.example>") {
+		t.Errorf("Message-ID = %q, want a deterministic alert id", id)
+	}
+	if msgs[0].To[0] != "desk@ngo.example" {
+		t.Errorf("rcpt = %v", msgs[0].To)
+	}
+	parts := mimeParts(t, m)
+	html := parts["text/html"]
+	if strings.Contains(html, "<script>") || !strings.Contains(html, "&lt;script&gt;") {
+		t.Errorf("hostile title not escaped in HTML:\n%s", html)
+	}
+	if !strings.Contains(parts["text/plain"], "Officials called the claims invented.") {
+		t.Errorf("text part lacks the evidence:\n%s", parts["text/plain"])
+	}
+	if got := countStatus(t, st, store.AlertSent); got != 1 {
+		t.Errorf("sent rows = %d, want 1", got)
+	}
+}
+
+func TestOutboxGivesUpAfterMaxAttempts(t *testing.T) {
+	ctx := context.Background()
+	st := outboxFixture(t)
+	saveItems(t, st, []string{"Aarrass story"}, store.AlertRef{Rule: "r", Channel: ChannelEmail})
+	port := startSMTP(t, &testBackend{rcptErr: &smtp.SMTPError{Code: 451, Message: "later"}})
+	ob := NewOutbox(st, testMailer(t, port, "", ""), nil, quiet, OutboxConfig{
+		Rules: map[string]Targets{"r": {Email: []string{"a@b.example"}}}, MaxAttempts: 2, RetryBase: time.Second})
+	clock := time.Now()
+	ob.now = func() time.Time { return clock }
+	for range 3 {
+		if _, err := ob.SendDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clock = clock.Add(time.Hour)
+	}
+	as, _ := st.ListAlerts(ctx, "", 10)
+	if len(as) != 1 || as[0].Status != store.AlertFailed || as[0].Attempts != 2 || !strings.Contains(as[0].LastError, "451") {
+		t.Fatalf("alerts = %+v, want one failed after 2 attempts with the server's error", as)
+	}
+}
+
+func TestOutboxGroupsAndRecovers(t *testing.T) {
+	ctx := context.Background()
+	st := outboxFixture(t)
+	saveItems(t, st, []string{"First Aarrass piece", "Second Aarrass piece"}, store.AlertRef{Rule: "r", Channel: ChannelEmail})
+	good := &testBackend{}
+	ob := NewOutbox(st, testMailer(t, startSMTP(t, good), "", ""), nil, quiet, OutboxConfig{
+		Rules: map[string]Targets{"r": {Email: []string{"a@b.example"}}}, MaxAttempts: 3, GroupWindow: 10 * time.Minute})
+	clock := time.Now()
+	ob.now = func() time.Time { return clock }
+	if n, _ := ob.SendDue(ctx); n != 0 {
+		t.Fatalf("sent %d inside the group window", n)
+	}
+	clock = clock.Add(11 * time.Minute)
+	if n, err := ob.SendDue(ctx); err != nil || n != 2 {
+		t.Fatalf("SendDue = %d, %v; want 2 alerts", n, err)
+	}
+	msgs := good.messages()
+	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Data), "2 new items") {
+		t.Fatalf("want one grouped message, got %d", len(msgs))
+	}
+
+	// A crash after claiming: the row is left sending; Recover marks it
+	// unknown and it is never sent.
+	saveItems(t, st, []string{"Third Aarrass piece"}, store.AlertRef{Rule: "r", Channel: ChannelEmail})
+	if _, err := st.ClaimDueAlerts(ctx, clock.Add(time.Hour), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(2 * time.Hour)
+	if n, _ := ob.SendDue(ctx); n != 0 {
+		t.Fatalf("re-sent %d alerts left sending by a crash", n)
+	}
+	if countStatus(t, st, store.AlertUnknown) != 1 || len(good.messages()) != 1 {
+		t.Fatalf("want one unknown alert and still one message")
+	}
+}
+
+func TestOutboxWebhook(t *testing.T) {
+	ctx := context.Background()
+	st := outboxFixture(t)
+	saveItems(t, st, []string{"Quote \" and \\ and <b>tags</b> about Aarrass\x00"}, store.AlertRef{Rule: "hook", Channel: ChannelWebhook})
+	var mu sync.Mutex
+	var bodies [][]byte
+	var keys []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, b)
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+		n := len(bodies)
+		mu.Unlock()
+		if n == 1 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	cfg := OutboxConfig{Rules: map[string]Targets{"hook": {Webhook: srv.URL + "/hooks/secret"}}, MaxAttempts: 3, RetryBase: time.Second}
+
+	// The default client refuses loopback addresses.
+	guarded := NewOutbox(st, nil, NewWebhookClient(WebhookHTTPClient(false, time.Second), "t"), quiet, cfg)
+	if n, _ := guarded.SendDue(ctx); n != 0 {
+		t.Fatal("posted to a loopback webhook without allow_private_addresses")
+	}
+	as, _ := st.ListAlerts(ctx, store.AlertPending, 10)
+	if len(as) != 1 || !strings.Contains(as[0].LastError, "private address") {
+		t.Fatalf("alerts = %+v, want pending with a private-address error", as)
+	}
+
+	ob := NewOutbox(st, nil, NewWebhookClient(WebhookHTTPClient(true, time.Second), "t"), quiet, cfg)
+	clock := time.Now().Add(time.Hour)
+	ob.now = func() time.Time { return clock }
+	ob.SendDue(ctx) // 503
+	clock = clock.Add(time.Hour)
+	if n, err := ob.SendDue(ctx); err != nil || n != 1 {
+		t.Fatalf("SendDue = %d, %v", n, err)
+	}
+	if len(bodies) != 2 || keys[0] == "" || keys[0] != keys[1] {
+		t.Fatalf("want two posts with the same Idempotency-Key, got %d posts, keys %q", len(bodies), keys)
+	}
+	var got struct {
+		Text  string `json:"text"`
+		Rule  string `json:"rule"`
+		Items []struct {
+			Title string `json:"title"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal(bodies[1], &got); err != nil {
+		t.Fatalf("webhook body is not JSON: %v\n%s", err, bodies[1])
+	}
+	if got.Rule != "hook" || len(got.Items) != 1 || !strings.Contains(got.Text, "&lt;b&gt;") {
+		t.Errorf("body = %+v", got)
+	}
+}
+
+func TestDigestJobCoversGapAndSendsOnce(t *testing.T) {
+	ctx := context.Background()
+	st := outboxFixture(t)
+	saveItems(t, st, []string{"Digest piece <i>one</i>"})
+	failing := &testBackend{dataErr: &smtp.SMTPError{Code: 451, Message: "later"}}
+	job := NewDigestJob(st, testMailer(t, startSMTP(t, failing), "", ""), quiet, DigestConfig{
+		To: []string{"team@ngo.example"}, Subject: "Digest {date}"})
+	if _, err := job.Send(ctx); err == nil {
+		t.Fatal("Send against a 4xx server succeeded")
+	}
+	saveItems(t, st, []string{"Digest piece two"})
+	good := &testBackend{}
+	job.mail = testMailer(t, startSMTP(t, good), "", "")
+	res, err := job.Send(ctx)
+	if err != nil || !res.Sent || res.Items != 2 {
+		t.Fatalf("Send = %+v, %v; want sent with both items", res, err)
+	}
+	res, err = job.Send(ctx)
+	if err != nil || !res.Skipped {
+		t.Fatalf("third Send = %+v, %v; want skipped (nothing new)", res, err)
+	}
+	msgs := good.messages()
+	if len(msgs) != 1 {
+		t.Fatalf("got %d digests, want 1", len(msgs))
+	}
+	m, err := mail.ReadMessage(strings.NewReader(string(msgs[0].Data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Header.Get("Subject"); !strings.HasPrefix(s, "Digest 20") {
+		t.Errorf("subject = %q", s)
+	}
+	parts := mimeParts(t, m)
+	for _, want := range []string{"Digest piece &lt;i&gt;one&lt;/i&gt;", "Digest piece two", "Ali Aarrass"} {
+		if !strings.Contains(parts["text/html"], want) {
+			t.Errorf("HTML lacks %q", want)
+		}
+	}
+	if parts["image/png"] == "" {
+		t.Error("no inline chart")
+	}
+	ds, _ := st.Digests(ctx, 10)
+	if len(ds) != 3 || ds[2].Status != store.DigestFailed || ds[1].Status != store.DigestSent || ds[0].Status != store.DigestSkipped {
+		t.Errorf("digest rows = %+v", ds)
+	}
+}
+
+// mimeParts walks a message and returns the decoded body of each leaf part
+// by media type.
+func mimeParts(t *testing.T, m *mail.Message) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	var walk func(ct string, r io.Reader)
+	walk = func(ct string, r io.Reader) {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(mt, "multipart/") {
+			b, _ := io.ReadAll(r)
+			out[mt] = string(b)
+			return
+		}
+		mr := multipart.NewReader(r, params["boundary"])
+		for {
+			p, err := mr.NextPart() // decodes quoted-printable
+			if err != nil {
+				break
+			}
+			walk(p.Header.Get("Content-Type"), p)
+		}
+	}
+	walk(m.Header.Get("Content-Type"), m.Body)
+	return out
+}
