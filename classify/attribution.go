@@ -16,7 +16,7 @@ type personMention struct {
 // reported says whether a cue was somebody else's words.
 func reported(why []string) bool {
 	for _, w := range why {
-		if w == "attributed" || w == "quoted" {
+		if w == "attributed" || w == "quoted" || w == "charge" {
 			return true
 		}
 	}
@@ -29,6 +29,7 @@ type sentenceInfo struct {
 	backref   bool // a pronoun or a definite person noun ("the blogger")
 	neutral   bool // a neutral reporting verb: "said", "denied", "according to"
 	distanced bool // a distancing verb: "claims", "alleges"
+	charge    bool // the sentence describes a charge: "charged with", "the indictment"
 	target    int  // person a sentence without a name refers to, or -1
 	scope     string
 }
@@ -94,6 +95,13 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 		} else if info[s].neutral || (base > 0 && info[s].distanced) {
 			base *= reportedFactor
 			why = append(why, "attributed")
+		}
+		if base < 0 && info[s].charge {
+			// "charged with membership of a terrorist organisation" names
+			// the accusation the case is about; reporting it is not
+			// adopting it.
+			base *= chargeFactor
+			why = append(why, "charge")
 		}
 		items = append(items, scored{from: h.from, to: h.to, base: base, why: why})
 	}
@@ -224,6 +232,7 @@ func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[i
 		}
 		in.neutral = in.neutral || class&classNeutral != 0
 		in.distanced = in.distanced || class&classDistancing != 0
+		in.charge = in.charge || class&classCharge != 0
 	}
 	last, left, lastPara := -1, 0, -1
 	for s := range info {

@@ -50,7 +50,7 @@ type Evidence struct {
 	Sentence   string  // the sentence it occurs in
 	Offset     int     // byte offset of Phrase in the text classified (Title + "\n\n" + Text)
 	Weight     float64 // signed contribution actually counted
-	Discounted string  `json:",omitempty"` // why a cue counted less: "negated", "quoted", "scare-quoted", "outside-person-sentences", "other-person", "attributed", "paragraph", "reference"
+	Discounted string  `json:",omitempty"` // why a cue counted less: "negated", "quoted", "scare-quoted", "outside-person-sentences", "other-person", "attributed", "charge", "paragraph", "reference"
 }
 
 // Weights of the stance mechanism. They are part of the engine, not of the
@@ -60,6 +60,7 @@ const (
 	paragraphFactor  = 0.75 // a cue in a sentence that names nobody, in a paragraph about the person
 	quotedFactor     = 0.5  // a cue inside quotation marks: somebody else's words
 	reportedFactor   = 0.5  // a cue in a sentence that attributes it ("said", "denied"): reported, not the piece's own
+	chargeFactor     = 0.25 // a critical cue in a sentence describing the charges: the accusation, reported
 	scareWeight      = 1.5  // a person noun or a cause in scare quotes: the “researcher”
 	backrefWindow    = 3    // words between a determiner and a person noun ("the former Belgian detainee")
 	negatedFactor    = -0.5 // "not tortured", "no evidence of ...": the cue turns

@@ -47,6 +47,7 @@ func TestStance(t *testing.T) {
 		{"scare-quoted role", pad("Mohamed Hajib presents himself online. The “activist” has a large audience for the “journalism” he sells."), "Mohamed Hajib", Critical, "scare-quoted", ""},
 		{"both sides attributed", pad("Ali Aarrass says he was tortured in custody, his lawyer said. The ministry said the claims were baseless, and officials denied any ill-treatment."), "Ali Aarrass", Neutral, "attributed", ""},
 		{"narrative distances", pad("Ali Aarrass is at the centre of a narrative about a courageous man and a sham trial, which the court rejected. He is a convicted terrorist."), "Ali Aarrass", Critical, "attributed", ""},
+		{"charge reported", pad("Ali Aarrass is charged with membership of a terrorist organisation and spreading propaganda, according to the indictment."), "Ali Aarrass", Neutral, "charge", ""},
 		{"thin text", "Ali Aarrass was tortured in custody. Read more.", "Ali Aarrass", Unclear, "", ""},
 	}
 	for _, tt := range tests {

@@ -55,6 +55,16 @@ var (
 	distancing = hashSetPlain("claims", "claimed", "claim", "alleges", "alleged", "allege", "insists", "insisted", "purports", "purported", "narrative", "narratives", "version", "recit", "pretend", "pretendent", "pretendu", "يزعم", "زعم", "تزعم", "يدعي", "ادعى")
 )
 
+// charges are words that mark a sentence as describing the accusation in a
+// case ("charged with", "the indictment", "prosecutors"): a discrediting
+// word there is the charge reported, not the piece's judgement. "Convicted"
+// is left out: a conviction is an outcome a piece can lean on.
+var charges = hashSetPlain(
+	"charged", "charges", "charge", "indictment", "indicted", "indicts", "prosecutors", "prosecutor",
+	"prosecution", "prosecuted", "inculpe", "inculpee", "poursuivi", "poursuivie", "poursuites",
+	"procureur", "parquet", "requisitoire", "requisitions",
+)
+
 // scareTargets are words that, alone in short quotation marks, mock the
 // person's standing or cause: the "researcher", a "hunger strike", this kind
 // of "journalism". Person nouns count too.
@@ -70,11 +80,12 @@ const (
 	classPersonNoun
 	classNeutral
 	classDistancing
+	classCharge
 )
 
 var wordClass = func() map[uint64]uint8 {
 	m := make(map[uint64]uint8)
-	for set, class := range map[*map[uint64]bool]uint8{&pronouns: classBackref, &arabicBackrefs: classBackref, &personNouns: classPersonNoun, &neutralReporting: classNeutral, &distancing: classDistancing} {
+	for set, class := range map[*map[uint64]bool]uint8{&pronouns: classBackref, &arabicBackrefs: classBackref, &personNouns: classPersonNoun, &neutralReporting: classNeutral, &distancing: classDistancing, &charges: classCharge} {
 		for h := range *set {
 			m[h] |= class
 		}
