@@ -230,3 +230,26 @@ func (j *DigestJob) Send(ctx context.Context) (DigestOutcome, error) {
 	j.log.Info("digest sent", "items", rec.Items, "to", strings.Join(j.cfg.To, ","))
 	return out, nil
 }
+
+// Schedule says when the digest is due next; cron.Schedule satisfies it.
+type Schedule interface{ Next(time.Time) time.Time }
+
+// RunSchedule sends the digest each time sched comes due, in the job's
+// time zone, until ctx is cancelled. A failed send is logged; the next
+// digest covers its period.
+func (j *DigestJob) RunSchedule(ctx context.Context, sched Schedule) {
+	loc := locOrUTC(j.cfg.Location)
+	for {
+		next := sched.Next(j.now().In(loc))
+		t := time.NewTimer(time.Until(next))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		if _, err := j.Send(ctx); err != nil && ctx.Err() == nil {
+			j.log.Error("send digest", "err", err)
+		}
+	}
+}

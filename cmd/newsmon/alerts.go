@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -264,4 +266,36 @@ func oneLineCut(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// startNotify starts the alert sender and, when digest.to is set, the
+// digest schedule, for `newsmon run`. The returned function stops them and
+// waits for them. Alert targets and the digest are read from cfg once: a
+// reload (SIGHUP) changes which items alert, but new rules' targets and
+// digest settings take effect at the next restart.
+func startNotify(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, getenv func(string) string) func() {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	if len(cfg.Alerts.Rules) > 0 {
+		ob, err := newOutbox(cfg, st, log, getenv)
+		if err != nil {
+			log.Error("alerts disabled", "err", err)
+		} else {
+			wg.Go(func() {
+				if err := ob.Run(ctx); err != nil {
+					log.Error("alert sender stopped", "err", err)
+				}
+			})
+		}
+	}
+	if len(cfg.Digest.To) > 0 {
+		job, err := newDigestJob(cfg, st, log, getenv)
+		sched, serr := config.ParseSchedule(cfg.Digest.Schedule)
+		if err = errors.Join(err, serr); err != nil {
+			log.Error("digest disabled", "err", err)
+		} else {
+			wg.Go(func() { job.RunSchedule(ctx, sched) })
+		}
+	}
+	return func() { cancel(); wg.Wait() }
 }

@@ -79,6 +79,8 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	defer signal.Stop(hup)
 	errc := make(chan error, 1)
 	go func() { errc <- d.Run(ctx) }()
+	stopNotify := startNotify(ctx, cfg, st, log, e.getenv)
+	defer stopNotify()
 	for {
 		select {
 		case err := <-errc:
