@@ -66,7 +66,7 @@ func openWith(ctx context.Context, path string, ms []migration) (*Store, error) 
 	var mode string
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	if !strings.EqualFold(mode, "wal") {
 		db.Close()
