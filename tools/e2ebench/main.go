@@ -51,7 +51,9 @@ type report struct {
 	// ColdRatio is newsboat's median cold wall time over newsmon's.
 	ColdRatio float64 `json:"cold_ratio,omitempty"`
 	WarmRatio float64 `json:"warm_ratio,omitempty"`
-	LoadAfter string  `json:"load_average_after"`
+	// ColdCPURatio is newsboat's median cold CPU time over newsmon's.
+	ColdCPURatio float64 `json:"cold_cpu_ratio,omitempty"`
+	LoadAfter    string  `json:"load_average_after"`
 }
 
 func main() {
@@ -132,10 +134,10 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 	rep := report{Machine: describeMachine(newsboat), Feeds: o.feeds, ItemsPerFeed: o.items, Pages: o.pages,
 		Concurrency: o.concurrency, FeedBytes: plain, FeedBytesGz: gz}
 	itemsPerFeed := int64(o.items)
-	measure := func(client, phase string, fn func() (time.Duration, int64, []byte, error), db ...string) (measurement, error) {
+	measure := func(client, phase string, fn func() (time.Duration, time.Duration, int64, []byte, error), db ...string) (measurement, error) {
 		srv.count.reset()
-		wall, rss, out, err := fn()
-		m := measurement{Client: client, Phase: phase, WallSec: wall.Seconds(), MaxRSSMB: float64(rss) / 1024,
+		wall, cpu, rss, out, err := fn()
+		m := measurement{Client: client, Phase: phase, WallSec: wall.Seconds(), CPUSec: cpu.Seconds(), MaxRSSMB: float64(rss) / 1024,
 			Feeds200: srv.count.feeds200.Load(), Feeds304: srv.count.feeds304.Load(), Pages: srv.count.pages.Load(),
 			BytesOut: srv.count.bytesOut.Load(), DBBytes: fileSizes(db...)}
 		m.Items = m.Feeds200 * itemsPerFeed
@@ -144,8 +146,8 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 		if client == "newsmon" {
 			m.Stored, m.Failed = parseFetchTable(out)
 		}
-		fmt.Fprintf(progress, "%-8s %-4s %7.2fs  %6.1f MB RSS  %5d×200 %5d×304 %6d pages  %s\n",
-			client, phase, m.WallSec, m.MaxRSSMB, m.Feeds200, m.Feeds304, m.Pages, failNote(m, err))
+		fmt.Fprintf(progress, "%-8s %-4s %7.2fs wall %7.2fs CPU  %6.1f MB RSS  %5d×200 %5d×304 %6d pages  %s\n",
+			client, phase, m.WallSec, m.CPUSec, m.MaxRSSMB, m.Feeds200, m.Feeds304, m.Pages, failNote(m, err))
 		return m, err
 	}
 	dbFiles := []string{dbPath, dbPath + "-wal", dbPath + "-shm"}
@@ -158,7 +160,7 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 					os.Remove(f)
 				}
 			}
-			m, err := measure("newsmon", phase, func() (time.Duration, int64, []byte, error) {
+			m, err := measure("newsmon", phase, func() (time.Duration, time.Duration, int64, []byte, error) {
 				return child(ctx, dir, "newsmon-"+phase, nil, bin, "fetch", "--config", cfgPath)
 			}, dbFiles...)
 			if err != nil {
@@ -173,7 +175,7 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 			if phase == "cold" {
 				os.Remove(nbCache)
 			}
-			m, err := measure("newsboat", phase, func() (time.Duration, int64, []byte, error) {
+			m, err := measure("newsboat", phase, func() (time.Duration, time.Duration, int64, []byte, error) {
 				return child(ctx, nbDir, "newsboat-"+phase, []string{"HOME=" + nbDir, "XDG_CONFIG_HOME=" + nbDir, "XDG_DATA_HOME=" + nbDir},
 					newsboat, "-x", "reload", "-u", filepath.Join(nbDir, "urls"), "-c", nbCache, "-C", filepath.Join(nbDir, "config"))
 			}, nbCache)
@@ -186,6 +188,7 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 	rep.Summary = summarise(rep.Runs)
 	rep.ColdRatio = ratio(rep.Summary, "cold")
 	rep.WarmRatio = ratio(rep.Summary, "warm")
+	rep.ColdCPURatio = cpuRatio(rep.Summary, "cold")
 	rep.LoadAfter = loadAverage()
 	if o.jsonOut {
 		enc := json.NewEncoder(stdout)
@@ -209,6 +212,14 @@ func failNote(m measurement, err error) string {
 }
 
 func ratio(sums []summary, phase string) float64 {
+	return ratioOf(sums, phase, func(s summary) float64 { return s.MedianWall })
+}
+
+func cpuRatio(sums []summary, phase string) float64 {
+	return ratioOf(sums, phase, func(s summary) float64 { return s.MedianCPU })
+}
+
+func ratioOf(sums []summary, phase string, f func(summary) float64) float64 {
 	var nm, nb float64
 	for _, s := range sums {
 		if s.Phase != phase {
@@ -216,9 +227,9 @@ func ratio(sums []summary, phase string) float64 {
 		}
 		switch s.Client {
 		case "newsmon":
-			nm = s.MedianWall
+			nm = f(s)
 		case "newsboat":
-			nb = s.MedianWall
+			nb = f(s)
 		}
 	}
 	if nm == 0 || nb == 0 {
@@ -234,14 +245,14 @@ func printReport(w io.Writer, rep report) {
 	fmt.Fprintf(w, "machine: %s, %d CPUs, %s RAM, %s, %s; load average %s before, %s after\n\n",
 		m.CPU, m.CPUs, m.Memory, m.GoVersion, orNone(m.Newsboat), m.LoadBefore, rep.LoadAfter)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "CLIENT\tPHASE\tRUNS\tBEST WALL\tMEDIAN WALL\tITEMS/S\tPAGES/S\tPEAK RSS (best/median)\tDB SIZE\t304s\tFAILED\t")
+	fmt.Fprintln(tw, "CLIENT\tPHASE\tRUNS\tBEST WALL\tMEDIAN WALL\tMEDIAN CPU\tITEMS/S\tPAGES/S\tPEAK RSS (best/median)\tDB SIZE\t304s\tFAILED\t")
 	for _, s := range rep.Summary {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.2fs\t%.2fs\t%.0f\t%.0f\t%.1f / %.1f MB\t%.1f MB\t%d\t%d\t\n",
-			s.Client, s.Phase, s.Runs, s.BestWall, s.MedianWall, s.ItemsPerSec, s.PagesPerSec, s.BestRSS, s.MedianRSS, mb(s.DBBytes), s.Feeds304, s.Failed)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.2fs\t%.2fs\t%.2fs\t%.0f\t%.0f\t%.1f / %.1f MB\t%.1f MB\t%d\t%d\t\n",
+			s.Client, s.Phase, s.Runs, s.BestWall, s.MedianWall, s.MedianCPU, s.ItemsPerSec, s.PagesPerSec, s.BestRSS, s.MedianRSS, mb(s.DBBytes), s.Feeds304, s.Failed)
 	}
 	tw.Flush()
 	if rep.ColdRatio > 0 {
-		fmt.Fprintf(w, "\nnewsboat / newsmon (median wall): cold %.1f×, warm %.1f×\n", rep.ColdRatio, rep.WarmRatio)
+		fmt.Fprintf(w, "\nnewsboat / newsmon (median wall): cold %.1f×, warm %.1f×; cold CPU time %.1f×\n", rep.ColdRatio, rep.WarmRatio, rep.ColdCPURatio)
 	}
 }
 

@@ -17,9 +17,12 @@ import (
 
 // measurement is one run of one client against the fixture server.
 type measurement struct {
-	Client   string  `json:"client"` // newsmon or newsboat
-	Phase    string  `json:"phase"`  // cold or warm
-	WallSec  float64 `json:"wall_seconds"`
+	Client  string  `json:"client"` // newsmon or newsboat
+	Phase   string  `json:"phase"`  // cold or warm
+	WallSec float64 `json:"wall_seconds"`
+	// CPUSec is the child's user + system CPU time: on a busy machine it
+	// is steadier than wall time.
+	CPUSec   float64 `json:"cpu_seconds"`
 	MaxRSSMB float64 `json:"peak_rss_mb"`
 	// What the server saw during the run.
 	Feeds200 int64 `json:"feeds_200"`
@@ -39,29 +42,71 @@ type measurement struct {
 
 // child runs a command with its output in files and returns its wall time
 // and peak resident set size.
-func child(ctx context.Context, dir, name string, env []string, bin string, args ...string) (wall time.Duration, rssKB int64, stdout []byte, err error) {
+func child(ctx context.Context, dir, name string, env []string, bin string, args ...string) (wall, cpu time.Duration, rssKB int64, stdout []byte, err error) {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	errFile, err := os.Create(filepath.Join(dir, name+".stderr"))
 	if err != nil {
-		return 0, 0, nil, err
+		return 0, 0, 0, nil, err
 	}
 	defer errFile.Close()
 	cmd.Stdout, cmd.Stderr = &out, errFile
 	start := time.Now()
-	runErr := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return 0, 0, 0, nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	// Peak RSS is the child's VmHWM, polled: the rusage Maxrss of a child
+	// includes its parent's RSS at exec time on Linux (the exec happens in
+	// the parent's address space after vfork), and this process holds every
+	// feed in memory.
+	done := make(chan struct{})
+	peak := make(chan int64, 1)
+	go func() {
+		var hwm int64
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
+		for {
+			hwm = max(hwm, vmHWM(status))
+			select {
+			case <-done:
+				peak <- hwm
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	runErr := cmd.Wait()
 	wall = time.Since(start)
+	close(done)
+	rssKB = <-peak
 	if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			rssKB = ru.Maxrss // kilobytes on Linux
+			cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		}
 	}
 	if runErr != nil {
-		return wall, rssKB, out.Bytes(), fmt.Errorf("%s %s: %w (stderr in %s)", bin, strings.Join(args, " "), runErr, errFile.Name())
+		return wall, cpu, rssKB, out.Bytes(), fmt.Errorf("%s %s: %w (stderr in %s)", bin, strings.Join(args, " "), runErr, errFile.Name())
 	}
-	return wall, rssKB, out.Bytes(), nil
+	return wall, cpu, rssKB, out.Bytes(), nil
+}
+
+// vmHWM reads the VmHWM line (peak resident set, in kB) of a
+// /proc/PID/status file; 0 once the process has gone.
+func vmHWM(path string) int64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	_, rest, ok := bytes.Cut(b, []byte("VmHWM:"))
+	if !ok {
+		return 0
+	}
+	line, _, _ := bytes.Cut(rest, []byte("\n"))
+	n, _ := strconv.ParseInt(string(bytes.TrimSuffix(bytes.TrimSpace(line), []byte(" kB"))), 10, 64)
+	return n
 }
 
 // parseFetchTable sums the NEW column of `newsmon fetch` output and counts
@@ -107,6 +152,8 @@ type summary struct {
 	Runs        int     `json:"runs"`
 	BestWall    float64 `json:"best_wall_seconds"`
 	MedianWall  float64 `json:"median_wall_seconds"`
+	BestCPU     float64 `json:"best_cpu_seconds"`
+	MedianCPU   float64 `json:"median_cpu_seconds"`
 	BestRSS     float64 `json:"best_peak_rss_mb"`
 	MedianRSS   float64 `json:"median_peak_rss_mb"`
 	ItemsPerSec float64 `json:"median_items_per_second"`
@@ -130,15 +177,16 @@ func summarise(ms []measurement) []summary {
 	var out []summary
 	for _, k := range order {
 		g := groups[k]
-		walls, rss, ips, pps := make([]float64, len(g)), make([]float64, len(g)), make([]float64, len(g)), make([]float64, len(g))
+		walls, cpus, rss, ips, pps := make([]float64, len(g)), make([]float64, len(g)), make([]float64, len(g)), make([]float64, len(g)), make([]float64, len(g))
 		s := summary{Client: k.client, Phase: k.phase, Runs: len(g)}
 		for i, m := range g {
-			walls[i], rss[i], ips[i], pps[i] = m.WallSec, m.MaxRSSMB, m.ItemsPerSec, m.PagesPerSec
+			walls[i], cpus[i], rss[i], ips[i], pps[i] = m.WallSec, m.CPUSec, m.MaxRSSMB, m.ItemsPerSec, m.PagesPerSec
 			s.DBBytes = max(s.DBBytes, m.DBBytes)
 			s.Feeds304 = max(s.Feeds304, m.Feeds304)
 			s.Failed = max(s.Failed, m.Failed)
 		}
 		s.BestWall, s.MedianWall = minOf(walls), median(walls)
+		s.BestCPU, s.MedianCPU = minOf(cpus), median(cpus)
 		s.BestRSS, s.MedianRSS = minOf(rss), median(rss)
 		s.ItemsPerSec, s.PagesPerSec = median(ips), median(pps)
 		out = append(out, s)
