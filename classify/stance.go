@@ -20,13 +20,21 @@ import (
 // terrorist") turns it round at half weight. A cue inside a quotation, or
 // in a sentence that attributes it ("said", "denied", "according to"),
 // counts half: somebody's position, not the piece's framing; a distancing
-// word ("claims", "narrative") discounts supportive cues only. A supportive
+// word ("claims", "narrative") discounts supportive cues only. A
+// discrediting cue in a sentence that describes the charges ("charged with
+// membership of a terrorist organisation", "the indictment") counts
+// chargeFactor: the accusation reported, not adopted. A supportive
 // cue in scare quotes (“torture”) counts as critical, and so does a role or
 // cause in short scare quotes (the “researcher”). When both sides appear
 // only as attributed positions and the piece adds little framing of its
 // own, the label is neutral. Text shorter than the minimum words gives
 // "unclear". Document.StancePrior is reported in Stance.Prior, not as
 // evidence, since no phrase of the text carries it.
+//
+// Topics: each topic phrase adds its weight, at most topicRepeatCap times
+// per phrase. A topic is reported when its score reaches its threshold and
+// it was reached by topicMinPhrases distinct phrases, or by one phrase that
+// alone weighs the threshold ("hunger strike", "extradition").
 func (c *Classifier) Classify(doc Document) Result {
 	text := doc.Title + "\n\n" + doc.Text
 	sc := c.pool.Get().(*scratch)
