@@ -133,6 +133,42 @@ func TestTopics(t *testing.T) {
 	}
 }
 
+// TestTopicNeedsDistinctPhrases checks that one word repeated does not make
+// a topic, while a few different words of it do.
+func TestTopicNeedsDistinctPhrases(t *testing.T) {
+	r := DefaultRules()
+	if err := r.AddTopicPhrase("gardening", "garden", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddTopicPhrase("gardening", "roses", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddTopicPhrase("gardening", "allotment", 2); err != nil {
+		t.Fatal(err)
+	}
+	c := mustClassifier(t, r)
+	tests := []struct {
+		name, text string
+		want       bool
+	}{
+		{"one phrase repeated", "The garden was closed. The garden was wet. The garden was empty.", false},
+		{"two distinct phrases", "The garden was closed and the roses were wet.", true},
+		{"one phrase that weighs the threshold", "He walked to the allotment.", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := c.Classify(Document{Text: pad(tt.text)})
+			got := false
+			for _, tp := range res.Topics {
+				got = got || tp.Topic == "gardening"
+			}
+			if got != tt.want {
+				t.Errorf("gardening reported = %v, want %v: %+v", got, tt.want, res.Topics)
+			}
+		})
+	}
+}
+
 func TestRulesEditing(t *testing.T) {
 	text := pad("Ali Aarrass is a gentle gardener.")
 	base := DefaultRules()
