@@ -54,7 +54,12 @@ type StatusError struct {
 }
 
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("GET %s: HTTP %d %s", e.URL, e.Code, http.StatusText(e.Code))
+	msg := fmt.Sprintf("GET %s: HTTP %d %s", e.URL, e.Code, http.StatusText(e.Code))
+	if e.RetryAfter > 0 {
+		// Recorded in fetch_runs, so a user sees why the source waits.
+		msg += fmt.Sprintf(" (Retry-After %s)", e.RetryAfter.Round(time.Second))
+	}
+	return msg
 }
 
 // NewClient builds a client; the zero fields of opts get safe values.

@@ -110,6 +110,7 @@ type options struct {
 	dbDir        string // where the database goes; the config's dir when empty
 	allowPrivate bool   // fetch.allow_private_addresses
 	extraFetch   string // more keys under fetch:, each line indented two spaces
+	timeout      string // fetch.timeout; 5s when empty
 }
 
 // writeConfig writes a config whose sources are given as YAML list entries
@@ -122,9 +123,12 @@ func writeConfig(t *testing.T, srv string, o options, sources ...string) setup {
 		dbDir = dir
 	}
 	s := setup{dir: dir, cfg: filepath.Join(dir, "config.yaml"), db: filepath.Join(dbDir, "newsmon.db")}
+	if o.timeout == "" {
+		o.timeout = "5s"
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "database: %s\nlog: {level: warn}\nfetch:\n  user_agent: newsmon-robust\n  timeout: 5s\n  concurrency: 2\n  allow_private_addresses: %v\n%s",
-		s.db, o.allowPrivate, o.extraFetch)
+	fmt.Fprintf(&b, "database: %s\nlog: {level: warn}\nfetch:\n  user_agent: newsmon-robust\n  timeout: %s\n  concurrency: 2\n  allow_private_addresses: %v\n%s",
+		s.db, o.timeout, o.allowPrivate, o.extraFetch)
 	b.WriteString("tracked:\n  - name: Ali Aarrass\n    aliases: [\"علي أعراس\"]\n  - name: Mohamed Hajib\nsources:\n")
 	for _, src := range sources {
 		b.WriteString("  - " + strings.ReplaceAll(src, "SRV", srv) + "\n")
