@@ -187,6 +187,15 @@ type Alerts struct {
 	MaxAttempts     int         `yaml:"max_attempts"`
 	FailuresToAlert int         `yaml:"source_failures"`
 	Rules           []AlertRule `yaml:"rules"`
+	// Source-health notices (failing, silent, recovered) go to these
+	// channels and targets, not to the rules'.
+	HealthNotify  []string `yaml:"health_notify"` // email | webhook | log; empty: none
+	HealthEmail   []string `yaml:"health_email"`
+	HealthWebhook string   `yaml:"health_webhook"`
+	// A source is silent after SilentFactor × its median gap between items,
+	// and at least SilentMin, without a new item; 0 turns the check off.
+	SilentFactor float64  `yaml:"silent_factor"`
+	SilentMin    Duration `yaml:"silent_min"`
 }
 
 // AlertRule says which new items alert, and how.
@@ -243,6 +252,9 @@ func Default() Config {
 			GroupWindow:     Duration(10 * time.Minute),
 			MaxAttempts:     8,
 			FailuresToAlert: 3,
+			HealthNotify:    []string{"log"},
+			SilentFactor:    4,
+			SilentMin:       Duration(72 * time.Hour),
 		},
 		Digest: Digest{Schedule: "0 7 * * *", Subject: "newsmon digest {date}"},
 	}

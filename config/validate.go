@@ -215,6 +215,7 @@ func (c *Config) validateNotify(people, sources map[string]bool) Problems {
 	if c.Alerts.FailuresToAlert < 1 {
 		bad("alerts.source_failures", "must be at least 1")
 	}
+	validateHealthAlerts(c, bad)
 	rules := map[string]bool{}
 	for i, r := range c.Alerts.Rules {
 		path := fmt.Sprintf("alerts.rules[%d]", i)
@@ -223,6 +224,8 @@ func (c *Config) validateNotify(people, sources map[string]bool) Problems {
 			bad(path+".name", "required: a unique rule name")
 		case rules[r.Name]:
 			bad(path+".name", "duplicate rule name %q", r.Name)
+		case r.Name == HealthRuleName:
+			bad(path+".name", "%q is reserved for source-health alerts", r.Name)
 		}
 		rules[r.Name] = true
 		if r.Person != "" && !people[strings.ToLower(r.Person)] {
