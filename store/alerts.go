@@ -97,7 +97,7 @@ func sourceHasSucceeded(ctx context.Context, tx *sql.Tx, source string) (bool, e
 
 // insertItemAlerts queues refs for a new item, skipping a rule that has
 // already alerted on another item of the same story (a repost or wire copy).
-func insertItemAlerts(ctx context.Context, tx *sql.Tx, itemID int64, refs []AlertRef, now time.Time) error {
+func insertItemAlerts(ctx context.Context, tx *sql.Tx, itemID int64, refs []AlertRef, now time.Time, res *RunResult) error {
 	for _, r := range refs {
 		var seen bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM alerts a JOIN items i ON i.id = a.item_id
@@ -109,10 +109,17 @@ func insertItemAlerts(ctx context.Context, tx *sql.Tx, itemID int64, refs []Aler
 			continue
 		}
 		ts := formatTime(now)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO alerts (item_id, rule, channel, kind, dedupe_key, next_attempt_at, created_at)
+		ins, err := tx.ExecContext(ctx, `INSERT INTO alerts (item_id, rule, channel, kind, dedupe_key, next_attempt_at, created_at)
 			VALUES (?, ?, ?, 'item', ?, ?, ?) ON CONFLICT DO NOTHING`,
-			itemID, r.Rule, r.Channel, alertKey(itemID, r.Rule, r.Channel), ts, ts); err != nil {
+			itemID, r.Rule, r.Channel, alertKey(itemID, r.Rule, r.Channel), ts, ts)
+		if err != nil {
 			return fmt.Errorf("queue alert %s/%s: %w", r.Rule, r.Channel, err)
+		}
+		if n, _ := ins.RowsAffected(); n > 0 {
+			if res.AlertsQueued == nil {
+				res.AlertsQueued = map[string]int{}
+			}
+			res.AlertsQueued[r.Channel]++
 		}
 	}
 	return nil

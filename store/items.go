@@ -94,6 +94,8 @@ type RunResult struct {
 	NewItems []NewItem
 	// ChangedItems are the updated items with their previous stances.
 	ChangedItems []ChangedItem
+	// AlertsQueued counts the item alerts queued, by channel.
+	AlertsQueued map[string]int
 }
 
 // SaveRun stores a run's items (new ones inserted, changed ones updated in
@@ -141,7 +143,7 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 					res.NewWithMentions++
 				}
 				if alertsOn {
-					if err := insertItemAlerts(ctx, tx, id, it.Alerts, run.FinishedAt); err != nil {
+					if err := insertItemAlerts(ctx, tx, id, it.Alerts, run.FinishedAt, &res); err != nil {
 						return fmt.Errorf("store alerts of %q: %w", it.URL, err)
 					}
 				}
