@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/newsmon/newsmon/store"
@@ -28,7 +29,15 @@ type DigestConfig struct {
 	// HealthFailures is how many failed runs in a row make a source show
 	// in the health block; zero means 1.
 	HealthFailures int
+	// Observe, when set, is told of each attempt's outcome ("sent",
+	// "failed" or "skipped") and its time. It feeds /metrics.
+	Observe func(outcome string, at time.Time)
 }
+
+// Digest outcomes passed to DigestConfig.Observe (also OutcomeSent).
+const (
+	OutcomeSkipped = "skipped"
+)
 
 // DigestJob builds the digest from the store and sends it. Every attempt is
 // a digests row; a period is covered once a digest for it is sent, so a
@@ -38,32 +47,68 @@ type DigestConfig struct {
 // is preferred to items that nobody saw.
 type DigestJob struct {
 	store *store.Store
-	mail  *Mailer
 	log   *slog.Logger
-	cfg   DigestConfig
 	now   func() time.Time
+
+	mu      sync.Mutex // guards mail, cfg and sched, which Reload replaces
+	mail    *Mailer
+	cfg     DigestConfig
+	sched   Schedule
+	changed chan struct{} // tells RunSchedule that sched changed
 }
 
 // NewDigestJob returns a job; mailer may be nil for previews only.
 func NewDigestJob(st *store.Store, mailer *Mailer, log *slog.Logger, cfg DigestConfig) *DigestJob {
+	return &DigestJob{store: st, mail: mailer, log: log, cfg: digestDefaults(cfg), now: time.Now,
+		changed: make(chan struct{}, 1)}
+}
+
+func digestDefaults(cfg DigestConfig) DigestConfig {
 	if cfg.FirstPeriod <= 0 {
 		cfg.FirstPeriod = DefaultFirstPeriod
 	}
 	if cfg.HealthFailures < 1 {
 		cfg.HealthFailures = 1
 	}
-	return &DigestJob{store: st, mail: mailer, log: log, cfg: cfg, now: time.Now}
+	return cfg
+}
+
+// Reload makes later digests use a new mail server and settings, and
+// RunSchedule the new schedule (nil keeps the current one). A digest being
+// sent finishes with the old ones.
+func (j *DigestJob) Reload(mailer *Mailer, cfg DigestConfig, sched Schedule) {
+	j.mu.Lock()
+	j.mail, j.cfg = mailer, digestDefaults(cfg)
+	if sched != nil {
+		j.sched = sched
+	}
+	j.mu.Unlock()
+	select {
+	case j.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (j *DigestJob) state() (*Mailer, DigestConfig, Schedule) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.mail, j.cfg, j.sched
 }
 
 // Build assembles the digest of everything fetched since the last sent
 // digest, up to end, and the record Send would store for it.
 func (j *DigestJob) Build(ctx context.Context, end time.Time) (Digest, store.DigestRecord, error) {
-	loc := locOrUTC(j.cfg.Location)
+	_, cfg, _ := j.state()
+	return j.build(ctx, cfg, end)
+}
+
+func (j *DigestJob) build(ctx context.Context, cfg DigestConfig, end time.Time) (Digest, store.DigestRecord, error) {
+	loc := locOrUTC(cfg.Location)
 	last, hasLast, err := j.store.LastSentDigest(ctx)
 	if err != nil {
 		return Digest{}, store.DigestRecord{}, err
 	}
-	start := end.Add(-j.cfg.FirstPeriod)
+	start := end.Add(-cfg.FirstPeriod)
 	if hasLast {
 		start = last.PeriodEnd
 	}
@@ -76,12 +121,12 @@ func (j *DigestJob) Build(ctx context.Context, end time.Time) (Digest, store.Dig
 		return Digest{}, store.DigestRecord{}, err
 	}
 	d := Digest{
-		Subject:     strings.ReplaceAll(j.cfg.Subject, "{date}", end.In(loc).Format("2006-01-02")),
+		Subject:     strings.ReplaceAll(cfg.Subject, "{date}", end.In(loc).Format("2006-01-02")),
 		PeriodStart: start,
 		PeriodEnd:   end,
 		Location:    loc,
 	}
-	rec := store.DigestRecord{PeriodStart: start, PeriodEnd: end, Recipients: j.cfg.To, Items: len(items),
+	rec := store.DigestRecord{PeriodStart: start, PeriodEnd: end, Recipients: cfg.To, Items: len(items),
 		Counts: map[string]map[string]int{}}
 
 	sections := map[string]*PersonSection{}
@@ -117,7 +162,7 @@ func (j *DigestJob) Build(ctx context.Context, end time.Time) (Digest, store.Dig
 		return Digest{}, store.DigestRecord{}, err
 	}
 	for _, h := range health {
-		if h.ConsecutiveFailures >= j.cfg.HealthFailures {
+		if h.ConsecutiveFailures >= cfg.HealthFailures {
 			d.Health = append(d.Health, SourceProblem{Source: h.Name,
 				Problem: failureText(h.ConsecutiveFailures, h.LastError), Since: h.LastSuccess})
 		}
@@ -185,24 +230,40 @@ type DigestOutcome struct {
 // Send builds the digest up to now and sends it. A send error leaves the
 // period uncovered (the row says failed) and is returned.
 func (j *DigestJob) Send(ctx context.Context) (DigestOutcome, error) {
+	mail, cfg, _ := j.state()
+	out, err := j.send(ctx, mail, cfg)
+	if cfg.Observe != nil {
+		switch {
+		case out.Sent:
+			cfg.Observe(OutcomeSent, j.now())
+		case out.Skipped:
+			cfg.Observe(OutcomeSkipped, j.now())
+		case err != nil:
+			cfg.Observe(OutcomeFailed, j.now())
+		}
+	}
+	return out, err
+}
+
+func (j *DigestJob) send(ctx context.Context, mail *Mailer, cfg DigestConfig) (DigestOutcome, error) {
 	if n, err := j.store.RecoverSendingDigests(ctx); err != nil {
 		return DigestOutcome{}, err
 	} else if n > 0 {
 		j.log.Warn("a digest was being sent when newsmon stopped; its period will be sent again", "digests", n)
 	}
-	if j.mail == nil {
+	if mail == nil {
 		return DigestOutcome{}, errors.New("send digest: no smtp server configured")
 	}
-	if len(j.cfg.To) == 0 {
+	if len(cfg.To) == 0 {
 		return DigestOutcome{}, errors.New("send digest: digest.to is empty")
 	}
 	now := j.now()
-	d, rec, err := j.Build(ctx, now)
+	d, rec, err := j.build(ctx, cfg, now)
 	if err != nil {
 		return DigestOutcome{}, err
 	}
 	out := DigestOutcome{Items: rec.Items}
-	if rec.Items == 0 && !j.cfg.SendEmpty {
+	if rec.Items == 0 && !cfg.SendEmpty {
 		rec.Status = store.DigestSkipped
 		out.Record, err = j.store.StartDigest(ctx, rec, now)
 		out.Skipped = err == nil
@@ -214,7 +275,7 @@ func (j *DigestJob) Send(ctx context.Context) (DigestOutcome, error) {
 		return out, err
 	}
 	out.Record = id
-	sendErr := j.mail.SendDigest(ctx, j.cfg.To, d)
+	sendErr := mail.SendDigest(ctx, cfg.To, d)
 	errText := ""
 	if sendErr != nil {
 		errText = sendErr.Error()
@@ -227,7 +288,7 @@ func (j *DigestJob) Send(ctx context.Context) (DigestOutcome, error) {
 		return out, sendErr
 	}
 	out.Sent = true
-	j.log.Info("digest sent", "items", rec.Items, "to", strings.Join(j.cfg.To, ","))
+	j.log.Info("digest sent", "items", rec.Items, "to", strings.Join(cfg.To, ","))
 	return out, nil
 }
 
@@ -237,16 +298,31 @@ type Schedule interface{ Next(time.Time) time.Time }
 // RunSchedule sends the digest each time sched comes due, in the job's
 // time zone, until ctx is cancelled. A failed send is logged; the next
 // digest covers its period.
+//
+// After Reload the next send time is worked out again from the new
+// schedule and time zone. With digest.to empty a due digest is skipped
+// without a record: no digest is configured.
 func (j *DigestJob) RunSchedule(ctx context.Context, sched Schedule) {
-	loc := locOrUTC(j.cfg.Location)
+	j.mu.Lock()
+	if j.sched == nil {
+		j.sched = sched
+	}
+	j.mu.Unlock()
 	for {
-		next := sched.Next(j.now().In(loc))
+		_, cfg, sched := j.state()
+		next := sched.Next(j.now().In(locOrUTC(cfg.Location)))
 		t := time.NewTimer(time.Until(next))
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return
+		case <-j.changed:
+			t.Stop()
+			continue
 		case <-t.C:
+		}
+		if _, cfg, _ := j.state(); len(cfg.To) == 0 {
+			continue
 		}
 		if _, err := j.Send(ctx); err != nil && ctx.Err() == nil {
 			j.log.Error("send digest", "err", err)

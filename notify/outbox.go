@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -55,9 +56,25 @@ type OutboxConfig struct {
 	// A failed delivery is retried after RetryBase·2^(attempts−1), at most
 	// RetryMax.
 	RetryBase, RetryMax time.Duration
-	// Interval is how often Run looks for due alerts.
+	// Interval is how often Run looks for due alerts. Reload keeps the
+	// interval Run started with.
 	Interval time.Duration
+	// Health are the targets of source-health alerts (rule
+	// store.HealthRule).
+	Health Targets
+	// Observe, when set, is told of every alert row's outcome: "sent",
+	// "retry", "failed" (for good) or "unknown" (found interrupted), with
+	// its channel. It feeds /metrics.
+	Observe func(channel, outcome string, n int)
 }
+
+// Alert outcomes passed to OutboxConfig.Observe.
+const (
+	OutcomeSent    = "sent"
+	OutcomeRetry   = "retry"
+	OutcomeFailed  = "failed"
+	OutcomeUnknown = "unknown"
+)
 
 // OutboxStats counts what the outbox has done since it was made.
 type OutboxStats struct {
@@ -76,11 +93,13 @@ type OutboxStats struct {
 // can discard duplicates.
 type Outbox struct {
 	store *store.Store
-	mail  *Mailer        // nil: email alerts fail with an error
-	hook  *WebhookClient // nil: webhook alerts fail with an error
 	log   *slog.Logger
-	cfg   OutboxConfig
 	now   func() time.Time
+
+	mu   sync.Mutex     // guards mail, hook and cfg, which Reload replaces
+	mail *Mailer        // nil: email alerts fail with an error
+	hook *WebhookClient // nil: webhook alerts fail with an error
+	cfg  OutboxConfig
 
 	sent, retrying, failed, unknown atomic.Int64
 }
@@ -88,6 +107,41 @@ type Outbox struct {
 // NewOutbox returns an outbox over st. mailer and hook may be nil when no
 // rule uses their channel.
 func NewOutbox(st *store.Store, mailer *Mailer, hook *WebhookClient, log *slog.Logger, cfg OutboxConfig) *Outbox {
+	return &Outbox{store: st, mail: mailer, hook: hook, log: log, cfg: outboxDefaults(cfg), now: time.Now}
+}
+
+// Reload makes later deliveries use new targets, mail server, webhook
+// client and limits: alerts of a rule added by a config reload are sent to
+// its targets, and those of a removed rule fail. A delivery in progress
+// finishes with the old ones.
+func (o *Outbox) Reload(mailer *Mailer, hook *WebhookClient, cfg OutboxConfig) {
+	cfg = outboxDefaults(cfg)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	cfg.Interval = o.cfg.Interval
+	o.mail, o.hook, o.cfg = mailer, hook, cfg
+}
+
+// outboxState is what one SendDue uses, read once under the lock.
+type outboxState struct {
+	mail *Mailer
+	hook *WebhookClient
+	cfg  OutboxConfig
+}
+
+func (o *Outbox) state() outboxState {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return outboxState{o.mail, o.hook, o.cfg}
+}
+
+func (o *Outbox) observe(cfg OutboxConfig, channel, outcome string, n int) {
+	if cfg.Observe != nil && n > 0 {
+		cfg.Observe(channel, outcome, n)
+	}
+}
+
+func outboxDefaults(cfg OutboxConfig) OutboxConfig {
 	if cfg.MaxAttempts < 1 {
 		cfg.MaxAttempts = 1
 	}
@@ -100,7 +154,7 @@ func NewOutbox(st *store.Store, mailer *Mailer, hook *WebhookClient, log *slog.L
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultOutboxInterval
 	}
-	return &Outbox{store: st, mail: mailer, hook: hook, log: log, cfg: cfg, now: time.Now}
+	return cfg
 }
 
 // Stats returns the counts so far.
@@ -115,7 +169,9 @@ func (o *Outbox) Recover(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	cfg := o.state().cfg
 	for _, a := range left {
+		o.observe(cfg, a.Channel, OutcomeUnknown, 1)
 		o.log.Warn("alert was being sent when newsmon stopped; not sending it again",
 			"alert_id", a.ID, "rule", a.Rule, "channel", a.Channel, "key", a.Key)
 	}
@@ -129,7 +185,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 	if err := o.Recover(ctx); err != nil {
 		return err
 	}
-	t := time.NewTicker(o.cfg.Interval)
+	t := time.NewTicker(o.state().cfg.Interval)
 	defer t.Stop()
 	for {
 		if _, err := o.SendDue(ctx); err != nil && ctx.Err() == nil {
@@ -147,7 +203,8 @@ func (o *Outbox) Run(ctx context.Context) error {
 // were delivered. A delivery failure is recorded on the rows, not returned;
 // the error is for the store.
 func (o *Outbox) SendDue(ctx context.Context) (int, error) {
-	claimed, err := o.store.ClaimDueAlerts(ctx, o.now(), o.cfg.GroupWindow)
+	st := o.state()
+	claimed, err := o.store.ClaimDueAlerts(ctx, o.now(), st.cfg.GroupWindow)
 	if err != nil {
 		return 0, err
 	}
@@ -156,7 +213,7 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 		// Rows already claimed are marked even if ctx ends mid-way, so none
 		// is left "sending" by an orderly shutdown.
 		mctx := context.WithoutCancel(ctx)
-		sendErr := o.deliver(ctx, g)
+		sendErr := st.deliver(ctx, o.log, g)
 		ids := alertIDs(g)
 		if sendErr == nil {
 			if err := o.store.MarkAlertsSent(mctx, ids, o.now()); err != nil {
@@ -164,19 +221,22 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 			}
 			delivered += len(ids)
 			o.sent.Add(int64(len(ids)))
+			o.observe(st.cfg, g[0].Channel, OutcomeSent, len(ids))
 			continue
 		}
 		attempts := g[0].Attempts + 1
-		retryAt := o.now().Add(o.backoff(attempts))
-		if err := o.store.MarkAlertsFailed(mctx, ids, sendErr.Error(), retryAt, o.cfg.MaxAttempts); err != nil {
+		retryAt := o.now().Add(st.backoff(attempts))
+		if err := o.store.MarkAlertsFailed(mctx, ids, sendErr.Error(), retryAt, st.cfg.MaxAttempts); err != nil {
 			return delivered, err
 		}
-		if attempts >= o.cfg.MaxAttempts {
+		if attempts >= st.cfg.MaxAttempts {
 			o.failed.Add(int64(len(ids)))
+			o.observe(st.cfg, g[0].Channel, OutcomeFailed, len(ids))
 			o.log.Error("alert delivery failed; giving up", "rule", g[0].Rule, "channel", g[0].Channel,
 				"attempts", attempts, "err", sendErr)
 		} else {
 			o.retrying.Add(int64(len(ids)))
+			o.observe(st.cfg, g[0].Channel, OutcomeRetry, len(ids))
 			o.log.Warn("alert delivery failed; will retry", "rule", g[0].Rule, "channel", g[0].Channel,
 				"attempts", attempts, "retry_at", retryAt, "err", sendErr)
 		}
@@ -184,7 +244,7 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 	return delivered, nil
 }
 
-func (o *Outbox) backoff(attempts int) time.Duration {
+func (o outboxState) backoff(attempts int) time.Duration {
 	d := float64(o.cfg.RetryBase) * math.Pow(2, float64(max(0, attempts-1)))
 	return time.Duration(min(d, float64(o.cfg.RetryMax)))
 }
@@ -230,20 +290,29 @@ func groupKey(g []store.Alert) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-func (o *Outbox) deliver(ctx context.Context, g []store.Alert) error {
+func (o outboxState) deliver(ctx context.Context, log *slog.Logger, g []store.Alert) error {
 	first := g[0]
 	t, ok := o.cfg.Rules[first.Rule]
+	if first.Kind != store.AlertItem {
+		t, ok = o.cfg.Health, true
+	}
 	if !ok {
 		return fmt.Errorf("alert rule %q is no longer configured", first.Rule)
 	}
-	a := o.buildAlert(g, t)
+	a := buildAlert(g, t)
 	key := groupKey(g)
 	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
 	switch first.Channel {
 	case ChannelLog:
+		if first.Kind != store.AlertItem {
+			for _, al := range g {
+				log.Warn("source health", "source", al.Source, "kind", al.Kind, "problem", al.Message, "key", key)
+			}
+			return nil
+		}
 		for _, it := range a.Items {
-			o.log.Info("alert", "rule", a.Rule, "person", a.Person, "title", it.Title, "url", it.URL,
+			log.Info("alert", "rule", a.Rule, "person", a.Person, "title", it.Title, "url", it.URL,
 				"source", it.Outlet, "stance", it.Stance, "score", it.Score, "key", key)
 		}
 		return nil
@@ -263,7 +332,7 @@ func (o *Outbox) deliver(ctx context.Context, g []store.Alert) error {
 }
 
 // buildAlert turns a group of rows into one notify.Alert.
-func (o *Outbox) buildAlert(g []store.Alert, t Targets) Alert {
+func buildAlert(g []store.Alert, t Targets) Alert {
 	a := Alert{Rule: g[0].Rule, Person: t.Person}
 	if g[0].Kind != store.AlertItem {
 		a.Rule = "source health"

@@ -95,6 +95,9 @@ type Summary struct {
 	Err             error // the run failed; nothing was stored but its fetch_runs row
 	// RetryAfter is the server's Retry-After on a 429 or 503, when it gave one.
 	RetryAfter time.Duration
+	// AlertsQueued counts the alerts the run queued (item and source
+	// health), by channel.
+	AlertsQueued map[string]int
 }
 
 // RunAll runs the given sources at most cfg.Fetch.Concurrency at a time,
@@ -160,6 +163,7 @@ func (p *Pipeline) RunSource(ctx context.Context, src config.Source) Summary {
 		}
 	}
 	sum.Seen, sum.New, sum.Updated, sum.NewWithMentions, sum.NewItemIDs = res.Seen, res.New, res.Updated, res.NewWithMentions, res.NewItemIDs
+	sum.AlertsQueued = p.afterRun(saveCtx, src.Name, run.FinishedAt, res.AlertsQueued, log)
 	sum.Duration = run.FinishedAt.Sub(started)
 	if sum.Err != nil {
 		log.Warn("source failed", "err", sum.Err, "http_status", run.HTTPStatus)

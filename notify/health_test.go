@@ -1,0 +1,161 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/newsmon/newsmon/store"
+)
+
+// failThrice records three failed runs of "wire" and queues the failing
+// notice on channels.
+func failThrice(t *testing.T, st *store.Store, at time.Time, channels ...string) {
+	t.Helper()
+	ctx := context.Background()
+	for i := range 3 {
+		when := at.Add(time.Duration(i) * time.Minute)
+		if _, err := st.SaveRun(ctx, store.Run{Source: "wire", Status: store.StatusError, Error: "fetch: 502 Bad Gateway",
+			StartedAt: when, FinishedAt: when}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := st.CheckSourceHealth(ctx, "wire", at.Add(3*time.Minute), store.HealthPolicy{Failures: 3, Channels: channels})
+	if err != nil || n != 1 {
+		t.Fatalf("CheckSourceHealth = %d, %v; want 1 notice", n, err)
+	}
+}
+
+type observed struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (o *observed) add(channel, outcome string, n int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.n == nil {
+		o.n = map[string]int{}
+	}
+	o.n[channel+"/"+outcome] += n
+}
+
+func TestOutboxSendsHealthAlertsByEmailAndLog(t *testing.T) {
+	ctx := context.Background()
+	st := outboxFixture(t)
+	failThrice(t, st, time.Now().Add(-time.Hour), ChannelEmail, ChannelLog)
+
+	be := &testBackend{}
+	var logs bytes.Buffer
+	var obs observed
+	ob := NewOutbox(st, testMailer(t, startSMTP(t, be), "", ""), nil, slog.New(slog.NewTextHandler(&logs, nil)), OutboxConfig{
+		Health: Targets{Email: []string{"ops@ngo.example"}}, MaxAttempts: 3, Observe: obs.add,
+	})
+	if n, err := ob.SendDue(ctx); err != nil || n != 2 {
+		t.Fatalf("SendDue = %d, %v; want 2 (email and log)", n, err)
+	}
+	msgs := be.messages()
+	if len(msgs) != 1 || msgs[0].To[0] != "ops@ngo.example" {
+		t.Fatalf("server got %d messages (%v), want one to ops@ngo.example", len(msgs), msgs)
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(msgs[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := mimeParts(t, m)["text/plain"]
+	for _, want := range []string{"Source wire is failing", "failed 3 runs in a row", "502 Bad Gateway"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("mail lacks %q:\n%s", want, text)
+		}
+	}
+	if l := logs.String(); !strings.Contains(l, "source health") || !strings.Contains(l, "kind=source_failing") {
+		t.Errorf("log channel wrote:\n%s", l)
+	}
+	if obs.n["email/sent"] != 1 || obs.n["log/sent"] != 1 {
+		t.Errorf("observed %v, want one sent per channel", obs.n)
+	}
+}
+
+func TestOutboxReloadTakesNewTargets(t *testing.T) {
+	ctx := context.Background()
+	st := outboxFixture(t)
+	saveItems(t, st, []string{"Aarrass appeal"}, store.AlertRef{Rule: "added-later", Channel: ChannelEmail})
+
+	old := &testBackend{}
+	ob := NewOutbox(st, testMailer(t, startSMTP(t, old), "", ""), nil, quiet, OutboxConfig{
+		Rules: map[string]Targets{"critical": {Email: []string{"desk@ngo.example"}}}, MaxAttempts: 5,
+	})
+	clock := time.Now()
+	ob.now = func() time.Time { return clock }
+	// Before the reload the rule is unknown: the delivery fails and is retried later.
+	if n, err := ob.SendDue(ctx); err != nil || n != 0 {
+		t.Fatalf("SendDue before reload = %d, %v; want 0", n, err)
+	}
+	as, _ := st.ListAlerts(ctx, store.AlertPending, 10)
+	if len(as) != 1 || !strings.Contains(as[0].LastError, "no longer configured") {
+		t.Fatalf("alerts before reload = %+v, want one pending with 'no longer configured'", as)
+	}
+	fresh := &testBackend{}
+	ob.Reload(testMailer(t, startSMTP(t, fresh), "", ""), nil, OutboxConfig{
+		Rules: map[string]Targets{"added-later": {Email: []string{"new@ngo.example"}}}, MaxAttempts: 5,
+	})
+	clock = clock.Add(time.Hour)
+	if n, err := ob.SendDue(ctx); err != nil || n != 1 {
+		t.Fatalf("SendDue after reload = %d, %v; want 1", n, err)
+	}
+	if len(old.messages()) != 0 {
+		t.Error("the old mail server got a message")
+	}
+	if msgs := fresh.messages(); len(msgs) != 1 || msgs[0].To[0] != "new@ngo.example" {
+		t.Errorf("new server got %v, want one message to new@ngo.example", msgs)
+	}
+}
+
+// fixedSchedule is always due at one fixed time.
+type fixedSchedule struct{ at time.Time }
+
+func (s fixedSchedule) Next(time.Time) time.Time { return s.at }
+
+func TestDigestJobReloadReschedulesAndObserves(t *testing.T) {
+	st := outboxFixture(t)
+	saveItems(t, st, []string{"Aarrass hearing"})
+	be := &testBackend{}
+	var mu sync.Mutex
+	var outcomes []string
+	cfg := DigestConfig{To: []string{"team@ngo.example"}, Subject: "d {date}", Observe: func(o string, at time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		outcomes = append(outcomes, o)
+	}}
+	job := NewDigestJob(st, testMailer(t, startSMTP(t, be), "", ""), quiet, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); job.RunSchedule(ctx, fixedSchedule{time.Now().Add(time.Hour)}) }()
+	// The first schedule is an hour away; the reloaded one is due now, to new recipients.
+	cfg.To = []string{"board@ngo.example"}
+	job.Reload(testMailer(t, startSMTP(t, be), "", ""), cfg, fixedSchedule{time.Now().Add(50 * time.Millisecond)})
+	deadline := time.Now().Add(5 * time.Second)
+	for len(be.messages()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	job.Reload(testMailer(t, startSMTP(t, be), "", ""), cfg, fixedSchedule{time.Now().Add(time.Hour)})
+	cancel()
+	<-done
+	msgs := be.messages()
+	if len(msgs) == 0 {
+		t.Fatal("no digest sent after reloading to a schedule due now")
+	}
+	if msgs[0].To[0] != "board@ngo.example" {
+		t.Errorf("digest went to %v, want the reloaded recipient", msgs[0].To)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(outcomes) == 0 || outcomes[0] != OutcomeSent {
+		t.Errorf("observed %v, want sent first", outcomes)
+	}
+}
