@@ -102,12 +102,23 @@ type Outbox struct {
 	cfg  OutboxConfig
 
 	sent, retrying, failed, unknown atomic.Int64
+	wake                            chan struct{}
 }
 
 // NewOutbox returns an outbox over st. mailer and hook may be nil when no
 // rule uses their channel.
 func NewOutbox(st *store.Store, mailer *Mailer, hook *WebhookClient, log *slog.Logger, cfg OutboxConfig) *Outbox {
-	return &Outbox{store: st, mail: mailer, hook: hook, log: log, cfg: outboxDefaults(cfg), now: time.Now}
+	return &Outbox{store: st, mail: mailer, hook: hook, log: log, cfg: outboxDefaults(cfg), now: time.Now,
+		wake: make(chan struct{}, 1)}
+}
+
+// Wake makes Run look for due alerts now rather than at its next tick:
+// call it after queuing alerts. It never blocks.
+func (o *Outbox) Wake() {
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
 }
 
 // Reload makes later deliveries use new targets, mail server, webhook
@@ -195,6 +206,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-o.wake:
 		}
 	}
 }

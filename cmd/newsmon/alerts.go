@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/newsmon/newsmon/config"
+	"github.com/newsmon/newsmon/daemon"
 	"github.com/newsmon/newsmon/notify"
 	"github.com/newsmon/newsmon/pipeline"
 	"github.com/newsmon/newsmon/store"
@@ -157,8 +156,9 @@ func runAlertsList(ctx context.Context, e *env, args []string) int {
 }
 
 // runAlertsSend delivers due alerts once, for use without the daemon (from
-// cron). It must not run while the daemon's sender runs: the daemon holds
-// its lock, but this command does not check it.
+// cron). It refuses to run while a daemon holds the database: the daemon
+// sends alerts itself, and two senders would each mark the other's rows
+// "sending" as interrupted.
 func runAlertsSend(ctx context.Context, e *env, args []string) int {
 	fs, path := e.flags("alerts send", "alerts send [--config PATH]\n\nDelivers the alerts that are due, once, and exits.")
 	if code, ok := parse(fs, args); !ok {
@@ -169,6 +169,19 @@ func runAlertsSend(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	log := e.logger(cfg.Log)
+	held, pid, err := daemon.Holder(cfg.Database + ".lock")
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon alerts send: check for a running daemon:", err)
+		return exitFailure
+	}
+	if held {
+		who := "a running daemon"
+		if pid > 0 {
+			who = fmt.Sprintf("the daemon (pid %d)", pid)
+		}
+		fmt.Fprintf(e.stderr, "newsmon alerts send: %s is using %s and sends alerts itself; not sending\n", who, cfg.Database)
+		return exitFailure
+	}
 	st, err := store.Open(ctx, cfg.Database)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon alerts send:", err)
@@ -199,24 +212,38 @@ func runAlertsSend(ctx context.Context, e *env, args []string) int {
 
 // newOutbox wires the alert sender from the config.
 func newOutbox(cfg config.Config, st *store.Store, log *slog.Logger, getenv func(string) string) (*notify.Outbox, error) {
-	var mailer *notify.Mailer
-	if cfg.SMTP.Host != "" {
-		m, err := newMailer(cfg, getenv)
-		if err != nil {
-			return nil, err
-		}
-		mailer = m
+	mailer, err := mailerIfConfigured(cfg, getenv)
+	if err != nil {
+		return nil, err
 	}
-	hook := notify.NewWebhookClient(notify.WebhookHTTPClient(cfg.Fetch.AllowPrivate, cfg.Fetch.Timeout.D()), cfg.Fetch.UserAgent)
+	return notify.NewOutbox(st, mailer, webhookClient(cfg), log, outboxConfig(cfg)), nil
+}
+
+// mailerIfConfigured is the SMTP client, or nil when smtp.host is unset.
+func mailerIfConfigured(cfg config.Config, getenv func(string) string) (*notify.Mailer, error) {
+	if cfg.SMTP.Host == "" {
+		return nil, nil
+	}
+	return newMailer(cfg, getenv)
+}
+
+func webhookClient(cfg config.Config) *notify.WebhookClient {
+	return notify.NewWebhookClient(notify.WebhookHTTPClient(cfg.Fetch.AllowPrivate, cfg.Fetch.Timeout.D()), cfg.Fetch.UserAgent)
+}
+
+// outboxConfig is where cfg sends alerts: each rule's targets, and the
+// health targets for source-health alerts.
+func outboxConfig(cfg config.Config) notify.OutboxConfig {
 	rules := map[string]notify.Targets{}
 	for _, r := range cfg.Alerts.Rules {
 		rules[r.Name] = notify.Targets{Person: r.Person, Email: r.Email, Webhook: r.Webhook}
 	}
-	return notify.NewOutbox(st, mailer, hook, log, notify.OutboxConfig{
+	return notify.OutboxConfig{
 		Rules:       rules,
+		Health:      notify.Targets{Email: cfg.Alerts.HealthEmail, Webhook: cfg.Alerts.HealthWebhook},
 		MaxAttempts: cfg.Alerts.MaxAttempts,
 		GroupWindow: cfg.Alerts.GroupWindow.D(),
-	}), nil
+	}
 }
 
 // newMailer builds the SMTP client; the password comes from the
@@ -266,36 +293,4 @@ func oneLineCut(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
-}
-
-// startNotify starts the alert sender and, when digest.to is set, the
-// digest schedule, for `newsmon run`. The returned function stops them and
-// waits for them. Alert targets and the digest are read from cfg once: a
-// reload (SIGHUP) changes which items alert, but new rules' targets and
-// digest settings take effect at the next restart.
-func startNotify(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, getenv func(string) string) func() {
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	if len(cfg.Alerts.Rules) > 0 {
-		ob, err := newOutbox(cfg, st, log, getenv)
-		if err != nil {
-			log.Error("alerts disabled", "err", err)
-		} else {
-			wg.Go(func() {
-				if err := ob.Run(ctx); err != nil {
-					log.Error("alert sender stopped", "err", err)
-				}
-			})
-		}
-	}
-	if len(cfg.Digest.To) > 0 {
-		job, err := newDigestJob(cfg, st, log, getenv)
-		sched, serr := config.ParseSchedule(cfg.Digest.Schedule)
-		if err = errors.Join(err, serr); err != nil {
-			log.Error("digest disabled", "err", err)
-		} else {
-			wg.Go(func() { job.RunSchedule(ctx, sched) })
-		}
-	}
-	return func() { cancel(); wg.Wait() }
 }

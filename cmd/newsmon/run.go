@@ -12,6 +12,7 @@ import (
 
 	"github.com/newsmon/newsmon/config"
 	"github.com/newsmon/newsmon/daemon"
+	"github.com/newsmon/newsmon/daemon/metrics"
 	"github.com/newsmon/newsmon/pipeline"
 	"github.com/newsmon/newsmon/store"
 )
@@ -68,7 +69,10 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		}
 		log.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
 	}
-	d, err := daemon.New(cfg, st, p, log, daemon.Options{Listener: ln})
+	reg := metrics.NewRegistry()
+	n := startNotifier(ctx, cfg, st, p, log, e.getenv, reg)
+	defer n.stop()
+	d, err := daemon.New(cfg, st, n.runner(p), log, daemon.Options{Listener: ln, Metrics: reg})
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon run:", err)
 		return exitUsage
@@ -79,8 +83,6 @@ func runRun(ctx context.Context, e *env, args []string) int {
 	defer signal.Stop(hup)
 	errc := make(chan error, 1)
 	go func() { errc <- d.Run(ctx) }()
-	stopNotify := startNotify(ctx, cfg, st, log, e.getenv)
-	defer stopNotify()
 	for {
 		select {
 		case err := <-errc:
@@ -90,7 +92,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 			}
 			return exitOK
 		case <-hup:
-			if next, ok := reload(ctx, cfg, *path, st, d, log); ok {
+			if next, ok := reload(ctx, cfg, *path, st, d, n, log); ok {
 				cfg = next
 			}
 		}
@@ -100,7 +102,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 // reload re-reads the config at path and hands it to the daemon. Anything
 // wrong (a bad file, rules that do not compile, a change that needs a
 // restart) is logged and the old config keeps running.
-func reload(ctx context.Context, old config.Config, path string, st *store.Store, d *daemon.Daemon, log *slog.Logger) (config.Config, bool) {
+func reload(ctx context.Context, old config.Config, path string, st *store.Store, d *daemon.Daemon, n *notifier, log *slog.Logger) (config.Config, bool) {
 	log.Info("SIGHUP: reloading config", "path", path)
 	cfg, err := config.Load(path)
 	if err != nil {
@@ -123,10 +125,11 @@ func reload(ctx context.Context, old config.Config, path string, st *store.Store
 		log.Error("reload: keeping the old config", "err", err)
 		return old, false
 	}
-	if err := d.Reload(ctx, cfg, p); err != nil {
+	if err := d.Reload(ctx, cfg, n.runner(p)); err != nil {
 		log.Error("reload: keeping the old config", "err", err)
 		return old, false
 	}
+	n.reload(cfg, p)
 	return cfg, true
 }
 
