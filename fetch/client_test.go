@@ -41,13 +41,15 @@ func TestGet(t *testing.T) {
 			w.(http.Flusher).Flush()
 		}
 	})
+	// Built once, outside the handler: compressing 10 MiB inside it could
+	// take longer than a short client timeout on a busy machine.
+	var bomb bytes.Buffer
+	gz := gzip.NewWriter(&bomb)
+	gz.Write(bytes.Repeat([]byte{0}, 10<<20)) // 10 MiB of zeros, ~10 KiB on the wire
+	gz.Close()
 	mux.HandleFunc("/bomb", func(w http.ResponseWriter, r *http.Request) {
-		var buf bytes.Buffer
-		gz := gzip.NewWriter(&buf)
-		gz.Write(bytes.Repeat([]byte{0}, 10<<20)) // 10 MiB of zeros, ~10 KiB on the wire
-		gz.Close()
 		w.Header().Set("Content-Encoding", "gzip")
-		w.Write(buf.Bytes())
+		w.Write(bomb.Bytes())
 	})
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -66,9 +68,14 @@ func TestGet(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	c := NewClient(Options{UserAgent: "newsmon-test/1", Timeout: 300 * time.Millisecond, MaxBodyBytes: 2048})
+	// Every case but the timeout gets a generous timeout, so a busy machine
+	// cannot turn a size or redirect check into a timeout failure; the
+	// timeout case has its own short-timeout client.
+	c := NewClient(Options{UserAgent: "newsmon-test/1", Timeout: 30 * time.Second, MaxBodyBytes: 2048})
+	short := NewClient(Options{UserAgent: "newsmon-test/1", Timeout: 300 * time.Millisecond, MaxBodyBytes: 2048})
 	tests := []struct {
 		name    string
+		client  *Client
 		req     Request
 		body    string
 		notMod  bool
@@ -82,7 +89,7 @@ func TestGet(t *testing.T) {
 		{name: "exactly at limit", req: Request{URL: srv.URL + "/big"}, body: big, status: 200},
 		{name: "over limit, chunked", req: Request{URL: srv.URL + "/big-chunked"}, errIs: ErrTooLarge},
 		{name: "gzip bomb", req: Request{URL: srv.URL + "/bomb"}, errIs: ErrTooLarge},
-		{name: "timeout", req: Request{URL: srv.URL + "/slow"}, errText: "Timeout"},
+		{name: "timeout", client: short, req: Request{URL: srv.URL + "/slow"}, errText: "Timeout"},
 		{name: "429", req: Request{URL: srv.URL + "/limited"}, errText: "HTTP 429", status: 429},
 		{name: "redirect loop", req: Request{URL: srv.URL + "/loop"}, errText: "stopped after 10 redirects"},
 		{name: "redirect to file", req: Request{URL: srv.URL + "/to-file"}, errText: "only http and https"},
@@ -91,7 +98,11 @@ func TestGet(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.req.AllowPrivate = true
-			resp, err := c.Get(context.Background(), tt.req)
+			client := c
+			if tt.client != nil {
+				client = tt.client
+			}
+			resp, err := client.Get(context.Background(), tt.req)
 			if tt.errIs != nil || tt.errText != "" {
 				if err == nil {
 					t.Fatalf("no error; body %d bytes", len(resp.Body))
