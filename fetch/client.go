@@ -7,6 +7,8 @@
 // stored. Connections to loopback, private, link-local and cloud metadata
 // addresses are refused where the connection is made, after DNS, unless the
 // caller allows them, so a hostile link or redirect cannot reach an intranet.
+// Cloud metadata addresses stay refused even then: allowing an intranet
+// never means handing out the host's cloud credentials.
 //
 // The package does not extract article text, classify, or store anything.
 package fetch
@@ -85,8 +87,9 @@ func NewClient(opts Options) *Client {
 
 func newHTTPClient(opts Options, allowPrivate bool) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	if !allowPrivate {
-		dialer.Control = refusePrivate
+	dialer.Control = refusePrivate
+	if allowPrivate {
+		dialer.Control = refuseMetadata
 	}
 	transport := &http.Transport{
 		// No proxy: the address guard must see the real destination.
@@ -128,6 +131,43 @@ func refusePrivate(network, address string, _ syscall.RawConn) error {
 		return fmt.Errorf("%w: %s", ErrForbiddenAddress, host)
 	}
 	return nil
+}
+
+// ErrMetadataAddress means a request would have reached a cloud metadata
+// service, which is refused even when private addresses are allowed.
+var ErrMetadataAddress = errors.New("refusing to connect to a cloud metadata address")
+
+// refuseMetadata is the guard when private addresses are allowed: an
+// intranet feed may link anywhere inside the network, but a link or
+// redirect to the metadata service would hand a page's author the host's
+// cloud credentials, and no intranet user means that.
+func refuseMetadata(network, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip == nil || isMetadata(ip) {
+		return fmt.Errorf("%w: %s", ErrMetadataAddress, host)
+	}
+	return nil
+}
+
+// metadataAddrs are the cloud metadata services newsmon never connects to:
+// AWS, GCP, Azure, OpenStack and DigitalOcean (169.254.169.254), AWS ECS
+// task metadata (169.254.170.2), AWS over IPv6 (fd00:ec2::254) and Alibaba
+// Cloud (100.100.100.200).
+var metadataAddrs = []net.IP{
+	net.ParseIP("169.254.169.254"), net.ParseIP("169.254.170.2"),
+	net.ParseIP("fd00:ec2::254"), net.ParseIP("100.100.100.200"),
+}
+
+func isMetadata(ip net.IP) bool {
+	for _, m := range metadataAddrs {
+		if m.Equal(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func isPrivate(ip net.IP) bool {

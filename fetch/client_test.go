@@ -153,6 +153,23 @@ func TestGetRefusesPrivateAddresses(t *testing.T) {
 	}
 }
 
+// With private addresses allowed, the metadata service is still refused, at
+// the dial and so before any packet leaves (the test needs no network).
+func TestGetRefusesMetadataEvenWhenPrivateAllowed(t *testing.T) {
+	c := NewClient(Options{UserAgent: "t", Timeout: 5 * time.Second})
+	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/", "http://100.100.100.200/"} {
+		for _, allow := range []bool{false, true} {
+			_, err := c.Get(context.Background(), Request{URL: u, AllowPrivate: allow})
+			if allow && !errors.Is(err, ErrMetadataAddress) {
+				t.Errorf("%s with private allowed: err = %v, want ErrMetadataAddress", u, err)
+			}
+			if !allow && !errors.Is(err, ErrForbiddenAddress) {
+				t.Errorf("%s: err = %v, want ErrForbiddenAddress", u, err)
+			}
+		}
+	}
+}
+
 func TestIsPrivate(t *testing.T) {
 	for _, tt := range []struct {
 		ip      string
