@@ -151,11 +151,18 @@ func (n *notifier) reload(cfg config.Config, p *pipeline.Pipeline) {
 	n.log.Info("alerts and digest reloaded", "rules", len(cfg.Alerts.Rules), "digest_to", len(cfg.Digest.To))
 }
 
-// healthLoop looks for silent sources now and every healthCheckEvery.
+// healthLoop looks for silent sources every healthCheckEvery. It waits
+// before the first look so as not to compete with the catch-up runs of a
+// start; silence is measured in days, an hour changes nothing.
 func (n *notifier) healthLoop(ctx context.Context) {
 	t := time.NewTicker(healthCheckEvery)
 	defer t.Stop()
 	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 		n.mu.Lock()
 		p := n.p
 		n.mu.Unlock()
@@ -166,11 +173,6 @@ func (n *notifier) healthLoop(ctx context.Context) {
 		n.m.addQueued(queued)
 		if len(queued) > 0 {
 			n.ob.Wake()
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
 		}
 	}
 }
