@@ -96,3 +96,17 @@ func TestHelp(t *testing.T) {
 		t.Errorf("unknown command: exit %d", code)
 	}
 }
+
+// The sample config users start from must always pass check.
+func TestSampleConfigIsValid(t *testing.T) {
+	code, stdout, stderr := runCmd(t, "check", "--config", "../../config.yaml")
+	if code != exitOK {
+		t.Fatalf("check config.yaml: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"Ali Aarrass", "Mohamed Hajib"} {
+		cfg, _ := os.ReadFile("../../config.yaml")
+		if !strings.Contains(string(cfg), want) {
+			t.Errorf("config.yaml does not track %s", want)
+		}
+	}
+}
