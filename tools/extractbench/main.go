@@ -3,7 +3,7 @@
 // ground-truth.json) and reports word-shingle precision, recall, F1,
 // exact-match accuracy, time and memory.
 //
-//	go run ./tools/extractbench [-lib extract|trafilatura|readability] [-worst N] DIR
+//	go run ./tools/extractbench [-lib extract|trafilatura|readability|readeck] [-worst N] DIR
 //
 // -lib extract (the default) runs newsmon's extract.FromHTML; trafilatura
 // and readability run the bare libraries with plain settings, to compare
@@ -22,8 +22,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"time"
 
+	readeck "codeberg.org/readeck/go-readability/v2"
 	readability "github.com/go-shiori/go-readability"
 	trafilatura "github.com/markusmobius/go-trafilatura"
 
@@ -41,12 +43,12 @@ type truthEntry struct {
 type extractFunc func(body []byte, u *url.URL) (string, error)
 
 func main() {
-	lib := flag.String("lib", "extract", "extractor: extract, trafilatura or readability")
+	lib := flag.String("lib", "extract", "extractor: extract, trafilatura, readability or readeck")
 	worst := flag.Int("worst", 0, "list the N documents with the lowest F1")
 	dump := flag.String("dump", "", "print the extracted text of the document with this id and exit")
 	flag.Parse()
 	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: extractbench [-lib extract|trafilatura|readability] [-worst N] DIR")
+		fmt.Fprintln(os.Stderr, "usage: extractbench [-lib extract|trafilatura|readability|readeck] [-worst N] DIR")
 		os.Exit(2)
 	}
 	if *dump != "" {
@@ -83,6 +85,16 @@ func extractor(lib string) (extractFunc, error) {
 		return func(body []byte, u *url.URL) (string, error) {
 			a, err := readability.FromReader(bytes.NewReader(body), u)
 			return a.TextContent, err
+		}, nil
+	case "readeck":
+		return func(body []byte, u *url.URL) (string, error) {
+			a, err := readeck.FromReader(bytes.NewReader(body), u)
+			if err != nil || a.Node == nil {
+				return "", err
+			}
+			var b strings.Builder
+			err = a.RenderText(&b)
+			return b.String(), err
 		}, nil
 	}
 	return nil, fmt.Errorf("unknown -lib %q", lib)
