@@ -1,16 +1,15 @@
 package classify
 
 import (
-	"hash/fnv"
 	"math/bits"
-	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // ShingleWords is how many consecutive words make one shingle of a
 // fingerprint. Pairs keep word order mattering while one edited word changes
-// only two shingles: on the fixture reposts, pairs put copies 4 bits apart
-// and different stories on the same person and topic about 30, where
+// only two shingles: on the fixture reposts, pairs put copies a few bits
+// apart and different stories on the same person and topic about 30, where
 // triples let a three-word edit push a repost 12 bits away.
 const ShingleWords = 2
 
@@ -18,44 +17,163 @@ const ShingleWords = 2
 // say anything: below it, two unrelated teasers can look alike.
 const MinFingerprintWords = 40
 
+// FNV-1a parameters (hash/fnv), inlined so that hashing a word allocates
+// nothing.
+const (
+	fpFNVOffset = 14695981039346656037
+	fpFNVPrime  = 1099511628211
+)
+
 // Fingerprint is a 64-bit SimHash of text's word shingles: texts that share
 // most of their shingles (a wire story and its lightly edited reposts) get
 // fingerprints a few bits apart, unrelated texts about 32 bits apart.
 // Words are case-folded and stripped of punctuation, so reflowed or
 // re-punctuated copies match. It returns 0 for texts shorter than
 // MinFingerprintWords; 0 means "no fingerprint".
+//
+// Each word is hashed with FNV-1a and each shingle's word hashes are
+// combined and passed through MurmurHash3's fmix64 finaliser: FNV's low bits
+// are poorly mixed for short words, and SimHash votes on every bit, so
+// without the finaliser unrelated texts from a small vocabulary shared most
+// of their low bits and fell into the same stories. The text is read in
+// one pass without allocating.
 func Fingerprint(text string) uint64 {
-	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-	if len(words) < MinFingerprintWords {
+	var (
+		ring   [ShingleWords]uint64 // hashes of the last words, oldest first
+		words  int
+		cur    uint64 = fpFNVOffset
+		inWord bool
+		acc    laneCounter
+	)
+	endWord := func() {
+		copy(ring[:], ring[1:])
+		ring[ShingleWords-1] = cur
+		words++
+		if words >= ShingleWords {
+			acc.add(shingleHash(&ring))
+		}
+		cur, inWord = fpFNVOffset, false
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				if inWord {
+					endWord()
+				}
+				continue
+			}
+			cur = (cur ^ uint64(c)) * fpFNVPrime
+			inWord = true
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			if inWord {
+				endWord()
+			}
+			continue
+		}
+		// Hash the lower-cased rune's UTF-8 bytes, as a lower-cased string
+		// would be hashed.
+		var buf [utf8.UTFMax]byte
+		n := utf8.EncodeRune(buf[:], unicode.ToLower(r))
+		for _, b := range buf[:n] {
+			cur = (cur ^ uint64(b)) * fpFNVPrime
+		}
+		inWord = true
+	}
+	if inWord {
+		endWord()
+	}
+	if words < MinFingerprintWords {
 		return 0
 	}
-	var weights [64]int
-	h := fnv.New64a()
-	for i := 0; i+ShingleWords <= len(words); i++ {
-		h.Reset()
-		for j := i; j < i+ShingleWords; j++ {
-			h.Write([]byte(words[j]))
-			h.Write([]byte{0})
-		}
-		v := h.Sum64()
-		for b := 0; b < 64; b++ {
-			if v&(1<<b) != 0 {
-				weights[b]++
-			} else {
-				weights[b]--
+	fp := acc.majority()
+	if fp == 0 { // keep 0 meaning "none"
+		fp = 1
+	}
+	return fp
+}
+
+// shingleHash combines the word hashes of one shingle, order-sensitively,
+// and finalises the result so that every output bit depends on every input
+// bit.
+func shingleHash(ring *[ShingleWords]uint64) uint64 {
+	var h uint64
+	for _, w := range ring {
+		h = bits.RotateLeft64(h*0x9e3779b97f4a7c15, 31) ^ w
+	}
+	return fmix64(h)
+}
+
+// fmix64 is MurmurHash3's 64-bit finaliser.
+func fmix64(k uint64) uint64 {
+	k ^= k >> 33
+	k *= 0xff51afd7ed558ccd
+	k ^= k >> 33
+	k *= 0xc4ceb9fe1a85ec53
+	k ^= k >> 33
+	return k
+}
+
+// laneCounter counts, for each of 64 bit positions, how many added values
+// had that bit set. It keeps eight 8-bit counters per uint64 (bit b of byte
+// k of a value goes to lane b of lanes[k]), so adding a value is eight
+// additions instead of 64, and spills the lanes into totals before they can
+// overflow.
+type laneCounter struct {
+	lanes   [8]uint64
+	pending int
+	n       int
+	totals  [64]int
+}
+
+// spread[b] puts bit i of b into the low bit of byte i.
+var spread = func() (t [256]uint64) {
+	for b := range 256 {
+		for i := range 8 {
+			if b&(1<<i) != 0 {
+				t[b] |= 1 << (8 * i)
 			}
 		}
 	}
-	var fp uint64
-	for b, w := range weights {
-		if w > 0 {
-			fp |= 1 << b
+	return t
+}()
+
+func (c *laneCounter) add(v uint64) {
+	for k := range 8 {
+		c.lanes[k] += spread[byte(v>>(8*k))]
+	}
+	c.n++
+	if c.pending++; c.pending == 255 {
+		c.flush()
+	}
+}
+
+func (c *laneCounter) flush() {
+	for k, l := range c.lanes {
+		for i := range 8 {
+			c.totals[8*k+i] += int(l >> (8 * i) & 0xff)
 		}
 	}
-	if fp == 0 { // keep 0 meaning "none"
-		fp = 1
+	c.lanes, c.pending = [8]uint64{}, 0
+}
+
+// majority sets each bit that more than half of the added values had set.
+func (c *laneCounter) majority() uint64 {
+	c.flush()
+	var fp uint64
+	for b, t := range c.totals {
+		if 2*t > c.n {
+			fp |= 1 << b
+		}
 	}
 	return fp
 }
