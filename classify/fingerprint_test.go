@@ -30,8 +30,8 @@ func TestFingerprintNearDuplicates(t *testing.T) {
 		// At most store.MaxStoryDistance (7). With well-mixed bits a copy
 		// with a tenth of its word pairs changed, like repost2, sits about
 		// 8 ± 3 bits away, so 7 is tight: see the package's story notes.
-		{"repost1", 7, 0}, // dateline dropped, one word changed, credit added
-		{"repost2", 7, 0}, // spelling variant, two words changed, last sentence swapped
+		{"repost1", 7, 0},  // dateline dropped, one word changed, credit added
+		{"repost2", 7, 0},  // spelling variant, two words changed, last sentence swapped
 		{"other1", 64, 16}, // same person and topic, different story
 		{"other2", 64, 16},
 	}
