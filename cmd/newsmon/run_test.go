@@ -175,10 +175,11 @@ sources:
 		}
 	}
 
-	code, body := httpGet("http://" + addr + "/metrics")
-	if code != 200 || !strings.Contains(body, `newsmon_runs_total{source="tick",status="ok"}`) {
-		t.Errorf("/metrics = %d:\n%s", code, body)
-	}
+	// The first tick run may still be storing; wait for it to be counted.
+	eventually(t, "/metrics to count a tick run", func() bool {
+		code, body := httpGet("http://" + addr + "/metrics")
+		return code == 200 && strings.Contains(body, `newsmon_runs_total{source="tick",status="ok"}`)
+	})
 
 	// SIGHUP with a broken config: logged, and the old schedule goes on.
 	writeCfg("  - {name: extra, type: feed, url: %s/extra.rss, schedule: \"every minute\"}\n")
