@@ -107,12 +107,24 @@ func cleanText(s string) string {
 		if p == "" || (len(out) > 0 && out[len(out)-1] == p) {
 			continue
 		}
-		if len(p) < maxBoilerplateLen && boilerplate.MatchString(p) {
+		if len(p) < maxBoilerplateLen && (boilerplate.MatchString(p) || isDateline(p)) {
 			continue
 		}
 		out = append(out, p)
 	}
 	return strings.Join(out, "\n\n")
+}
+
+// isDateline reports a byline paragraph such as "Published 3 March 2021 ·
+// By Jane Roe" or "By Jane Roe, 11 February 2020": it starts with a label
+// or "By" and contains a date. The date requirement keeps sentences that
+// merely start with "By" ("By Tuesday the court had ...").
+func isDateline(p string) bool {
+	if !bylineLabel.MatchString(p) && !bylinePrefix.MatchString(p) {
+		return false
+	}
+	_, ok := scanDate(p)
+	return ok
 }
 
 // cleanSpace collapses runs of white space to one space and removes

@@ -29,8 +29,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/markusmobius/go-htmldate"
-	trafilatura "github.com/markusmobius/go-trafilatura"
+	readability "codeberg.org/readeck/go-readability/v2"
 	"golang.org/x/net/html"
 )
 
@@ -110,42 +109,33 @@ func fromHTML(body []byte, contentType string, pageURL *url.URL, opts Options) (
 		return Article{}, fmt.Errorf("%w: %d elements, limit %d", ErrTooLarge, n, opts.MaxElements)
 	}
 
+	// Metadata first: the readability pass below rewrites the tree and
+	// drops the bylines and <time> elements the dates are read from.
 	meta := readPageMeta(doc, pageURL)
-	topts := trafilatura.Options{
-		OriginalURL:     pageURL,
-		ExcludeComments: true,
-		EnableFallback:  true,
-		Deduplicate:     false,
-		Focus:           trafilatura.Balanced,
-		HtmlDateMode:    trafilatura.Fast,
-		PruneSelector:   pruneSelector,
+	parser := readability.NewParser()
+	res, err := parser.ParseAndMutate(doc, pageURL)
+	if err != nil {
+		// Only its own element limit, which is not set, makes it fail.
+		return Article{}, fmt.Errorf("find main content: %w", err)
 	}
-	if !meta.published.IsZero() {
-		// Skip the library's date search: the page states its date.
-		topts.HtmlDateOverride = &htmldate.Result{DateTime: meta.published, HasTime: true, HasTimezone: true}
-	}
-	res, err := trafilatura.ExtractDocument(doc, topts)
-	var lib trafilatura.Metadata
-	var body0 string
-	if err == nil && res != nil {
-		lib = res.Metadata
-		body0 = nodeText(res.ContentNode)
-	}
-	// An extraction error means "no usable text" (too short, empty page);
-	// the metadata is still worth returning.
 
 	a := Article{
-		Title:     cleanSpace(firstNonEmpty(lib.Title, meta.title)),
-		Text:      cleanText(body0),
+		Title:     cleanSpace(firstNonEmpty(res.Title(), meta.title)),
+		Text:      cleanText(nodeText(res.Node)),
 		Published: meta.published,
-		Author:    cleanSpace(firstNonEmpty(meta.author, lib.Author)),
-		Site:      cleanSpace(firstNonEmpty(meta.site, lib.Sitename)),
+		Author:    cleanSpace(firstNonEmpty(meta.author, trimByline(res.Byline()))),
+		Site:      cleanSpace(firstNonEmpty(meta.site, res.SiteName())),
 		Canonical: meta.canonical,
 	}
+	// The library drops a heading that repeats the title only when it
+	// recognises it; drop the rest so Text never repeats Title.
+	if rest, ok := strings.CutPrefix(a.Text, a.Title); ok && a.Title != "" && (rest == "" || strings.HasPrefix(rest, "\n\n")) {
+		a.Text = strings.TrimPrefix(rest, "\n\n")
+	}
 	if a.Published.IsZero() {
-		a.Published = dateOnlyUTC(lib.Date)
-		// The library's text search often finds only the day; an unmarked
-		// <time> on that same day gives the time as well.
+		a.Published = meta.textDate
+		// A byline usually gives only the day; an unmarked <time> on that
+		// same day gives the time as well.
 		if ft := meta.firstTime; a.Published.IsZero() || sameDay(ft, a.Published) {
 			a.Published = ft
 		}
@@ -153,25 +143,8 @@ func fromHTML(body []byte, contentType string, pageURL *url.URL, opts Options) (
 	if a.Site == "" && pageURL != nil {
 		a.Site = strings.TrimPrefix(pageURL.Hostname(), "www.")
 	}
-	a.Language = chooseLanguage(meta.lang, a.Text)
+	a.Language = chooseLanguage(firstNonEmpty(meta.lang, res.Language()), a.Text)
 	return a, nil
-}
-
-// pruneSelector removes page furniture that trafilatura sometimes keeps
-// when it sits inside the article container.
-const pruneSelector = `script, noscript, style, template`
-
-// dateOnlyUTC keeps the calendar date the library found. Its dates usually
-// carry no zone and are built in the local zone; converting them with UTC()
-// would move them to the previous day east of Greenwich.
-func dateOnlyUTC(t time.Time) time.Time {
-	if t.IsZero() {
-		return t
-	}
-	if h, m, s := t.Clock(); h == 0 && m == 0 && s == 0 {
-		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	}
-	return t.UTC()
 }
 
 func sameDay(a, b time.Time) bool {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/araddon/dateparse"
+	"github.com/itlightning/dateparse"
 	"golang.org/x/net/html"
 )
 
@@ -22,8 +22,10 @@ type pageMeta struct {
 	lang      string
 	canonical string
 	// firstTime is the first unmarked <time datetime>, used only when the
-	// library finds no date either: it may belong to a related-article list.
+	// byline has no date either: it may belong to a related-article list.
 	firstTime time.Time
+	// textDate is the first date written out in a byline (day only).
+	textDate time.Time
 }
 
 // maxJSONLD bounds the size of one JSON-LD block that is decoded.
@@ -113,6 +115,9 @@ func readPageMeta(doc *html.Node, base *url.URL) pageMeta {
 		}
 	}
 	m.firstTime, _ = parseDate(firstTime)
+	if m.published.IsZero() {
+		m.textDate = findTextDate(doc)
+	}
 	return m
 }
 
