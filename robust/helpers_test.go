@@ -144,6 +144,7 @@ type options struct {
 	allowPrivate bool   // fetch.allow_private_addresses
 	extraFetch   string // more keys under fetch:, each line indented two spaces
 	timeout      string // fetch.timeout; 5s when empty
+	tail         string // more top-level YAML (alerts:, smtp:, daemon:), after sources:
 }
 
 // writeConfig writes a config whose sources are given as YAML list entries
@@ -166,6 +167,7 @@ func writeConfig(t *testing.T, srv string, o options, sources ...string) setup {
 	for _, src := range sources {
 		b.WriteString("  - " + strings.ReplaceAll(src, "SRV", srv) + "\n")
 	}
+	b.WriteString(o.tail)
 	if err := os.WriteFile(s.cfg, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
