@@ -16,7 +16,7 @@ type personMention struct {
 // reported says whether a cue was somebody else's words.
 func reported(why []string) bool {
 	for _, w := range why {
-		if w == "attributed" || w == "quoted" || w == "charge" {
+		if w == "attributed" || w == "quoted" || w == "charge" || w == "answered" {
 			return true
 		}
 	}
@@ -32,6 +32,13 @@ type sentenceInfo struct {
 	charge    bool // the sentence describes a charge: "charged with", "the indictment"
 	target    int  // person a sentence without a name refers to, or -1
 	scope     string
+	speech    bool // a verb of saying: somebody speaks here
+	speaker   int8 // side of the side word nearest the verb of saying (voice.go)
+	actor     int8 // side of the last side word in the sentence, sideCourt included
+	verbAt    int  // live index of the first verb of saying
+	nearest   int  // distance from it to the nearest side word so far
+	lastSide  int8 // the last non-court side word before the verb, and where
+	lastAt    int
 }
 
 // scored is one cue, or one scare-quoted word, with its signed base weight.
@@ -39,6 +46,7 @@ type scored struct {
 	from, to int // live words
 	base     float64
 	why      []string
+	room     bool // a quotation giving the person's side room (voice.go)
 }
 
 func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits []hit, mentions []Mention, nsent, bodyWords int) []Stance {
@@ -66,6 +74,8 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 	}
 	info := c.sentences(text, sc, nsent, direct)
 	spans := quoteSpans(text, sc)
+	vs := voices(info, direct)
+	paraSides := sidesByParagraph(info, vs)
 
 	// Every cue with its base weight, then every scare-quoted role word.
 	items := make([]scored, 0, len(hits)+len(spans))
@@ -95,6 +105,12 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 		} else if info[s].neutral || (base > 0 && info[s].distanced) {
 			base *= reportedFactor
 			why = append(why, "attributed")
+		} else if answered(base, paraSides[info[s].para]) {
+			// The other side speaks in the same paragraph: the cue is one
+			// side of a dispute the piece reports ("... has drawn support
+			// abroad. The authorities say ..."), not the piece's verdict.
+			base *= reportedFactor
+			why = append(why, "answered")
 		}
 		if base < 0 && info[s].charge {
 			// "charged with membership of a terrorist organisation" names
@@ -106,6 +122,7 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 		items = append(items, scored{from: h.from, to: h.to, base: base, why: why})
 	}
 	items = c.scareQuotes(sc, spans, hits, items)
+	items = roomItems(sc, spans, info, paraSides, items)
 
 	stances := make([]Stance, len(order))
 	pos := make([]float64, len(order))
@@ -142,6 +159,9 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 				// A sentence about somebody else says nothing about p.
 				wgt = 0
 				reasons = append(append([]string(nil), it.why...), "other-person")
+			case p != target && it.room:
+				// Room given to the person's side is about the case even
+				// where the speaker (a mother, a lawyer) is the subject.
 			case p != target:
 				// A sentence about nobody in particular counts a little.
 				wgt *= outsideFactor
@@ -155,6 +175,8 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 			} else {
 				neg[k] -= wgt
 			}
+			// Room given to one side is the piece's own choice, so it
+			// counts with the piece's framing.
 			if reported(it.why) {
 				repPos[k] = repPos[k] || wgt > 0
 				repNeg[k] = repNeg[k] || wgt < 0
@@ -165,6 +187,19 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 				Phrase: text[start:end], Sentence: sentence, Offset: start, Weight: round(wgt),
 				Discounted: strings.Join(reasons, "+"),
 			})
+		}
+	}
+	sup := make([]int, len(order))
+	auth := make([]int, len(order))
+	for _, v := range vs {
+		for k, p := range order {
+			switch {
+			case v.person >= 0 && v.person != p:
+			case v.side == sideSupport:
+				sup[k]++
+			default:
+				auth[k]++
+			}
 		}
 	}
 	for k := range stances {
@@ -178,9 +213,15 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 		}
 		score := pos[k] - neg[k]
 		stances[k].Score = round(score)
+		stances[k].SupportVoices, stances[k].AuthorityVoices = sup[k], auth[k]
+		lo, hi := min(sup[k], auth[k]), max(sup[k], auth[k])
 		switch {
 		case bodyWords < c.minWords:
 			stances[k].Label = Unclear
+		case lo >= balanceVoices && float64(lo) >= balanceRatio*float64(hi) && math.Abs(own[k]) < balanceOwn:
+			// Both sides speak, about as often, and the piece's own
+			// framing is weak: wire copy that alternates them.
+			stances[k].Label = Neutral
 		case repPos[k] && repNeg[k] && math.Abs(own[k]) < labelMargin:
 			// Both sides, attributed, and little framing of the piece's
 			// own: a report of a dispute, not a position in it.
@@ -233,6 +274,23 @@ func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[i
 		in.neutral = in.neutral || class&classNeutral != 0
 		in.distanced = in.distanced || class&classDistancing != 0
 		in.charge = in.charge || class&classCharge != 0
+		if class&classSpeech != 0 && !in.speech {
+			in.speech, in.verbAt = true, i
+			// The subject usually stands just before the verb ("his lawyer
+			// said"); the side word seen last is the candidate so far.
+			if in.lastSide != sideNone {
+				in.speaker, in.nearest = in.lastSide, i-in.lastAt
+			}
+		}
+		if side := sideOf(class); side != sideNone {
+			in.actor = side
+			if side != sideCourt && !in.speech {
+				in.lastSide, in.lastAt = side, i
+			}
+			if in.speech && side != sideCourt && (in.speaker == sideNone || i-in.verbAt < in.nearest) {
+				in.speaker, in.nearest = side, i-in.verbAt
+			}
+		}
 	}
 	last, left, lastPara := -1, 0, -1
 	for s := range info {

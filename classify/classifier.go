@@ -30,11 +30,18 @@ type Result struct {
 // has no phrase in the text, so it is reported in its own field rather than
 // as an Evidence entry.
 type Stance struct {
-	Person   string
-	Label    string  // "supportive" | "critical" | "neutral" | "unclear"
-	Score    float64 // signed: >0 supportive, <0 critical
-	Prior    float64 `json:",omitempty"` // signed contribution of Document.StancePrior, included in Score
-	Evidence []Evidence
+	Person string
+	Label  string  // "supportive" | "critical" | "neutral" | "unclear"
+	Score  float64 // signed: >0 supportive, <0 critical
+	Prior  float64 `json:",omitempty"` // signed contribution of Document.StancePrior, included in Score
+	// SupportVoices and AuthorityVoices count the sentences in which the
+	// person's side (the person, relatives, lawyers, rights groups) and the
+	// authorities' side (officials, prosecution, police, state media) speak.
+	// When both speak about equally and the piece frames little itself, the
+	// label is neutral.
+	SupportVoices   int `json:",omitempty"`
+	AuthorityVoices int `json:",omitempty"`
+	Evidence        []Evidence
 }
 
 // Topic is a topic whose phrases reached its threshold.
@@ -50,7 +57,7 @@ type Evidence struct {
 	Sentence   string  // the sentence it occurs in
 	Offset     int     // byte offset of Phrase in the text classified (Title + "\n\n" + Text)
 	Weight     float64 // signed contribution actually counted
-	Discounted string  `json:",omitempty"` // why a cue counted less: "negated", "quoted", "scare-quoted", "outside-person-sentences", "other-person", "attributed", "charge", "paragraph", "reference"
+	Discounted string  `json:",omitempty"` // why a cue counted less: "negated", "quoted", "scare-quoted", "outside-person-sentences", "other-person", "attributed", "answered", "charge", "paragraph", "reference", "room"
 }
 
 // Weights of the stance mechanism. They are part of the engine, not of the
@@ -59,12 +66,17 @@ const (
 	outsideFactor    = 0.5  // a cue in a sentence that does not refer to the person
 	paragraphFactor  = 0.75 // a cue in a sentence that names nobody, in a paragraph about the person
 	quotedFactor     = 0.5  // a cue inside quotation marks: somebody else's words
-	reportedFactor   = 0.5  // a cue in a sentence that attributes it ("said", "denied"): reported, not the piece's own
+	reportedFactor   = 0.25 // a cue in a sentence that attributes it ("said", "denied"), or answered by the other side in its paragraph: reported, not the piece's own
 	chargeFactor     = 0.25 // a critical cue in a sentence describing the charges: the accusation, reported
 	scareWeight      = 1.5  // a person noun or a cause in scare quotes: the “researcher”
 	backrefWindow    = 3    // words between a determiner and a person noun ("the former Belgian detainee")
 	negatedFactor    = -0.5 // "not tortured", "no evidence of ...": the cue turns
-	labelMargin      = 1.0  // |score| needed for supportive or critical
+	roomWeight       = 0.03 // per word of a quotation in a paragraph where only the person's side speaks
+	balanceVoices    = 2    // sentences each side must speak in for the balance rule
+	balanceRatio     = 0.75 // the quieter side speaks at least this share of the louder one's sentences
+	balanceOwn       = 2.0  // |own framing| below which a balanced piece is neutral
+	speakerWindow    = 3    // words between a person's name and a verb of saying for the person to be the speaker
+	labelMargin      = 0.75 // |score| needed for supportive or critical
 	labelDominance   = 1.5  // the winning side must outweigh the other this much
 	priorWeight      = 1.0
 	scareMaxWords    = 4 // a quotation this short is scare quotes, not a quote

@@ -41,7 +41,10 @@ func TestStance(t *testing.T) {
 		{"negated supportive turns", pad("Ali Aarrass was never tortured, and there is nothing to it."), "Ali Aarrass", Neutral, "negated", ""},
 		{"no evidence of", pad("Officials found no evidence of abuse of Ali Aarrass."), "Ali Aarrass", Critical, "", ""},
 		{"scare quotes", pad("Ali Aarrass keeps repeating his story of “torture” to anyone."), "Ali Aarrass", Critical, "scare-quoted", ""},
-		{"quoted critical counts less", pad("Ali Aarrass was tortured in custody and campaigners demand his release. A ministry statement called him “a dangerous terrorist who lies about everything he has ever said”."), "Ali Aarrass", Supportive, "quoted", ""},
+		{"quoted critical counts less", pad("Ali Aarrass was tortured in custody and campaigners demand his release.\n\nA ministry statement called him “a dangerous terrorist who lies about everything he has ever said”."), "Ali Aarrass", Supportive, "quoted", ""},
+		{"answered in the paragraph", pad("Ali Aarrass was tortured in custody and campaigners demand his release. A ministry statement called him “a dangerous terrorist who lies about everything he has ever said”."), "Ali Aarrass", Neutral, "answered", ""},
+		{"room for his side", pad("Ali Aarrass wrote from his cell.\n\nHis sister read the letter aloud. “Every night they came back and asked the same questions, and every night I gave the same answers, until I no longer knew what day it was,” she said."), "Ali Aarrass", Supportive, "room", ""},
+		{"both sides speak", pad("Ali Aarrass was beaten in custody, his lawyer said. His family said he was tortured and asked for an inquiry.\n\nThe ministry said he was treated lawfully. Officials said he lied, and a police spokesman said the claims were false."), "Ali Aarrass", Neutral, "", ""},
 		{"noun phrase refers back", pad("Ali Aarrass was moved to another prison on Monday.\n\nThe former detainee is a convicted terrorist whose campaign is propaganda."), "Ali Aarrass", Critical, "", "convicted terrorist"},
 		{"paragraph scope", pad("Ali Aarrass spoke to the press in Brussels. Reporters waited outside. The whole affair is propaganda and a smear campaign."), "Ali Aarrass", Critical, "paragraph", ""},
 		{"scare-quoted role", pad("Mohamed Hajib presents himself online. The “activist” has a large audience for the “journalism” he sells."), "Mohamed Hajib", Critical, "scare-quoted", ""},
@@ -292,4 +295,31 @@ func BenchmarkClassifyRules10x(b *testing.B) {
 		}
 	}
 	benchClassify(b, r, 5000)
+}
+
+// TestVoices checks who is found speaking: the side word nearest the verb
+// of saying, the person themself, or the paragraph's last speaker; a
+// distancing verb turns the person's side into the other's.
+func TestVoices(t *testing.T) {
+	c := mustClassifier(t, DefaultRules())
+	tests := []struct {
+		name      string
+		text      string
+		sup, auth int
+	}{
+		{"nearest side word", "Ali Aarrass was moved, his lawyer said. A ministry spokesman said the move was routine.", 1, 1},
+		{"the person speaks", "Ali Aarrass told the court he had signed nothing. He said he was afraid.", 2, 0},
+		{"quotation carried on", "The prosecutor spoke first. “The evidence is clear,” he said. “It was planned,” he added, pointing at the file on Ali Aarrass.", 0, 2},
+		{"court ends the speaker", "Officials were present. The court ruled on Monday. Ali Aarrass said he would appeal.", 1, 0},
+		{"doubted", "Ali Aarrass claims he was beaten. His lawyer claims the file is empty.", 0, 2},
+		{"nobody speaks", "Ali Aarrass was moved to another prison on Monday.", 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := stanceOf(c.Classify(Document{Text: pad(tt.text)}), "Ali Aarrass")
+			if s.SupportVoices != tt.sup || s.AuthorityVoices != tt.auth {
+				t.Errorf("voices = %d supporting, %d authority; want %d, %d", s.SupportVoices, s.AuthorityVoices, tt.sup, tt.auth)
+			}
+		})
+	}
 }

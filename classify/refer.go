@@ -76,16 +76,21 @@ var scareTargets = hashSetPlain(
 
 // Word classes, so the stance engine looks each word up once.
 const (
-	classBackref uint8 = 1 << iota // pronoun or Arabic definite person noun
+	classBackref uint16 = 1 << iota // pronoun or Arabic definite person noun
 	classPersonNoun
 	classNeutral
 	classDistancing
 	classCharge
+	classSpeech
+	classSupport
+	classAuthority
+	classCourt
 )
 
-var wordClass = func() map[uint64]uint8 {
-	m := make(map[uint64]uint8)
-	for set, class := range map[*map[uint64]bool]uint8{&pronouns: classBackref, &arabicBackrefs: classBackref, &personNouns: classPersonNoun, &neutralReporting: classNeutral, &distancing: classDistancing, &charges: classCharge} {
+var wordClass = func() map[uint64]uint16 {
+	m := make(map[uint64]uint16)
+	for set, class := range map[*map[uint64]bool]uint16{&pronouns: classBackref, &arabicBackrefs: classBackref, &personNouns: classPersonNoun, &neutralReporting: classNeutral, &distancing: classDistancing, &charges: classCharge,
+		&speechVerbs: classSpeech, &supportSide: classSupport, &authoritySide: classAuthority, &courtWords: classCourt} {
 		for h := range *set {
 			m[h] |= class
 		}

@@ -290,7 +290,7 @@ func (r *Rules) version() string {
 	for topic, th := range r.thresholds {
 		lines = append(lines, fmt.Sprintf("h\t%s\t%g", topic, th))
 	}
-	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), "engine\t3")
+	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), "engine\t4")
 	sort.Strings(lines)
 	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
 	return hex.EncodeToString(sum[:6])

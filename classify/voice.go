@@ -1,0 +1,195 @@
+package classify
+
+import "sort"
+
+// Voice: whose words a piece gives room to. A supportive piece lets the
+// person, their relatives, lawyers and rights groups speak, at length and
+// without distancing; a critical one lets officials, prosecutors and state
+// media speak, or quotes the person only to cast doubt ("claims"); wire
+// copy alternates both. This reads structure, not a writer's phrasing: the
+// speaker of a sentence with a reporting verb is the side word nearest the
+// verb ("his lawyer said", "a ministry spokesman denied"), or, when the
+// sentence names no side, the person it is about ("Aarrass told the court",
+// "he said") or the last side named in the paragraph (a quotation carried
+// on over several sentences).
+
+// Speaker sides.
+const (
+	sideNone      int8 = 0
+	sideSupport   int8 = 1  // the person, relatives, lawyers, rights groups, UN bodies
+	sideAuthority int8 = -1 // officials, ministry, prosecution, police, state media
+	sideCourt     int8 = 2  // the court: procedure, neither side; ends a paragraph's speaker
+)
+
+var (
+	// speechVerbs mark a sentence as giving somebody's words. They are
+	// wider than neutralReporting (which discounts cues): any verb of
+	// saying, asking or pleading.
+	speechVerbs = hashSetPlain(
+		"says", "said", "say", "told", "tells", "tell", "according", "denied", "denies", "deny",
+		"argued", "argues", "stated", "maintains", "maintained", "contends", "contended", "responded",
+		"replied", "added", "insists", "insisted", "claims", "claimed", "alleges", "alleging", "testified",
+		"asserted", "noted", "wrote", "writes", "explained", "recalled", "stressed", "warned", "urged",
+		"urges", "asked", "asks", "reiterated", "concluded", "statement", "declared", "recounted",
+		"selon", "declare", "declarent", "affirme", "affirment", "dit", "disent", "estime", "estiment",
+		"assure", "assurent", "assurant", "nie", "nient", "dementi", "explique", "precise", "ajoute",
+		"souligne", "denonce", "plaide", "rappele", "raconte", "ecrit", "appris", "temoigne", "confie",
+		"قال", "قالت", "حسب", "بحسب", "وفق", "وفقا", "اكد", "اكدت", "نفى", "نفت", "ذكر", "ذكرت", "افاد", "افادت", "اعلن", "اعلنت",
+	)
+
+	// supportSide names speakers on the person's side.
+	supportSide = hashSetPlain(
+		"lawyer", "lawyers", "attorney", "counsel", "defence", "defense", "wife", "husband", "mother",
+		"father", "sister", "brother", "son", "daughter", "family", "relatives", "supporters",
+		"campaigners", "activists", "amnesty", "ngo", "ngos", "groups", "rapporteur", "committee",
+		"avocat", "avocate", "avocats", "defense", "epouse", "mari", "mere", "pere", "soeur", "frere",
+		"fils", "fille", "famille", "proches", "soutiens", "comite", "ong", "ligue", "militants",
+		"محاميه", "محامي", "زوجته", "زوجها", "عائلته", "عائلتها", "والدته", "شقيقته", "شقيقه", "منظمه",
+	)
+
+	// authoritySide names speakers on the state's side, and those who
+	// speak against the person as witnesses of the prosecution.
+	authoritySide = hashSetPlain(
+		"official", "officials", "authorities", "ministry", "minister", "government", "spokesman",
+		"spokeswoman", "spokesperson", "police", "prosecutor", "prosecutors", "prosecution", "judiciary",
+		"mission", "embassy", "security", "observers", "cellmate", "cellmates",
+		"responsable", "responsables", "autorites", "ministere", "ministre", "gouvernement",
+		"porte", "police", "policiers", "procureur", "parquet", "surete", "ambassade",
+		"observateurs", "codetenu", "codetenus",
+		"وزاره", "الوزاره", "مسؤول", "السلطات", "النيابه", "الشرطه", "مصدر", "مصادر",
+	)
+
+	courtWords = hashSetPlain("court", "judge", "judges", "tribunal", "cour", "juge", "juges", "المحكمه", "القاضي")
+)
+
+// voiceTally counts the sentences each side speaks in, for one person.
+type voiceTally struct {
+	support, authority int
+}
+
+// speakerOf says which side speaks in sentence s, in this order: the side
+// word nearest its verb of saying ("his lawyer said"); the person, named
+// next to the verb ("Aarrass told", "said Aarrass"); the paragraph's last
+// speaker (a quotation carried on: "..., he added"); the person the
+// sentence names or refers back to. A supportive speaker in a distancing
+// sentence ("his lawyer claims") is counted for the other side: quoted to
+// be doubted. own says the speaker is the person themself.
+func speakerOf(in *sentenceInfo, nearVerb bool, refers bool, actor int8) (side int8, own bool) {
+	switch {
+	case in.speaker != sideNone:
+		side = in.speaker
+	case nearVerb:
+		side, own = sideSupport, true
+	case actor != sideNone && actor != sideCourt:
+		side = actor
+	case refers:
+		side, own = sideSupport, true
+	}
+	if side == sideSupport && in.distanced {
+		side, own = sideAuthority, false
+	}
+	return side, own
+}
+
+// sideOf is the speaker side a word class names.
+func sideOf(class uint16) int8 {
+	switch {
+	case class&classSupport != 0:
+		return sideSupport
+	case class&classAuthority != 0:
+		return sideAuthority
+	case class&classCourt != 0:
+		return sideCourt
+	}
+	return sideNone
+}
+
+// voiceAt is a sentence where somebody speaks, and for whom it counts.
+type voiceAt struct {
+	sent   int
+	side   int8
+	person int // the person whose own voice it is; -1 counts for everybody
+}
+
+// voices finds who speaks in each sentence with a verb of saying.
+func voices(info []sentenceInfo, direct map[int][]personMention) []voiceAt {
+	var out []voiceAt
+	actor, para := sideNone, -1
+	for s := range info {
+		in := &info[s]
+		if in.para != para {
+			actor, para = sideNone, in.para
+		}
+		if in.speech {
+			person, nearVerb := in.target, false
+			if in.scope == "paragraph" {
+				person = -1
+			}
+			for _, pm := range direct[s] {
+				person = pm.person
+				if d := pm.word - in.verbAt; d >= -speakerWindow && d <= speakerWindow {
+					nearVerb = true
+					break
+				}
+			}
+			side, own := speakerOf(in, nearVerb, person >= 0, actor)
+			if !own {
+				person = -1 // not the person's own words: they count for everybody
+			}
+			if side == sideSupport || side == sideAuthority {
+				out = append(out, voiceAt{sent: s, side: side, person: person})
+				actor = side
+			}
+		}
+		if in.actor != sideNone {
+			actor = in.actor
+		}
+	}
+	return out
+}
+
+// Bits of sidesByParagraph.
+const (
+	speaksSupport   uint8 = 1
+	speaksAuthority uint8 = 2
+)
+
+// sidesByParagraph says which sides speak in each paragraph.
+func sidesByParagraph(info []sentenceInfo, vs []voiceAt) map[int]uint8 {
+	m := make(map[int]uint8)
+	for _, v := range vs {
+		if v.side == sideSupport {
+			m[info[v.sent].para] |= speaksSupport
+		} else {
+			m[info[v.sent].para] |= speaksAuthority
+		}
+	}
+	return m
+}
+
+// answered says whether a cue of sign base stands in a paragraph where
+// the opposite side speaks.
+func answered(base float64, sides uint8) bool {
+	return (base > 0 && sides&speaksAuthority != 0) || (base < 0 && sides&speaksSupport != 0)
+}
+
+// roomItems adds a supportive item for each quotation (longer than scare
+// quotes) in a paragraph where only the person's side speaks: the piece
+// gives them room. Officials quoted at length are not the mirror image:
+// supportive and neutral pieces quote a denial in full to answer it, so
+// length of quotation from that side says little about the framing.
+func roomItems(sc *scratch, spans []span, info []sentenceInfo, sides map[int]uint8, items []scored) []scored {
+	words := sc.tk.words
+	for _, sp := range spans {
+		if sp.words <= scareMaxWords {
+			continue
+		}
+		a := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= sp.start })
+		b := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= sp.end })
+		if a >= b || sides[info[sc.sent[a]].para] != speaksSupport {
+			continue
+		}
+		items = append(items, scored{from: a, to: b - 1, base: roomWeight * float64(b-a), why: []string{"room"}, room: true})
+	}
+	return items
+}
