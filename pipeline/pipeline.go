@@ -261,13 +261,18 @@ func (p *Pipeline) prepareItems(ctx context.Context, src config.Source, in []fet
 // topics: most of a general news feed is about other things, and matching
 // alone is several times faster than classifying. They keep their text, so
 // `newsmon reclassify` labels them when a person is added.
+//
+// Only items that name someone get a fingerprint, and so a story: stories
+// exist for the digest and alerts, which show only such items, and the
+// fingerprint and story lookup were a third of the cost of storing an item.
 func (p *Pipeline) label(it *store.Item, prior string) {
-	it.Fingerprint = classify.Fingerprint(it.Text)
+	it.Fingerprint = 0
 	text := it.Title + "\n\n" + it.Text
 	if len(p.classifier.Matcher().Match(text)) == 0 {
 		it.Mentions, it.Stances, it.Topics = nil, nil, nil
 		return
 	}
+	it.Fingerprint = classify.Fingerprint(it.Text)
 	res := p.classifier.Classify(classify.Document{Title: it.Title, Text: it.Text, StancePrior: prior})
 	ApplyResult(it, res)
 }

@@ -14,11 +14,13 @@ type Item struct {
 	URL          string
 	CanonicalURL string // "" when the item has no link
 	Title        string
-	Summary      string
-	Text         string
-	Author       string
-	Language     string
-	Published    time.Time // zero when unknown
+	// Summary is stored as "" when it equals Text (a feed without separate
+	// content): the text is then stored once.
+	Summary   string
+	Text      string
+	Author    string
+	Language  string
+	Published time.Time // zero when unknown
 	// ContentHash identifies the content as the source gave it; a changed
 	// hash updates the stored item in place.
 	ContentHash string
@@ -132,7 +134,7 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 			if err != nil {
 				return fmt.Errorf("store item %q: %w", it.URL, err)
 			}
-			if err := recordStory(ctx, tx, stories, &res, id, it.Fingerprint, isNew, changed, run.FinishedAt); err != nil {
+			if err := recordStory(ctx, tx, stories, &res, id, it.Fingerprint, len(it.Mentions) > 0, isNew, changed, run.FinishedAt); err != nil {
 				return fmt.Errorf("store story of %q: %w", it.URL, err)
 			}
 			switch {
@@ -155,6 +157,9 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 					return fmt.Errorf("store labels of %q: %w", it.URL, err)
 				}
 			}
+		}
+		if err := w.fts.flush(ctx); err != nil {
+			return err
 		}
 		id, err := insertRun(ctx, tx, run, res)
 		res.RunID = id
@@ -201,13 +206,18 @@ func insertRun(ctx context.Context, tx *sql.Tx, run Run, res RunResult) (int64, 
 
 // itemWriter holds the statements SaveRun reuses for every item.
 type itemWriter struct {
+	fts                                *ftsBatch
 	find, insert, update               *sql.Stmt
 	delMentions, delStances, delTopics *sql.Stmt
 	insMention, insStance, insTopic    *sql.Stmt
 }
 
 func prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter, error) {
-	w := &itemWriter{}
+	fts, err := prepareFTSBatch(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	w := &itemWriter{fts: fts}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
@@ -237,6 +247,7 @@ func prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter, error) {
 }
 
 func (w *itemWriter) close() {
+	w.fts.close()
 	for _, st := range []*sql.Stmt{w.find, w.insert, w.update, w.delMentions, w.delStances, w.delTopics, w.insMention, w.insStance, w.insTopic} {
 		if st != nil {
 			st.Close()
@@ -250,12 +261,13 @@ func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now an
 	err = w.find.QueryRowContext(ctx, it.CanonicalURL, source, it.GUID).Scan(&id, &owner, &hash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		r, err := w.insert.ExecContext(ctx, source, it.GUID, it.URL, it.CanonicalURL, it.Title, it.Summary, it.Text,
+		r, err := w.insert.ExecContext(ctx, source, it.GUID, it.URL, it.CanonicalURL, it.Title, storedSummary(it), it.Text,
 			it.Author, it.Language, formatTime(it.Published), now, now, it.ContentHash)
 		if err != nil {
 			return 0, false, false, err
 		}
 		id, err = r.LastInsertId()
+		w.fts.add(id)
 		return id, true, false, err
 	case err != nil:
 		return 0, false, false, err
@@ -264,9 +276,22 @@ func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now an
 		// sighting, not a new version: its first source owns it.
 		return id, false, false, nil
 	}
-	_, err = w.update.ExecContext(ctx, it.URL, it.Title, it.Summary, it.Text, it.Author, it.Language,
+	// The same item twice in one run: index its first version before the
+	// update trigger replaces it in the index.
+	if err := w.fts.flush(ctx); err != nil {
+		return 0, false, false, err
+	}
+	_, err = w.update.ExecContext(ctx, it.URL, it.Title, storedSummary(it), it.Text, it.Author, it.Language,
 		formatTime(it.Published), now, it.ContentHash, id)
 	return id, false, true, err
+}
+
+// storedSummary is the summary as stored: "" when it repeats the text.
+func storedSummary(it *Item) string {
+	if it.Summary == it.Text {
+		return ""
+	}
+	return it.Summary
 }
 
 // writeLabels stores the item's mentions, stances and topics, replacing any

@@ -197,8 +197,16 @@ func (s *Store) Story(ctx context.Context, storyID int64) ([]StoryItem, error) {
 
 // recordStory, called by SaveRun for each item, groups a new item into its
 // story, refreshes a changed item's fingerprint and reports both in res.
-func recordStory(ctx context.Context, tx *sql.Tx, w *storyWriter, res *RunResult, id int64, fp uint64, isNew, changed bool, now time.Time) error {
+//
+// An item with neither a fingerprint nor mentions is left out of stories
+// (story_id NULL: a story of its own, read as coalesce(story_id, id)):
+// stories serve the digest and alerts, which show only items naming someone,
+// and the lookup cost more than the rest of storing such an item. An item
+// that gains mentions later (reclassify) keeps story_id NULL.
+func recordStory(ctx context.Context, tx *sql.Tx, w *storyWriter, res *RunResult, id int64, fp uint64, hasMentions, isNew, changed bool, now time.Time) error {
 	switch {
+	case isNew && fp == 0 && !hasMentions:
+		res.NewItems = append(res.NewItems, NewItem{ID: id, StoryID: id})
 	case isNew:
 		ni, err := w.assign(ctx, id, fp, now)
 		if err != nil {

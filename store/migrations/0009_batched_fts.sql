@@ -1,0 +1,11 @@
+-- Index new items in the full-text index once per run, not once per row.
+--
+-- FTS5 writes its pending terms to disk at every statement savepoint, so the
+-- per-row insert trigger of 0004 wrote one index segment per item (then
+-- merged them): about a fifth of the cost of storing an item. SaveRun now
+-- inserts a run's new items into items_fts with one statement after storing
+-- them (store/fts.go). Code that inserts into items directly must do the
+-- same: INSERT INTO items_fts(rowid, title, text) SELECT id, title, text ...
+-- The update and delete triggers stay: updates are rare and retention's
+-- emptying of texts must reach the index.
+DROP TRIGGER items_fts_insert;
