@@ -123,7 +123,7 @@ func fromHTML(body []byte, contentType string, pageURL *url.URL, opts Options) (
 		Title:     cleanSpace(firstNonEmpty(res.Title(), meta.title)),
 		Text:      cleanText(nodeText(res.Node)),
 		Published: meta.published,
-		Author:    cleanSpace(firstNonEmpty(meta.author, trimByline(res.Byline()))),
+		Author:    cleanSpace(firstNonEmpty(meta.author, meta.markupAuthor, trimByline(res.Byline()))),
 		Site:      cleanSpace(firstNonEmpty(meta.site, res.SiteName())),
 		Canonical: meta.canonical,
 	}
@@ -133,7 +133,7 @@ func fromHTML(body []byte, contentType string, pageURL *url.URL, opts Options) (
 		a.Text = strings.TrimPrefix(rest, "\n\n")
 	}
 	if a.Published.IsZero() {
-		a.Published = meta.textDate
+		a.Published = firstDate(meta.textDate, urlDate(pageURL))
 		// A byline usually gives only the day; an unmarked <time> on that
 		// same day gives the time as well.
 		if ft := meta.firstTime; a.Published.IsZero() || sameDay(ft, a.Published) {
@@ -145,6 +145,15 @@ func fromHTML(body []byte, contentType string, pageURL *url.URL, opts Options) (
 	}
 	a.Language = chooseLanguage(firstNonEmpty(meta.lang, res.Language()), a.Text)
 	return a, nil
+}
+
+func firstDate(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 func sameDay(a, b time.Time) bool {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/itlightning/dateparse"
 	"golang.org/x/net/html"
@@ -26,6 +27,10 @@ type pageMeta struct {
 	firstTime time.Time
 	// textDate is the first date written out in a byline (day only).
 	textDate time.Time
+	// markupAuthor is the first rel=author, itemprop=author or class=author
+	// name outside
+	// comments and related-article lists.
+	markupAuthor string
 }
 
 // maxJSONLD bounds the size of one JSON-LD block that is decoded.
@@ -76,6 +81,11 @@ func readPageMeta(doc *html.Node, base *url.URL) pageMeta {
 					}
 				}
 			}
+		case "a", "span", "div", "p":
+			if m.markupAuthor == "" && (hasToken(attr(n, "rel"), "author") || strings.EqualFold(attr(n, "itemprop"), "author") ||
+				hasToken(attr(n, "class"), "author") || hasToken(attr(n, "class"), "author-name")) {
+				m.markupAuthor = markupName(n)
+			}
 		case "time":
 			dt := attr(n, "datetime")
 			if dt == "" {
@@ -119,6 +129,36 @@ func readPageMeta(doc *html.Node, base *url.URL) pageMeta {
 		m.textDate = findTextDate(doc)
 	}
 	return m
+}
+
+// maxNameRunes bounds an author name read from markup; longer text is a
+// sentence or a whole byline block, not a name.
+const maxNameRunes = 80
+
+// markupName reads an author element: its itemprop=name child when it has
+// one, else its text, cleaned like a byline. Elements inside comment
+// threads and related-article lists belong to other pieces and are
+// skipped.
+func markupName(n *html.Node) string {
+	for p := n; p != nil; p = p.Parent {
+		if p.Type == html.ElementNode && skipContainer(p) {
+			return ""
+		}
+	}
+	var name string
+	walk(n, func(c *html.Node) {
+		if name == "" && c != n && strings.EqualFold(attr(c, "itemprop"), "name") {
+			name = firstNonEmpty(attr(c, "content"), spacedText(c))
+		}
+	})
+	if name == "" {
+		name = spacedText(n)
+	}
+	name = trimByline(name)
+	if utf8.RuneCountInString(name) > maxNameRunes {
+		return ""
+	}
+	return name
 }
 
 // findLDArticle returns the first JSON-LD object that describes an article

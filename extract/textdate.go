@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -89,7 +90,7 @@ func findTextDate(doc *html.Node) time.Time {
 				continue
 			}
 			if hinted(n) || startsWithLabel(n) {
-				if s := textOf(n); utf8.RuneCountInString(s) <= maxDateText {
+				if s := spacedText(n); utf8.RuneCountInString(s) <= maxDateText {
 					if t, ok := scanDate(s); ok {
 						return t
 					}
@@ -203,12 +204,71 @@ func westernDigits(s string) string {
 // bylinePrefix matches the word introducing an author's name.
 var bylinePrefix = regexp.MustCompile(`(?i)^\s*(by|par|بقلم|كتب|كتبه)\s*:?\s+`)
 
-// trimByline turns a byline such as "By Jane Roe" into the name. A byline
-// longer than a few names is more likely a sentence, and is dropped.
+// bylineDate finds where a date starts inside a byline: "Jane Roe —
+// November 18, 2019", "Jane RoeMonday, November 18", "Jane Roe - 2019-04-10",
+// "Jane Roe, 9:02 AM". A month name counts only next to a number, so that
+// "Theresa May" stays whole.
+var bylineDate = sync.OnceValue(func() *regexp.Regexp {
+	names := make([]string, 0, len(monthNames))
+	for n := range monthNames {
+		names = append(names, regexp.QuoteMeta(n))
+	}
+	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
+	month := `(?:` + strings.Join(names, "|") + `)`
+	return regexp.MustCompile(`(?i)(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s*)?` + month + `\.?\s+\d|` +
+		`\d{1,2}(?:st|nd|rd|th|er)?\s+` + month + `|\d{4}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{1,2}:\d{2}`)
+})
+
+// trimByline turns a byline such as "By Jane Roe, 3 March 2021" into the
+// name. A byline longer than a few names is more likely a sentence, and is
+// dropped.
 func trimByline(s string) string {
-	s = cleanSpace(bylinePrefix.ReplaceAllString(s, ""))
+	s = westernDigits(cleanSpace(bylinePrefix.ReplaceAllString(s, "")))
+	if loc := bylineDate().FindStringIndex(s); loc != nil {
+		s = strings.TrimRight(s[:loc[0]], " ,;|·-–—/")
+	}
 	if utf8.RuneCountInString(s) > 80 {
 		return ""
 	}
 	return s
 }
+
+// spacedText is the text of n with a space between text nodes, so that
+// adjacent elements ("<a>Jane Roe</a><em>March 3</em>") stay apart.
+func spacedText(n *html.Node) string {
+	var b strings.Builder
+	stack := []*html.Node{n}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+			b.WriteByte(' ')
+		}
+		for k := c.LastChild; k != nil; k = k.PrevSibling {
+			stack = append(stack, k)
+		}
+	}
+	return cleanSpace(b.String())
+}
+
+// urlDate reads a date from a URL path such as /2019/11/19/slug or
+// /news/2019-11-19-slug, common on news sites. The result is midnight UTC.
+func urlDate(u *url.URL) time.Time {
+	if u == nil {
+		return time.Time{}
+	}
+	m := urlDatePattern.FindStringSubmatch(u.Path)
+	if m == nil {
+		return time.Time{}
+	}
+	y, mo, d := atoi(m[1]), atoi(m[2]), atoi(m[3])
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d || t.Month() != time.Month(mo) {
+		return time.Time{}
+	}
+	t, _ = plausible(t)
+	return t
+}
+
+var urlDatePattern = regexp.MustCompile(`/((?:19|20)\d{2})[/-]([01]?\d)[/-]([0-3]?\d)(?:[/-]|$)`)
