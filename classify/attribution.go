@@ -159,9 +159,10 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 				// A sentence about somebody else says nothing about p.
 				wgt = 0
 				reasons = append(append([]string(nil), it.why...), "other-person")
-			case p != target && it.room:
-				// Room given to the person's side is about the case even
-				// where the speaker (a mother, a lawyer) is the subject.
+			case p != target && target < 0 && it.room && len(order) == 1:
+				// Room given to the person's side is about their case even
+				// where the speaker (a mother, a lawyer) is the subject, as
+				// long as nobody else tracked is in the piece.
 			case p != target:
 				// A sentence about nobody in particular counts a little.
 				wgt *= outsideFactor
@@ -202,6 +203,11 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 			}
 		}
 	}
+	// Wire copy alternates the sides by habit: one voice each is enough.
+	minVoices := balanceVoices
+	if dateline(doc.Text) {
+		minVoices = 1
+	}
 	for k := range stances {
 		switch doc.StancePrior {
 		case Supportive:
@@ -218,7 +224,7 @@ func (c *Classifier) scoreStances(doc Document, text string, sc *scratch, hits [
 		switch {
 		case bodyWords < c.minWords:
 			stances[k].Label = Unclear
-		case lo >= balanceVoices && float64(lo) >= balanceRatio*float64(hi) && math.Abs(own[k]) < balanceOwn:
+		case lo >= minVoices && float64(lo) >= balanceRatio*float64(hi) && math.Abs(own[k]) < balanceOwn:
 			// Both sides speak, about as often, and the piece's own
 			// framing is weak: wire copy that alternates them.
 			stances[k].Label = Neutral

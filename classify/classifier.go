@@ -76,6 +76,7 @@ const (
 	balanceRatio     = 0.75 // the quieter side speaks at least this share of the louder one's sentences
 	balanceOwn       = 2.0  // |own framing| below which a balanced piece is neutral
 	speakerWindow    = 3    // words between a person's name and a verb of saying for the person to be the speaker
+	datelineBytes    = 60   // how far into the text a wire dateline's dash may come
 	labelMargin      = 0.75 // |score| needed for supportive or critical
 	labelDominance   = 1.5  // the winning side must outweigh the other this much
 	priorWeight      = 1.0

@@ -323,3 +323,23 @@ func TestVoices(t *testing.T) {
 		})
 	}
 }
+
+func TestDateline(t *testing.T) {
+	tests := []struct {
+		text string
+		want bool
+	}{
+		{"RABAT (Reuters) - A court on Monday", true},
+		{"CASABLANCA, (Dépêche) – La cour d'appel", true},
+		{"ABU DHABI - An appeals court", true},
+		{"Rabat – With Morocco facing", false},
+		{"UN experts - a new report", false},
+		{"Ali Aarrass has now refused food - for weeks", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := dateline(tt.text); got != tt.want {
+			t.Errorf("dateline(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}

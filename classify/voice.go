@@ -1,6 +1,10 @@
 package classify
 
-import "sort"
+import (
+	"sort"
+	"strings"
+	"unicode"
+)
 
 // Voice: whose words a piece gives room to. A supportive piece lets the
 // person, their relatives, lawyers and rights groups speak, at length and
@@ -192,4 +196,30 @@ func roomItems(sc *scratch, spans []span, info []sentenceInfo, sides map[int]uin
 		items = append(items, scored{from: a, to: b - 1, base: roomWeight * float64(b-a), why: []string{"room"}, room: true})
 	}
 	return items
+}
+
+// dateline says whether text opens like wire copy: a place name in capitals,
+// perhaps an agency in brackets, then a dash ("RABAT (Reuters) -",
+// "CASABLANCA, (Dépêche) –").
+func dateline(text string) bool {
+	caps := 0
+	for i, r := range text {
+		switch {
+		case i > datelineBytes:
+			return false
+		case unicode.IsUpper(r):
+			caps++
+		case unicode.IsLower(r):
+			if caps < 3 {
+				return false
+			}
+			// Lower case is allowed only inside the brackets.
+			if j := strings.IndexByte(text[:i], '('); j < 0 || strings.IndexByte(text[j:i], ')') >= 0 {
+				return false
+			}
+		case r == '-' || r == '–' || r == '—':
+			return caps >= 3
+		}
+	}
+	return false
 }
