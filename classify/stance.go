@@ -9,27 +9,36 @@ import (
 // and scores topics. The text classified is doc.Title + "\n\n" + doc.Text;
 // all offsets refer to it.
 //
-// Stance: every cue phrase adds its weight (+ supportive, − critical) to
-// the people its sentence refers to: a sentence that names them, or one of
-// the next few sentences that refers back with a pronoun (he, his, elle,
-// son...) or a definite person noun ("the blogger", "l'ancien détenu").
-// Other sentences of the paragraph that holds such a reference count
-// paragraphFactor ("paragraph"). If a sentence names several people, a cue
-// goes to the nearest mention. Elsewhere in the item a cue counts
-// outsideFactor. A negator shortly before a cue ("never tortured", "not a
-// terrorist") turns it round at half weight. A cue inside a quotation, or
-// in a sentence that attributes it ("said", "denied", "according to"),
-// counts half: somebody's position, not the piece's framing; a distancing
-// word ("claims", "narrative") discounts supportive cues only. A
-// discrediting cue in a sentence that describes the charges ("charged with
-// membership of a terrorist organisation", "the indictment") counts
-// chargeFactor: the accusation reported, not adopted. A supportive
-// cue in scare quotes (“torture”) counts as critical, and so does a role or
-// cause in short scare quotes (the “researcher”). When both sides appear
-// only as attributed positions and the piece adds little framing of its
-// own, the label is neutral. Text shorter than the minimum words gives
-// "unclear". Document.StancePrior is reported in Stance.Prior, not as
-// evidence, since no phrase of the text carries it.
+// Stance is read from the piece's own framing and from whose voice it gives
+// room to. Framing: every cue phrase adds its weight (+ supportive,
+// − critical) to the people its sentence refers to: a sentence that names
+// them, or one of the next few sentences that refers back with a pronoun
+// (he, his, elle, son...) or a definite person noun ("the blogger",
+// "l'ancien détenu"). Other sentences of the paragraph that holds such a
+// reference count paragraphFactor ("paragraph"). If a sentence names several
+// people, a cue goes to the nearest mention. Elsewhere in the item a cue
+// counts outsideFactor. A negator shortly before a cue ("never tortured",
+// "not a terrorist") turns it round at half weight. Somebody else's words
+// count less than the piece's own, the same for both sides: a cue inside a
+// quotation counts quotedFactor, one in a sentence that attributes it
+// ("said", "denied", "according to") or in a paragraph where the other side
+// speaks ("answered": a reported dispute) reportedFactor; a distancing word
+// ("claims", "narrative") discounts supportive cues only. A discrediting cue
+// in a sentence that describes the charges counts chargeFactor: the
+// accusation reported, not adopted. A supportive cue in scare quotes
+// (“torture”) counts as critical, and so does a role or cause in short
+// scare quotes (the “researcher”).
+//
+// Voice (voice.go): each sentence with a verb of saying gets a speaker
+// side, the person's or the authorities', from its structure. A quotation
+// in a paragraph where only the person's side speaks adds roomWeight per
+// word ("room"). When both sides speak about as often (balanceVoices each,
+// one each in wire copy with a dateline) and the piece's own framing is
+// under balanceOwn, the label is neutral; so it is when both sides appear
+// only as attributed positions and the piece frames little itself. Text
+// shorter than the minimum words gives "unclear". Document.StancePrior is
+// reported in Stance.Prior, not as evidence, since no phrase of the text
+// carries it.
 //
 // Topics: each topic phrase adds its weight, at most topicRepeatCap times
 // per phrase. A topic is reported when its score reaches its threshold and
