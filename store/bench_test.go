@@ -175,8 +175,8 @@ func buildMillion(ctx context.Context, s *Store, total int, now time.Time) error
 	for first := 0; first < total; first += perTx {
 		err := s.write(ctx, func(tx *sql.Tx) error {
 			ins, err := tx.PrepareContext(ctx, `INSERT INTO items (id, source, guid, url, canonical_url, title, summary, text,
-				published_at, fetched_at, updated_at, content_hash, simhash, sim_band0, sim_band1, sim_band2, sim_band3, story_id)
-				VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+				published_at, fetched_at, updated_at, content_hash, simhash, story_id)
+				VALUES (?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)`)
 			if err != nil {
 				return err
 			}
@@ -193,8 +193,7 @@ func buildMillion(ctx context.Context, s *Store, total int, now time.Time) error
 				src := fmt.Sprintf("src%02d", rng.IntN(sources))
 				u := fmt.Sprintf("https://%s.example/%d", src, n)
 				text := gen.words(80 + rng.IntN(60))
-				var fp, b [5]any // simhash, bands; story_id below
-				var story any
+				var fp, story any
 				mentions := rng.IntN(50) == 0 // 2% name someone
 				if mentions {
 					f := rng.Uint64()
@@ -203,13 +202,11 @@ func buildMillion(ctx context.Context, s *Store, total int, now time.Time) error
 					} else {
 						story, lastStory = id, id
 					}
-					lastFP = f
-					bs := bands(f)
-					fp[0], b[0], b[1], b[2], b[3] = int64(f), bs[0], bs[1], bs[2], bs[3]
+					lastFP, fp = f, int64(f)
 				}
 				if _, err := ins.ExecContext(ctx, id, src, u, u, u, gen.words(8), text,
 					formatTime(at.Add(-time.Duration(rng.IntN(3600))*time.Second)), formatTime(at), formatTime(at), fmt.Sprint(n),
-					fp[0], b[0], b[1], b[2], b[3], story); err != nil {
+					fp, story); err != nil {
 					return err
 				}
 				if !mentions {

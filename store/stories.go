@@ -4,26 +4,29 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 )
 
-// Story grouping limits. A fingerprint is split into four indexed 16-bit
-// bands; two fingerprints at most 7 bits apart have at least one band that
-// differs in at most one bit, so looking up each band and its 16 one-bit
-// variants (68 index seeks) finds every item within MaxStoryDistance.
-// Unrelated texts sit about 32 bits apart.
+// Story grouping limits. Only items that name a tracked person have a
+// fingerprint (store/items.go, pipeline.label), so the items a new one can
+// join are few: the fingerprinted items of the last StoryWindow, read in
+// one range scan of a partial index (migration 0009) and compared in Go.
+// With well-mixed fingerprint bits a repost with a tenth of its word pairs
+// changed sits about 8 ± 3 bits from the original and unrelated texts
+// 32 ± 4, so MaxStoryDistance 10 groups most reposts while the chance that
+// two unrelated texts fall within it is about 1e-8.
 const (
 	// MaxStoryDistance is the largest fingerprint distance, in bits, at which
 	// a new item joins an earlier item's story.
-	MaxStoryDistance = 7
+	MaxStoryDistance = 10
 	// StoryWindow is how far back, by first-seen time, a new item looks for
 	// the story it belongs to: syndication happens within days, and the
 	// window keeps each lookup small however large the database grows.
 	StoryWindow = 14 * 24 * time.Hour
-	// maxStoryCandidates caps the rows one lookup reads (a band shared by
-	// chance with many items must not make a save slow).
-	maxStoryCandidates = 200
+	// maxStoryCandidates caps the rows one lookup reads: the most recent
+	// fingerprinted items of the window (a database where most items name
+	// someone must not make a save slow).
+	maxStoryCandidates = 5000
 )
 
 // NewItem is an item SaveRun stored for the first time, and its story.
@@ -37,11 +40,6 @@ type NewItem struct {
 	JoinedStory bool
 }
 
-// bands splits a fingerprint into the four indexed 16-bit bands.
-func bands(fp uint64) [4]int64 {
-	return [4]int64{int64(fp & 0xffff), int64(fp >> 16 & 0xffff), int64(fp >> 32 & 0xffff), int64(fp >> 48)}
-}
-
 // storyWriter holds the statements SaveRun uses to group items into stories.
 type storyWriter struct {
 	candidates, setStory, setFingerprint *sql.Stmt
@@ -53,13 +51,12 @@ func prepareStoryWriter(ctx context.Context, tx *sql.Tx) (*storyWriter, error) {
 	if w.candidates, err = tx.PrepareContext(ctx, candidatesSQL); err != nil {
 		return nil, fmt.Errorf("prepare story lookup: %w", err)
 	}
-	if w.setStory, err = tx.PrepareContext(ctx, `UPDATE items SET simhash = ?1, sim_band0 = ?2, sim_band1 = ?3,
-		sim_band2 = ?4, sim_band3 = ?5, story_id = ?6 WHERE id = ?7`); err != nil {
+	// The sim_band columns of migration 0004 are no longer written.
+	if w.setStory, err = tx.PrepareContext(ctx, `UPDATE items SET simhash = ?1, story_id = ?2 WHERE id = ?3`); err != nil {
 		w.close()
 		return nil, fmt.Errorf("prepare story update: %w", err)
 	}
-	if w.setFingerprint, err = tx.PrepareContext(ctx, `UPDATE items SET simhash = ?1, sim_band0 = ?2, sim_band1 = ?3,
-		sim_band2 = ?4, sim_band3 = ?5 WHERE id = ?6`); err != nil {
+	if w.setFingerprint, err = tx.PrepareContext(ctx, `UPDATE items SET simhash = ?1 WHERE id = ?2`); err != nil {
 		w.close()
 		return nil, fmt.Errorf("prepare fingerprint update: %w", err)
 	}
@@ -80,11 +77,10 @@ func (w *storyWriter) close() {
 func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, now time.Time) (NewItem, error) {
 	out := NewItem{ID: id, StoryID: id}
 	if fp == 0 {
-		_, err := w.setStory.ExecContext(ctx, nil, nil, nil, nil, nil, id, id)
+		_, err := w.setStory.ExecContext(ctx, nil, id, id)
 		return out, err
 	}
-	b := bands(fp)
-	rows, err := w.candidates.QueryContext(ctx, candidateArgs(fp, formatTime(now.Add(-StoryWindow)), id)...)
+	rows, err := w.candidates.QueryContext(ctx, formatTime(now.Add(-StoryWindow)), id, maxStoryCandidates)
 	if err != nil {
 		return out, fmt.Errorf("look up story candidates: %w", err)
 	}
@@ -110,47 +106,26 @@ func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, now time.
 	if err := rows.Err(); err != nil {
 		return out, fmt.Errorf("read story candidates: %w", err)
 	}
-	_, err = w.setStory.ExecContext(ctx, int64(fp), b[0], b[1], b[2], b[3], out.StoryID, id)
+	_, err = w.setStory.ExecContext(ctx, int64(fp), out.StoryID, id)
 	return out, err
 }
 
 // refresh records a changed item's new fingerprint. It keeps the item in its
 // story: an update ("UPDATE 9 November: ...") is the same piece.
 func (w *storyWriter) refresh(ctx context.Context, id int64, fp uint64) error {
-	if fp == 0 {
-		_, err := w.setFingerprint.ExecContext(ctx, nil, nil, nil, nil, nil, id)
-		return err
+	var v any
+	if fp != 0 {
+		v = int64(fp)
 	}
-	b := bands(fp)
-	_, err := w.setFingerprint.ExecContext(ctx, int64(fp), b[0], b[1], b[2], b[3], id)
+	_, err := w.setFingerprint.ExecContext(ctx, v, id)
 	return err
 }
 
-// candidatesSQL finds items whose fingerprint has a band equal to, or one
-// bit away from, the same band of the new item's fingerprint.
-var candidatesSQL = func() string {
-	var sb strings.Builder
-	sb.WriteString("SELECT id, simhash, story_id FROM items WHERE (")
-	for b := 0; b < 4; b++ {
-		if b > 0 {
-			sb.WriteString(" OR ")
-		}
-		fmt.Fprintf(&sb, "sim_band%d IN (?%s)", b, strings.Repeat(", ?", 16))
-	}
-	sb.WriteString(") AND fetched_at >= ? AND id != ? LIMIT ?")
-	return sb.String()
-}()
-
-func candidateArgs(fp uint64, since any, id int64) []any {
-	args := make([]any, 0, 4*17+3)
-	for _, v := range bands(fp) {
-		args = append(args, v)
-		for bit := 0; bit < 16; bit++ {
-			args = append(args, v^(1<<bit))
-		}
-	}
-	return append(args, since, id, maxStoryCandidates)
-}
+// candidatesSQL reads the fingerprinted items first seen since ?1, newest
+// first, from the covering partial index items_simhash_recent.
+const candidatesSQL = `SELECT id, simhash, story_id FROM items INDEXED BY items_simhash_recent
+	WHERE simhash IS NOT NULL AND fetched_at >= ?1 AND id != ?2
+	ORDER BY fetched_at DESC LIMIT ?3`
 
 func distance(a, b uint64) int {
 	n := 0

@@ -111,25 +111,36 @@ func TestStoriesGroupNearDuplicates(t *testing.T) {
 	}
 }
 
-func TestStoryLookupUsesBandIndexes(t *testing.T) {
+func TestStoryLookupUsesRecentIndex(t *testing.T) {
 	s := openTest(t)
-	rows, err := s.db.Query("EXPLAIN QUERY PLAN "+candidatesSQL, candidateArgs(0x0123456789abcdef, "2026-01-01T00:00:00Z", 5)...)
-	if err != nil {
-		t.Fatal(err)
+	plan := explain(t, s.db, candidatesSQL, "2026-01-01T00:00:00Z", 5, maxStoryCandidates)
+	if !strings.Contains(plan, "COVERING INDEX items_simhash_recent (fetched_at>?)") {
+		t.Errorf("story lookup plan: %s", plan)
 	}
-	defer rows.Close()
-	plan := ""
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
+}
+
+// TestStoriesOnlyForNamedItems checks that an item naming no one and
+// without a fingerprint gets no story row update, and one naming someone
+// gets a story of its own even without a fingerprint.
+func TestStoriesOnlyForNamedItems(t *testing.T) {
+	s := openTest(t)
+	at := time.Date(2026, 3, 12, 8, 0, 0, 0, time.UTC)
+	res := saveItems(t, s, "wire", at,
+		Item{GUID: "plain", Title: "Harbour", Text: "Dock workers walked out.", ContentHash: "1"},
+		Item{GUID: "named", Title: "Aarrass", Text: "Ali Aarrass spoke.", ContentHash: "2",
+			Mentions: []Mention{{Person: "Ali Aarrass", Spelling: "Aarrass", Count: 1}}})
+	for _, ni := range res.NewItems {
+		if ni.StoryID != ni.ID || ni.JoinedStory {
+			t.Errorf("new item %+v, want a story of its own", ni)
 		}
-		plan += detail + "\n"
 	}
-	for b := 0; b < 4; b++ {
-		if want := fmt.Sprintf("items_sim_band%d", b); !strings.Contains(plan, want) {
-			t.Errorf("plan does not use %s:\n%s", want, plan)
+	assertStories := func(guid, want string) {
+		var got string
+		s.db.QueryRow(`SELECT coalesce(story_id = id, 'NULL') FROM items WHERE guid = ?`, guid).Scan(&got)
+		if got != want {
+			t.Errorf("%s: story_id = id is %s, want %s", guid, got, want)
 		}
 	}
+	assertStories("plain", "NULL")
+	assertStories("named", "1")
 }
