@@ -86,11 +86,7 @@ func NewClient(opts Options) *Client {
 }
 
 func newHTTPClient(opts Options, allowPrivate bool) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	dialer.Control = refusePrivate
-	if allowPrivate {
-		dialer.Control = refuseMetadata
-	}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: DialGuard(allowPrivate)}
 	transport := &http.Transport{
 		// No proxy: the address guard must see the real destination.
 		Proxy:                  nil,
@@ -117,6 +113,17 @@ func newHTTPClient(opts Options, allowPrivate bool) *http.Client {
 			return nil
 		},
 	}
+}
+
+// DialGuard returns the net.Dialer Control function newsmon connects
+// through: it refuses private, loopback and link-local addresses unless
+// allowPrivate, and cloud metadata addresses always. Other packages that
+// make outgoing connections (webhooks) use it too.
+func DialGuard(allowPrivate bool) func(network, address string, c syscall.RawConn) error {
+	if allowPrivate {
+		return refuseMetadata
+	}
+	return refusePrivate
 }
 
 // refusePrivate runs after DNS resolution, on the address actually dialled,

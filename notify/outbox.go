@@ -15,9 +15,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
+	"github.com/newsmon/newsmon/fetch"
 	"github.com/newsmon/newsmon/store"
 )
 
@@ -449,25 +449,11 @@ func (t keyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // link-local addresses, as fetching does, so a webhook URL cannot be used
 // to reach services inside the network.
 func WebhookHTTPClient(allowPrivate bool, timeout time.Duration) *http.Client {
-	d := &net.Dialer{Timeout: cmp.Or(timeout, DefaultWebhookTimeout)}
-	if !allowPrivate {
-		d.Control = refusePrivateAddr
-	}
+	// The same guard as every fetch: a webhook URL is config, but its host's
+	// DNS is not ours, and the metadata service is never a webhook.
+	d := &net.Dialer{Timeout: cmp.Or(timeout, DefaultWebhookTimeout), Control: fetch.DialGuard(allowPrivate)}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil // a proxy would hide the address being checked
 	tr.DialContext = d.DialContext
 	return &http.Client{Transport: keyTransport{base: tr}, Timeout: cmp.Or(timeout, DefaultWebhookTimeout)}
-}
-
-func refusePrivateAddr(_, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() {
-		return fmt.Errorf("refusing to post a webhook to private address %s (set fetch.allow_private_addresses to allow)", host)
-	}
-	return nil
 }

@@ -234,7 +234,7 @@ func TestOutboxWebhook(t *testing.T) {
 		t.Fatal("posted to a loopback webhook without allow_private_addresses")
 	}
 	as, _ := st.ListAlerts(ctx, store.AlertPending, 10)
-	if len(as) != 1 || !strings.Contains(as[0].LastError, "private address") {
+	if len(as) != 1 || !strings.Contains(as[0].LastError, "private, loopback or link-local address") {
 		t.Fatalf("alerts = %+v, want pending with a private-address error", as)
 	}
 
