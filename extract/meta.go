@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/itlightning/dateparse"
 	"golang.org/x/net/html"
@@ -131,8 +130,8 @@ func readPageMeta(doc *html.Node, base *url.URL) pageMeta {
 	return m
 }
 
-// maxNameRunes bounds an author name read from markup; longer text is a
-// sentence or a whole byline block, not a name.
+// maxNameRunes bounds an author name read from markup or a byline; longer
+// text is a sentence or a whole byline block, not a name.
 const maxNameRunes = 80
 
 // markupName reads an author element: its itemprop=name child when it has
@@ -154,11 +153,7 @@ func markupName(n *html.Node) string {
 	if name == "" {
 		name = spacedText(n)
 	}
-	name = trimByline(name)
-	if utf8.RuneCountInString(name) > maxNameRunes {
-		return ""
-	}
-	return name
+	return trimByline(name)
 }
 
 // findLDArticle returns the first JSON-LD object that describes an article

@@ -47,8 +47,7 @@ var datePatterns = sync.OnceValue(func() struct{ dayFirst, monthFirst, iso *rege
 	for n := range monthNames {
 		names = append(names, regexp.QuoteMeta(n))
 	}
-	// Longest first, so "mars" is not read as "mar" and "kanun al-thani"
-	// not as a shorter name.
+	// Longest first, so that "mars" is not read as "mar".
 	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
 	month := `(` + strings.Join(names, "|") + `)\.?`
 	day := `(\d{1,2})(?:st|nd|rd|th|er)?`
@@ -184,8 +183,8 @@ func atoi(s string) int {
 	return n
 }
 
-// westernDigits replaces Arabic-Indic and Persian digits with ASCII ones;
-// each replacement is one byte shorter or longer, so it is done on runes.
+// westernDigits replaces Arabic-Indic and Persian digits with ASCII ones,
+// so that one set of patterns reads dates in all scripts.
 func westernDigits(s string) string {
 	if !strings.ContainsFunc(s, func(r rune) bool { return (r >= '٠' && r <= '٩') || (r >= '۰' && r <= '۹') }) {
 		return s
@@ -227,7 +226,7 @@ func trimByline(s string) string {
 	if loc := bylineDate().FindStringIndex(s); loc != nil {
 		s = strings.TrimRight(s[:loc[0]], " ,;|·-–—/")
 	}
-	if utf8.RuneCountInString(s) > 80 {
+	if utf8.RuneCountInString(s) > maxNameRunes {
 		return ""
 	}
 	return s
