@@ -11,9 +11,9 @@ import (
 )
 
 // pageMeta is the metadata read directly from the page's markup. It fills
-// in what the extraction library misses and takes precedence for the date,
-// because explicit machine-readable dates carry a time and zone that the
-// library's text search drops.
+// in what the extraction library misses and takes precedence over it.
+// Machine-readable dates come first because they carry a time and zone
+// that a byline written for people usually lacks.
 type pageMeta struct {
 	title     string
 	published time.Time
