@@ -10,7 +10,6 @@ package robust
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsmon/newsmon/internal/sqltest"
 	_ "modernc.org/sqlite"
 )
 
@@ -183,48 +183,12 @@ func (s setup) fetch(t *testing.T, args ...string) result {
 // rows runs query on the database and returns each row's columns joined by |.
 func rows(t *testing.T, dbPath, query string, args ...any) []string {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rs, err := db.Query(query, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rs.Close()
-	cols, _ := rs.Columns()
-	var out []string
-	for rs.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rs.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		parts := make([]string, len(vals))
-		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
-				v = string(b)
-			}
-			parts[i] = fmt.Sprint(v)
-		}
-		out = append(out, strings.Join(parts, "|"))
-	}
-	if err := rs.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return sqltest.Rows(t, dbPath, query, args...)
 }
 
 func assertRows(t *testing.T, dbPath, query string, want ...string) {
 	t.Helper()
-	got := rows(t, dbPath, query)
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("%s\n got:\n  %s\nwant:\n  %s", query, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-	}
+	sqltest.AssertRows(t, dbPath, query, want...)
 }
 
 // rssItem is one item of a generated feed.

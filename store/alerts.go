@@ -145,23 +145,13 @@ func scanAlert(sc interface{ Scan(...any) error }) (Alert, error) {
 func (s *Store) ClaimDueAlerts(ctx context.Context, now time.Time, groupWindow time.Duration) ([]Alert, error) {
 	var out []Alert
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+alertColumns+` FROM alerts a
+		var err error
+		out, err = queryAlerts(ctx, tx, `SELECT `+alertColumns+` FROM alerts a
 			WHERE status = 'pending' AND next_attempt_at <= ?1
 			AND EXISTS (SELECT 1 FROM alerts b WHERE b.status = 'pending' AND b.rule = a.rule
 				AND b.channel = a.channel AND b.created_at <= ?2)
 			ORDER BY created_at, id`, formatTime(now), formatTime(now.Add(-groupWindow)))
 		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanAlert(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for i := range out {
@@ -238,19 +228,9 @@ func (s *Store) MarkAlertsFailed(ctx context.Context, ids []int64, errText strin
 func (s *Store) RecoverSendingAlerts(ctx context.Context) ([]Alert, error) {
 	var out []Alert
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+alertColumns+` FROM alerts WHERE status = 'sending' ORDER BY id`)
+		var err error
+		out, err = queryAlerts(ctx, tx, `SELECT `+alertColumns+` FROM alerts WHERE status = 'sending' ORDER BY id`)
 		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanAlert(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE alerts SET status = 'unknown',
@@ -266,24 +246,32 @@ func (s *Store) RecoverSendingAlerts(ctx context.Context) ([]Alert, error) {
 // ListAlerts returns up to limit alerts, newest first, with the given
 // status ("" for any).
 func (s *Store) ListAlerts(ctx context.Context, status string, limit int) ([]Alert, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+alertColumns+` FROM alerts
+	out, err := queryAlerts(ctx, s.db, `SELECT `+alertColumns+` FROM alerts
 		WHERE ?1 = '' OR status = ?1 ORDER BY created_at DESC, id DESC LIMIT ?2`, status, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)
+	}
+	return out, nil
+}
+
+// queryAlerts runs a query selecting alertColumns, in a transaction or not.
+func queryAlerts(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]Alert, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Alert
 	for rows.Next() {
 		a, err := scanAlert(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list alerts: %w", err)
+			return nil, err
 		}
 		out = append(out, a)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list alerts: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // AlertCandidates returns up to limit items fetched at or after since that

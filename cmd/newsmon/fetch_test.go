@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/newsmon/newsmon/internal/sqltest"
 )
 
 // fixtureServer serves testdata/feeds. The RSS feed supports conditional GET;
@@ -101,45 +102,12 @@ func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 func queryRows(t *testing.T, dbPath, query string) []string {
 	t.Helper()
-	db, err := sql.Open("sqlite", dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(query)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		parts := make([]string, len(vals))
-		for i, v := range vals {
-			if b, ok := v.([]byte); ok {
-				v = string(b)
-			}
-			parts[i] = fmt.Sprint(v)
-		}
-		out = append(out, strings.Join(parts, "|"))
-	}
-	return out
+	return sqltest.Rows(t, dbPath, query)
 }
 
 func assertRows(t *testing.T, dbPath, query string, want ...string) {
 	t.Helper()
-	got := queryRows(t, dbPath, query)
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("%s\n got:\n  %s\nwant:\n  %s", query, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-	}
+	sqltest.AssertRows(t, dbPath, query, want...)
 }
 
 func TestFetchEndToEnd(t *testing.T) {
