@@ -286,7 +286,12 @@ func walk(root *html.Node, visit func(*html.Node)) {
 	}
 }
 
-func textOf(n *html.Node) string {
+// textOf is the text of n's subtree, trimmed.
+func textOf(n *html.Node) string { return strings.TrimSpace(joinText(n, "")) }
+
+// joinText concatenates the text nodes under n in document order, each
+// followed by sep.
+func joinText(n *html.Node, sep string) string {
 	var b strings.Builder
 	stack := []*html.Node{n}
 	for len(stack) > 0 {
@@ -294,12 +299,13 @@ func textOf(n *html.Node) string {
 		stack = stack[:len(stack)-1]
 		if c.Type == html.TextNode {
 			b.WriteString(c.Data)
+			b.WriteString(sep)
 		}
 		for k := c.LastChild; k != nil; k = k.PrevSibling {
 			stack = append(stack, k)
 		}
 	}
-	return strings.TrimSpace(b.String())
+	return b.String()
 }
 
 func attr(n *html.Node, key string) string {

@@ -234,22 +234,7 @@ func trimByline(s string) string {
 
 // spacedText is the text of n with a space between text nodes, so that
 // adjacent elements ("<a>Jane Roe</a><em>March 3</em>") stay apart.
-func spacedText(n *html.Node) string {
-	var b strings.Builder
-	stack := []*html.Node{n}
-	for len(stack) > 0 {
-		c := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if c.Type == html.TextNode {
-			b.WriteString(c.Data)
-			b.WriteByte(' ')
-		}
-		for k := c.LastChild; k != nil; k = k.PrevSibling {
-			stack = append(stack, k)
-		}
-	}
-	return cleanSpace(b.String())
-}
+func spacedText(n *html.Node) string { return cleanSpace(joinText(n, " ")) }
 
 // urlDate reads a date from a URL path such as /2019/11/19/slug or
 // /news/2019-11-19-slug, common on news sites. The result is midnight UTC.
