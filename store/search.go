@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -78,7 +79,12 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 		where = append(where, "coalesce(i.published_at, i.fetched_at) >= ?")
 		args = append(args, formatTime(q.Since))
 	}
-	order := "date DESC, i.id DESC"
+	// Newest first walks the index in rowid order, newest stored first, and
+	// stops at the limit: FTS5 yields rowids in order without a sort, so a
+	// word found in most of a million items costs no more than a rare one,
+	// and snippets are made only for the rows returned. The page is then
+	// ordered by date below. Ranking has to score every match.
+	order := "items_fts.rowid DESC"
 	if q.ByRank {
 		order = "rank, date DESC"
 	}
@@ -92,7 +98,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 		coalesce(i.published_at, i.fetched_at) AS date,
 		snippet(items_fts, -1, '` + SnippetOpen + `', '` + SnippetClose + `', '…', 12),
 		bm25(items_fts, 5.0, 1.0) AS rank
-		FROM items_fts JOIN items i ON i.id = items_fts.rowid
+		FROM items_fts CROSS JOIN items i ON i.id = items_fts.rowid
 		WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY ` + order + ` LIMIT ?`
 	rows, err := s.db.QueryContext(ctx, query, args...)
@@ -112,6 +118,9 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 	}
 	if err := rows.Err(); err != nil {
 		return nil, searchError(q.Match, err)
+	}
+	if !q.ByRank {
+		sort.SliceStable(out, func(a, b int) bool { return out[a].Date.After(out[b].Date) })
 	}
 	return out, nil
 }

@@ -81,6 +81,9 @@ func TestSearch(t *testing.T) {
 		// come before the newer one naming him only in its text.
 		{"by rank", SearchQuery{Match: "Aarrass", ByRank: true}, "Ali Aarrass on hunger strike | Court hears Aarrass appeal | Prison denies hunger strike claims"},
 		{"by date", SearchQuery{Match: "Aarrass"}, "Ali Aarrass on hunger strike | Prison denies hunger strike claims | Court hears Aarrass appeal"},
+		// A page holds the matches stored most recently (w1 and s1 were stored
+		// after c1), shown by date.
+		{"page of the latest stored", SearchQuery{Match: "Aarrass", Limit: 2}, "Prison denies hunger strike claims | Court hears Aarrass appeal"},
 		{"no match", SearchQuery{Match: "volcano"}, ""},
 	}
 	for _, tt := range tests {
