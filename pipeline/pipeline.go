@@ -45,18 +45,24 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger) (*Pipeline, error
 		return nil, err
 	}
 	return &Pipeline{
-		alerts: rules,
-		cfg:    cfg,
-		store:  st,
-		client: fetch.NewClient(fetch.Options{
-			UserAgent:    cfg.Fetch.UserAgent,
-			Timeout:      cfg.Fetch.Timeout.D(),
-			MaxBodyBytes: int64(cfg.Fetch.MaxBodyBytes),
-		}),
+		alerts:     rules,
+		cfg:        cfg,
+		store:      st,
+		client:     NewClient(cfg),
 		classifier: c,
 		log:        log,
 		now:        time.Now,
 	}, nil
+}
+
+// NewClient builds the HTTP client cfg describes: its User-Agent, timeout
+// and body limit. Every fetch newsmon makes goes through one of these.
+func NewClient(cfg config.Config) *fetch.Client {
+	return fetch.NewClient(fetch.Options{
+		UserAgent:    cfg.Fetch.UserAgent,
+		Timeout:      cfg.Fetch.Timeout.D(),
+		MaxBodyBytes: int64(cfg.Fetch.MaxBodyBytes),
+	})
 }
 
 // People converts the tracked list of cfg into the classifier's terms.

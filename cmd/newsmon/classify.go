@@ -51,7 +51,7 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 		}
 		doc = classify.Document{Title: it.Title, Text: it.Text, StancePrior: stancePrior(cfg, it.Source)}
 	case fs.NArg() == 1:
-		doc, err = readDocument(ctx, cfg, fs.Arg(0), os.Stdin)
+		doc, err = readDocument(ctx, cfg, fs.Arg(0), e.stdin)
 		if err != nil {
 			fmt.Fprintln(e.stderr, "newsmon classify:", err)
 			return exitFailure
@@ -77,25 +77,10 @@ func stancePrior(cfg config.Config, source string) string {
 	return ""
 }
 
-// readDocument reads a text or HTML file, stdin ("-") or a URL.
+// readDocument reads a text or HTML file, stdin ("-") or a URL; HTML goes
+// through article extraction.
 func readDocument(ctx context.Context, cfg config.Config, arg string, stdin io.Reader) (classify.Document, error) {
-	var body []byte
-	var contentType string
-	var pageURL *url.URL
-	var err error
-	switch {
-	case arg == "-":
-		body, err = io.ReadAll(io.LimitReader(stdin, int64(cfg.Fetch.MaxBodyBytes)))
-	case strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://"):
-		var resp *fetch.Response
-		resp, err = newClient(cfg).Get(ctx, fetch.Request{URL: arg, AllowPrivate: cfg.Fetch.AllowPrivate})
-		if err == nil {
-			body, contentType = resp.Body, resp.ContentType
-			pageURL, _ = url.Parse(resp.URL)
-		}
-	default:
-		body, err = os.ReadFile(arg)
-	}
+	body, contentType, pageURL, err := readPage(ctx, cfg, arg, stdin, cfg.Fetch.AllowPrivate)
 	if err != nil {
 		return classify.Document{}, err
 	}
@@ -109,16 +94,36 @@ func readDocument(ctx context.Context, cfg config.Config, arg string, stdin io.R
 	return classify.Document{Title: a.Title, Text: a.Text}, nil
 }
 
+// readPage reads FILE, "-" (stdin, up to the body limit) or an http(s) URL,
+// fetched with cfg's User-Agent and limits. contentType and pageURL are
+// known only for a URL.
+func readPage(ctx context.Context, cfg config.Config, arg string, stdin io.Reader, allowPrivate bool) (body []byte, contentType string, pageURL *url.URL, err error) {
+	switch {
+	case arg == "-":
+		if stdin == nil {
+			stdin = strings.NewReader("")
+		}
+		body, err = io.ReadAll(io.LimitReader(stdin, int64(cfg.Fetch.MaxBodyBytes)))
+	case strings.HasPrefix(arg, "http://") || strings.HasPrefix(arg, "https://"):
+		var resp *fetch.Response
+		resp, err = pipeline.NewClient(cfg).Get(ctx, fetch.Request{URL: arg, AllowPrivate: allowPrivate,
+			Accept: "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"})
+		if err == nil {
+			body, contentType = resp.Body, resp.ContentType
+			pageURL, _ = url.Parse(resp.URL)
+		}
+	default:
+		body, err = os.ReadFile(arg)
+	}
+	return body, contentType, pageURL, err
+}
+
 func looksLikeHTML(body []byte, contentType string) bool {
 	if strings.Contains(contentType, "html") {
 		return true
 	}
 	head := bytes.ToLower(body[:min(len(body), 512)])
 	return bytes.Contains(head, []byte("<html")) || bytes.Contains(head, []byte("<!doctype html"))
-}
-
-func newClient(cfg config.Config) *fetch.Client {
-	return fetch.NewClient(fetch.Options{UserAgent: cfg.Fetch.UserAgent, Timeout: cfg.Fetch.Timeout.D(), MaxBodyBytes: int64(cfg.Fetch.MaxBodyBytes)})
 }
 
 // The JSON shape of `newsmon classify --json`, as documented in the README.
@@ -240,6 +245,7 @@ func oneLine(s string, n int) string {
 func writeJSON(e *env, v any) int {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // for people and jq, not for a page
 	if err := enc.Encode(v); err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitFailure

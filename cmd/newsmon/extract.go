@@ -2,18 +2,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/newsmon/newsmon/config"
 	"github.com/newsmon/newsmon/extract"
-	"github.com/newsmon/newsmon/fetch"
 )
 
 // extractOutput is the --json shape of `newsmon extract`.
@@ -50,29 +47,13 @@ func runExtract(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 
-	var (
-		body    []byte
-		ct      = *contentType
-		pageURL *url.URL
-		err     error
-	)
-	if strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://") {
-		client := fetch.NewClient(fetch.Options{UserAgent: cfg.Fetch.UserAgent, Timeout: cfg.Fetch.Timeout.D(),
-			MaxBodyBytes: int64(cfg.Fetch.MaxBodyBytes)})
-		resp, gerr := client.Get(ctx, fetch.Request{URL: target, Accept: "text/html, application/xhtml+xml;q=0.9, */*;q=0.1",
-			AllowPrivate: *allowPrivate || cfg.Fetch.AllowPrivate})
-		if gerr != nil {
-			fmt.Fprintln(e.stderr, "newsmon extract:", gerr)
-			return exitFailure
-		}
-		body, ct = resp.Body, resp.ContentType
-		pageURL, _ = url.Parse(resp.URL)
-	} else {
-		body, err = os.ReadFile(target)
-		if err != nil {
-			fmt.Fprintln(e.stderr, "newsmon extract:", err)
-			return exitFailure
-		}
+	body, ct, pageURL, err := readPage(ctx, cfg, target, e.stdin, *allowPrivate || cfg.Fetch.AllowPrivate)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon extract:", err)
+		return exitFailure
+	}
+	if ct == "" {
+		ct = *contentType
 	}
 	a, err := extract.FromHTML(body, ct, pageURL)
 	if err != nil {
@@ -87,14 +68,7 @@ func runExtract(ctx context.Context, e *env, args []string) int {
 		out.Published = a.Published.UTC().Format(time.RFC3339)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(out); err != nil {
-			fmt.Fprintln(e.stderr, "newsmon extract:", err)
-			return exitFailure
-		}
-		return exitOK
+		return writeJSON(e, out)
 	}
 	for _, f := range [][2]string{{"Title", out.Title}, {"Published", out.Published}, {"Author", out.Author},
 		{"Site", out.Site}, {"Language", out.Language}, {"Canonical", out.Canonical}} {
