@@ -97,7 +97,6 @@ type Summary struct {
 	NotModified     bool
 	HTTPStatus      int
 	Duration        time.Duration
-	NewItemIDs      []int64
 	Err             error // the run failed; nothing was stored but its fetch_runs row
 	// RetryAfter is the server's Retry-After on a 429 or 503, when it gave one.
 	RetryAfter time.Duration
@@ -168,7 +167,7 @@ func (p *Pipeline) RunSource(ctx context.Context, src config.Source) Summary {
 			sum.Err = serr
 		}
 	}
-	sum.Seen, sum.New, sum.Updated, sum.NewWithMentions, sum.NewItemIDs = res.Seen, res.New, res.Updated, res.NewWithMentions, res.NewItemIDs
+	sum.Seen, sum.New, sum.Updated, sum.NewWithMentions = res.Seen, res.New, res.Updated, res.NewWithMentions
 	sum.AlertsQueued = p.afterRun(saveCtx, src.Name, run.FinishedAt, res.AlertsQueued, log)
 	sum.Duration = run.FinishedAt.Sub(started)
 	if sum.Err != nil {

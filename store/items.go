@@ -87,11 +87,10 @@ type Run struct {
 // RunResult says what SaveRun did.
 type RunResult struct {
 	RunID           int64
-	Seen            int     // items the source returned
-	New             int     // items stored for the first time
-	Updated         int     // items whose content changed
-	NewWithMentions int     // new items naming a tracked person
-	NewItemIDs      []int64 // ids of the new items, in run order
+	Seen            int // items the source returned
+	New             int // items stored for the first time
+	Updated         int // items whose content changed
+	NewWithMentions int // new items naming a tracked person
 	// NewItems are the new items with their stories, in run order.
 	NewItems []NewItem
 	// ChangedItems are the updated items with their previous stances.
@@ -140,7 +139,6 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 			switch {
 			case isNew:
 				res.New++
-				res.NewItemIDs = append(res.NewItemIDs, id)
 				if len(it.Mentions) > 0 {
 					res.NewWithMentions++
 				}

@@ -137,7 +137,7 @@ func TestRevisionsKeepPreviousLabels(t *testing.T) {
 		t.Fatalf("second save: %+v", second)
 	}
 	ch := second.ChangedItems[0]
-	if ch.ID != first.NewItemIDs[0] || len(ch.PreviousStances) != 1 || ch.PreviousStances[0].Label != "neutral" {
+	if ch.ID != first.NewItems[0].ID || len(ch.PreviousStances) != 1 || ch.PreviousStances[0].Label != "neutral" {
 		t.Errorf("changed item = %+v", ch)
 	}
 	revs, err := s.Revisions(ctx, ch.ID)
