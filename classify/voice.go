@@ -66,11 +66,6 @@ var (
 	courtWords = hashSetPlain("court", "judge", "judges", "tribunal", "cour", "juge", "juges", "المحكمه", "القاضي")
 )
 
-// voiceTally counts the sentences each side speaks in, for one person.
-type voiceTally struct {
-	support, authority int
-}
-
 // speakerOf says which side speaks in sentence s, in this order: the side
 // word nearest its verb of saying ("his lawyer said"); the person, named
 // next to the verb ("Aarrass told", "said Aarrass"); the paragraph's last

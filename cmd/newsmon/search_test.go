@@ -77,7 +77,7 @@ func TestSearchExportBackupPrune(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "dropped the text of 6 items") {
 		t.Errorf("prune exit %d:\n%s\n%s", code, out, errs)
 	}
-	if code, out, _ = runCmd(t, "search", "--config", cfgPath, "Brussels"); !strings.Contains(out, "0 results") {
-		t.Errorf("pruned text still found:\n%s", out)
+	if code, out, errs = runCmd(t, "search", "--config", cfgPath, "Brussels"); code != exitOK || !strings.Contains(out, "0 results") {
+		t.Errorf("search after prune: exit %d, pruned text still found?\n%s\n%s", code, out, errs)
 	}
 }

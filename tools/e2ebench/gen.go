@@ -17,9 +17,6 @@ var (
 		teachers judges prosecutors diplomats unions researchers doctors students workers reporters`)
 	verbs = strings.Fields(`said warned argued confirmed denied reported announced suggested
 		insisted claimed noted explained acknowledged rejected welcomed criticised`)
-	objects = strings.Fields(`the proposal the budget the verdict the agreement the report the
-		inquiry the reform the election the ruling the protest the decision the appeal the law
-		the negotiations the investigation the sanctions the statement the census the strike`)
 	extras = strings.Fields(`on Monday on Tuesday late on Wednesday this week after months of delay
 		in the capital near the border according to local media despite strong opposition
 		before the summit amid rising prices following the storm ahead of the vote`)
