@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/newsmon/newsmon/classify"
 )
 
 // Story grouping limits. Only items that name a tracked person have a
@@ -96,7 +98,7 @@ func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, now time.
 		if cstory.Valid {
 			story = cstory.Int64
 		}
-		d := distance(fp, uint64(csim))
+		d := classify.FingerprintDistance(fp, uint64(csim))
 		// The closest wins; on a tie the older story, so a story's id is stable.
 		if d < best || (d == best && story < out.StoryID) {
 			best, out.StoryID, out.JoinedStory = d, story, true
@@ -126,14 +128,6 @@ func (w *storyWriter) refresh(ctx context.Context, id int64, fp uint64) error {
 const candidatesSQL = `SELECT id, simhash, story_id FROM items INDEXED BY items_simhash_recent
 	WHERE simhash IS NOT NULL AND fetched_at >= ?1 AND id != ?2
 	ORDER BY fetched_at DESC LIMIT ?3`
-
-func distance(a, b uint64) int {
-	n := 0
-	for x := a ^ b; x != 0; x &= x - 1 {
-		n++
-	}
-	return n
-}
 
 // StoryItem is one outlet's piece in a story.
 type StoryItem struct {
