@@ -97,17 +97,15 @@ func (c *Client) Crawl(ctx context.Context, opts CrawlOptions, visit func(Page))
 	)
 	// colly ignores robots.txt unless told otherwise.
 	col.IgnoreRobotsTxt = opts.IgnoreRobots
-	col.WithTransport(&limitTransport{rt: newHTTPClient(c.opts, opts.AllowPrivate).Transport, max: c.opts.MaxBodyBytes})
+	// The client's own transport (address guard, timeouts, and its pool of
+	// connections, shared with Get and across crawls) under the body limit.
+	hc := c.strict
+	if opts.AllowPrivate {
+		hc = c.lenient
+	}
+	col.WithTransport(&limitTransport{rt: hc.Transport, max: c.opts.MaxBodyBytes})
 	col.SetRequestTimeout(c.opts.Timeout)
-	col.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
-		if len(via) >= c.opts.MaxRedirects {
-			return fmt.Errorf("stopped after %d redirects (a redirect loop?)", len(via))
-		}
-		if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-			return fmt.Errorf("refusing redirect to %s: only http and https", req.URL)
-		}
-		return nil
-	})
+	col.SetRedirectHandler(hc.CheckRedirect)
 	if err := col.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: opts.Parallelism,
 		Delay: max(opts.Delay, 0), RandomDelay: opts.RandomDelay}); err != nil {
 		return CrawlStats{}, fmt.Errorf("set crawl limits: %w", err)
