@@ -53,7 +53,6 @@ func prepareStoryWriter(ctx context.Context, tx *sql.Tx) (*storyWriter, error) {
 	if w.candidates, err = tx.PrepareContext(ctx, candidatesSQL); err != nil {
 		return nil, fmt.Errorf("prepare story lookup: %w", err)
 	}
-	// The sim_band columns of migration 0004 are no longer written.
 	if w.setStory, err = tx.PrepareContext(ctx, `UPDATE items SET simhash = ?1, story_id = ?2 WHERE id = ?3`); err != nil {
 		w.close()
 		return nil, fmt.Errorf("prepare story update: %w", err)
