@@ -99,15 +99,20 @@ func parseAddrs(from string, to []string) (*mail.Address, []*mail.Address, error
 
 // newMessageID makes a random Message-ID in the sender's domain.
 func newMessageID(fromAddr string) (string, error) {
-	domain := "newsmon.invalid"
-	if i := strings.LastIndexByte(fromAddr, '@'); i >= 0 && i < len(fromAddr)-1 {
-		domain = fromAddr[i+1:]
-	}
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("make message id: %w", err)
 	}
-	return "<" + hex.EncodeToString(b[:]) + "@" + domain + ">", nil
+	return messageID(hex.EncodeToString(b[:]), fromAddr), nil
+}
+
+// messageID is "<local@domain>" in the domain of fromAddr.
+func messageID(local, fromAddr string) string {
+	domain := "newsmon.invalid"
+	if i := strings.LastIndexByte(fromAddr, '@'); i >= 0 && i < len(fromAddr)-1 {
+		domain = fromAddr[i+1:]
+	}
+	return "<" + local + "@" + domain + ">"
 }
 
 // writeTo writes the message as multipart/alternative: text/plain first,

@@ -1,10 +1,13 @@
 // Package notify renders alerts and the daily digest and delivers them by
-// SMTP or webhook.
+// SMTP, webhook or log.
 //
-// It works on plain input structs (Digest, Alert) filled in by the caller;
-// it does not query the database, decide which alerts are pending, or mark
-// anything as sent. A delivery error means nothing was accepted, so the
-// caller keeps the alert or digest pending and retries later.
+// The renderers (RenderAlert, RenderDigest) and the senders (Mailer,
+// WebhookClient) work on plain input structs (Digest, Alert) and touch no
+// database. Outbox and DigestJob are the two parts that read and mark
+// through store: the outbox claims due alerts and records each delivery's
+// outcome, the digest job builds the digest from stored items and records
+// each attempt. notify does not decide which items alert; pipeline does,
+// at ingest.
 //
 // Every string in the input comes from hostile web pages: the HTML is built
 // with html/template, links are only made from http and https URLs, and

@@ -414,11 +414,7 @@ func (m *Mailer) sendAlertWithID(ctx context.Context, to []string, a Alert, key 
 	if err != nil {
 		return fmt.Errorf("send alert: %w", err)
 	}
-	domain := "newsmon.invalid"
-	if i := strings.LastIndexByte(m.from.Address, '@'); i >= 0 && i < len(m.from.Address)-1 {
-		domain = m.from.Address[i+1:]
-	}
-	msg.MessageID = "<alert-" + key + "@" + domain + ">"
+	msg.MessageID = messageID("alert-"+key, m.from.Address)
 	if err := m.send(ctx, msg); err != nil {
 		return fmt.Errorf("send alert: %w", err)
 	}
