@@ -224,7 +224,6 @@ type DigestOutcome struct {
 	Sent    bool
 	Skipped bool // empty period and SendEmpty off
 	Items   int
-	Record  int64 // digests row id
 }
 
 // Send builds the digest up to now and sends it. A send error leaves the
@@ -265,7 +264,7 @@ func (j *DigestJob) send(ctx context.Context, mail *Mailer, cfg DigestConfig) (D
 	out := DigestOutcome{Items: rec.Items}
 	if rec.Items == 0 && !cfg.SendEmpty {
 		rec.Status = store.DigestSkipped
-		out.Record, err = j.store.StartDigest(ctx, rec, now)
+		_, err = j.store.StartDigest(ctx, rec, now)
 		out.Skipped = err == nil
 		j.log.Info("digest skipped: nothing new", "period_start", rec.PeriodStart, "period_end", rec.PeriodEnd)
 		return out, err
@@ -274,7 +273,6 @@ func (j *DigestJob) send(ctx context.Context, mail *Mailer, cfg DigestConfig) (D
 	if err != nil {
 		return out, err
 	}
-	out.Record = id
 	sendErr := mail.SendDigest(ctx, cfg.To, d)
 	errText := ""
 	if sendErr != nil {
