@@ -171,6 +171,9 @@ func (s *Store) ClaimDueAlerts(ctx context.Context, now time.Time, groupWindow t
 			ids = append(ids, a.ItemID)
 		}
 	}
+	if len(ids) == 0 { // nothing due, or only source-health alerts
+		return out, nil
+	}
 	items, err := s.labeledItems(ctx, `i.id IN (`+placeholders(len(ids))+`)`, int64Args(ids), false)
 	if err != nil {
 		return nil, fmt.Errorf("claim due alerts: %w", err)
@@ -289,9 +292,6 @@ func (s *Store) AlertCandidates(ctx context.Context, since time.Time, limit int)
 // labeledItems reads the items matching where (a condition on items i,
 // possibly followed by ORDER BY and LIMIT), then their stances and topics.
 func (s *Store) labeledItems(ctx context.Context, where string, args []any, withText bool) ([]LabeledItem, error) {
-	if strings.HasPrefix(where, "i.id IN ()") {
-		return nil, nil
-	}
 	text := "''"
 	if withText {
 		text = "i.text"

@@ -198,8 +198,8 @@ func (s *Store) StanceDates(ctx context.Context, from, to time.Time) ([]StanceDa
 	return out, rows.Err()
 }
 
-// AlsoIn returns, for each story id, the sources of its items other than
-// the item given: where else the same story ran.
+// AlsoIn returns, by item id, the other sources that carried each item's
+// story: where else the same story ran.
 func (s *Store) AlsoIn(ctx context.Context, items []LabeledItem) (map[int64][]string, error) {
 	out := map[int64][]string{}
 	st, err := s.db.PrepareContext(ctx, `SELECT DISTINCT source FROM items WHERE story_id = ? AND id != ? AND source != ? ORDER BY source LIMIT 20`)
@@ -220,7 +220,11 @@ func (s *Store) AlsoIn(ctx context.Context, items []LabeledItem) (map[int64][]st
 			}
 			out[it.ID] = append(out[it.ID], src)
 		}
+		err = rows.Err()
 		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read story outlets: %w", err)
+		}
 	}
 	return out, nil
 }
