@@ -53,9 +53,9 @@ func runAlertsTest(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	back, err := parseSince(*since)
+	back, err := config.ParseDuration(*since)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon alerts test:", err)
+		fmt.Fprintln(e.stderr, "newsmon alerts test: --since:", err)
 		return exitUsage
 	}
 	cfg, ok := e.loadConfig(*path)
@@ -269,22 +269,6 @@ func newMailer(cfg config.Config, getenv func(string) string) (*notify.Mailer, e
 		Username: cfg.SMTP.Username, Password: password, From: cfg.SMTP.From,
 		Timeout: cfg.SMTP.Timeout.D(),
 	})
-}
-
-// parseSince reads "30d", "12h" or any Go duration.
-func parseSince(s string) (time.Duration, error) {
-	if n, ok := strings.CutSuffix(s, "d"); ok {
-		var days int
-		if _, err := fmt.Sscanf(n, "%d", &days); err != nil || days < 0 {
-			return 0, fmt.Errorf("bad --since %q: want e.g. 30d or 12h", s)
-		}
-		return time.Duration(days) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("bad --since %q: want e.g. 30d or 12h", s)
-	}
-	return d, nil
 }
 
 func oneLineCut(s string, n int) string {

@@ -71,7 +71,6 @@ var _ daemon.Runner = countingRunner{}
 // and the hourly source-health check, and takes a reloaded config without
 // a restart.
 type notifier struct {
-	st     *store.Store
 	log    *slog.Logger
 	getenv func(string) string
 	m      *notifyMetrics
@@ -91,7 +90,7 @@ type notifier struct {
 // until a reload fixes them.
 func startNotifier(ctx context.Context, cfg config.Config, st *store.Store, p *pipeline.Pipeline, log *slog.Logger,
 	getenv func(string) string, reg *metrics.Registry) *notifier {
-	n := &notifier{st: st, log: log, getenv: getenv, m: newNotifyMetrics(reg), p: p}
+	n := &notifier{log: log, getenv: getenv, m: newNotifyMetrics(reg), p: p}
 	ctx, n.cancel = context.WithCancel(ctx)
 	mailer, err := mailerIfConfigured(cfg, getenv)
 	if err != nil {
