@@ -21,12 +21,6 @@ type AlertRule struct {
 	exclude [][]string
 }
 
-// Name is the rule's name.
-func (r AlertRule) Name() string { return r.cfg.Name }
-
-// Config is the rule as configured.
-func (r AlertRule) Config() config.AlertRule { return r.cfg }
-
 // CompileAlertRules compiles cfg's alert rules.
 func CompileAlertRules(cfg config.Config) ([]AlertRule, error) {
 	out := make([]AlertRule, 0, len(cfg.Alerts.Rules))

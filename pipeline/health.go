@@ -32,12 +32,22 @@ func (p *Pipeline) afterRun(ctx context.Context, source string, now time.Time, q
 	}
 	if n > 0 {
 		log.Warn("source health notice queued", "notices", n)
-		if queued == nil {
-			queued = map[string]int{}
-		}
-		for _, ch := range pol.Channels {
-			queued[ch] += n
-		}
+		queued = addPerChannel(queued, n, pol.Channels)
+	}
+	return queued
+}
+
+// addPerChannel adds n notices on each channel to queued: the store queues
+// every health notice once per channel.
+func addPerChannel(queued map[string]int, n int, channels []string) map[string]int {
+	if n == 0 {
+		return queued
+	}
+	if queued == nil {
+		queued = map[string]int{}
+	}
+	for _, ch := range channels {
+		queued[ch] += n
 	}
 	return queued
 }
@@ -54,11 +64,5 @@ func (p *Pipeline) CheckHealth(ctx context.Context, now time.Time) (map[string]i
 	}
 	pol := HealthPolicy(p.cfg)
 	n, err := p.store.CheckSourcesHealth(ctx, names, now, pol)
-	queued := map[string]int{}
-	for _, ch := range pol.Channels {
-		if n > 0 {
-			queued[ch] = n
-		}
-	}
-	return queued, err
+	return addPerChannel(map[string]int{}, n, pol.Channels), err
 }
