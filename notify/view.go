@@ -204,10 +204,6 @@ func delta(d int) string {
 	}
 }
 
-func formatDay(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Mon 2 Jan 2006")
-}
-
 func formatTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2 Jan 2006 15:04 MST")
 }

@@ -8,11 +8,13 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/newsmon/newsmon/config"
 )
 
 // HealthRule is the rule name that source-health alerts carry in the
 // alerts table; config validation keeps it free for them.
-const HealthRule = "source-health"
+const HealthRule = config.HealthRuleName
 
 // Defaults of HealthPolicy's zero fields.
 const (

@@ -10,16 +10,8 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/newsmon/newsmon/config"
 	"github.com/newsmon/newsmon/daemon"
-	"github.com/newsmon/newsmon/store"
 )
-
-func TestHealthRuleNamesAgree(t *testing.T) {
-	if config.HealthRuleName != store.HealthRule {
-		t.Errorf("config reserves %q, store writes %q", config.HealthRuleName, store.HealthRule)
-	}
-}
 
 // A failing source raises a source-health alert through the log channel,
 // counted on /metrics; a reload takes new alert settings without a restart.
