@@ -12,7 +12,6 @@ import (
 // whether the source is due, and what it planned.
 type Schedule struct {
 	Name                string
-	LastRun             time.Time // zero: never ran
 	LastSuccess         time.Time // zero: never succeeded
 	ConsecutiveFailures int
 	NextRun             time.Time // zero: not planned
@@ -22,15 +21,15 @@ type Schedule struct {
 // ErrNoSource is returned for a source the database does not know.
 var ErrNoSource = errors.New("no such source")
 
-const scheduleColumns = `name, last_run_at, last_success_at, consecutive_failures, next_run_at, backoff_until`
+const scheduleColumns = `name, last_success_at, consecutive_failures, next_run_at, backoff_until`
 
 func scanSchedule(sc interface{ Scan(...any) error }) (Schedule, error) {
 	var s Schedule
-	var lastRun, lastOK, next, backoff sql.NullString
-	if err := sc.Scan(&s.Name, &lastRun, &lastOK, &s.ConsecutiveFailures, &next, &backoff); err != nil {
+	var lastOK, next, backoff sql.NullString
+	if err := sc.Scan(&s.Name, &lastOK, &s.ConsecutiveFailures, &next, &backoff); err != nil {
 		return Schedule{}, err
 	}
-	s.LastRun, s.LastSuccess = parseTime(lastRun), parseTime(lastOK)
+	s.LastSuccess = parseTime(lastOK)
 	s.NextRun, s.BackoffUntil = parseTime(next), parseTime(backoff)
 	return s, nil
 }
@@ -85,7 +84,7 @@ func (s *Store) SetNextRun(ctx context.Context, name string, next time.Time) err
 const preciseTimeFormat = "2006-01-02T15:04:05.000Z"
 
 // setSourceTime sets one of the daemon's timestamp columns; column is
-// always one of the constants above, never user input.
+// always a literal from SetBackoff or SetNextRun, never user input.
 func (s *Store) setSourceTime(ctx context.Context, column, name string, t time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		// Milliseconds, unlike the other timestamps: a backoff decides

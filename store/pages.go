@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -33,7 +32,6 @@ type PageFetch struct {
 	Error       string
 	ContentType string
 	Bytes       int
-	Attempts    int // set by the store
 	FetchedAt   time.Time
 }
 
@@ -121,31 +119,8 @@ func (s *Store) DoneArticles(ctx context.Context, source string) (map[string]boo
 		}
 		out[u] = true
 	}
-	return out, rows.Err()
-}
-
-// PageFailures returns the pages of source (all sources when "") whose
-// latest fetch failed, newest first.
-func (s *Store) PageFailures(ctx context.Context, source string) ([]PageFetch, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT url, source, kind, status, http_status, error, attempts, last_fetched_at
-		FROM page_failures WHERE ?1 = '' OR source = ?1`, source)
-	if err != nil {
-		return nil, fmt.Errorf("read page failures: %w", err)
-	}
-	defer rows.Close()
-	var out []PageFetch
-	for rows.Next() {
-		var p PageFetch
-		var code sql.NullInt64
-		var at sql.NullString
-		if err := rows.Scan(&p.URL, &p.Source, &p.Kind, &p.Status, &code, &p.Error, &p.Attempts, &at); err != nil {
-			return nil, fmt.Errorf("read page failures: %w", err)
-		}
-		p.HTTPStatus, p.FetchedAt = int(code.Int64), parseTime(at)
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("read page failures: %w", err)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read fetched articles of %s: %w", source, err)
 	}
 	return out, nil
 }
