@@ -48,15 +48,12 @@ type Options struct {
 	// Metrics is the registry to count into; nil makes a new one. Other
 	// components may register their own metrics in it.
 	Metrics *metrics.Registry
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
 }
 
 // Daemon schedules sources. Create it with New and start it with Run.
 type Daemon struct {
 	store   *store.Store
 	log     *slog.Logger
-	now     func() time.Time
 	grace   time.Duration
 	ln      net.Listener
 	reg     *metrics.Registry
@@ -77,7 +74,6 @@ func New(cfg config.Config, st *store.Store, runner Runner, log *slog.Logger, op
 	d := &Daemon{
 		store:   st,
 		log:     log,
-		now:     opts.Now,
 		grace:   cfg.Daemon.ShutdownGrace.D(),
 		ln:      opts.Listener,
 		reg:     opts.Metrics,
@@ -85,23 +81,17 @@ func New(cfg config.Config, st *store.Store, runner Runner, log *slog.Logger, op
 		reloads: make(chan *plan),
 		running: map[string]bool{},
 	}
-	if d.now == nil {
-		d.now = time.Now
-	}
 	if d.reg == nil {
 		d.reg = metrics.NewRegistry()
 	}
 	d.m = newDaemonMetrics(d.reg)
-	p, err := compile(cfg, runner, d.now())
+	p, err := compile(cfg, runner, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("schedule sources: %w", err)
 	}
 	d.plan = p
 	return d, nil
 }
-
-// Metrics returns the registry /metrics serves.
-func (d *Daemon) Metrics() *metrics.Registry { return d.reg }
 
 // ErrNotRunning is returned by Reload when Run is not running.
 var ErrNotRunning = errors.New("daemon is not running")
@@ -110,7 +100,7 @@ var ErrNotRunning = errors.New("daemon is not running")
 // old schedule stops firing. Runs in flight finish with the old runner. On
 // error nothing changes.
 func (d *Daemon) Reload(ctx context.Context, cfg config.Config, runner Runner) error {
-	p, err := compile(cfg, runner, d.now())
+	p, err := compile(cfg, runner, time.Now())
 	if err != nil {
 		return fmt.Errorf("schedule sources: %w", err)
 	}
@@ -216,7 +206,7 @@ loop:
 // records every source's next planned run.
 func (d *Daemon) start(ctx, runCtx context.Context, p *plan) *cron.Cron {
 	c := cron.New(cron.WithLocation(p.loc))
-	now := d.now().In(p.loc)
+	now := time.Now().In(p.loc)
 	scheds, err := d.store.Schedules(ctx)
 	if err != nil {
 		d.log.Error("read schedules: catch-up skipped", "err", err)
@@ -283,7 +273,7 @@ func (d *Daemon) execute(ctx, runCtx context.Context, p *plan, j job) {
 		}
 	}()
 
-	slot := d.now().Add(j.offset)
+	slot := time.Now().Add(j.offset)
 	if !sleep(ctx, j.offset) {
 		return
 	}
@@ -322,7 +312,7 @@ func (d *Daemon) record(ctx context.Context, log *slog.Logger, p *plan, j job, s
 	case sum.NotModified:
 		status = store.StatusNotModified
 	}
-	d.m.observe(name, status, sum, d.now())
+	d.m.observe(name, status, sum, time.Now())
 	var until time.Time
 	switch {
 	case sum.Err == nil:
@@ -340,7 +330,7 @@ func (d *Daemon) record(ctx context.Context, log *slog.Logger, p *plan, j job, s
 		// is not lost to timer skew or to an off-grid catch-up slot.
 		until = slot.Add(backoff(sch.ConsecutiveFailures, every, p.maxBackoff) - every/2)
 		if sum.RetryAfter > 0 {
-			until = later(until, d.now().Add(min(sum.RetryAfter, p.maxBackoff)))
+			until = later(until, time.Now().Add(min(sum.RetryAfter, p.maxBackoff)))
 		}
 		if sch.ConsecutiveFailures > 1 || sum.RetryAfter > 0 {
 			log.Warn("source backing off", "failures", sch.ConsecutiveFailures, "until", until, "retry_after", sum.RetryAfter)
@@ -349,7 +339,7 @@ func (d *Daemon) record(ctx context.Context, log *slog.Logger, p *plan, j job, s
 	if err := d.store.SetBackoff(ctx, name, until); err != nil {
 		log.Error("record backoff", "err", err)
 	}
-	d.planNext(ctx, j, until, d.now().In(p.loc))
+	d.planNext(ctx, j, until, time.Now().In(p.loc))
 }
 
 // planNext records the source's next run: its next fire, or the first fire

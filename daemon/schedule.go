@@ -12,7 +12,6 @@ import (
 // job is one enabled source with its compiled schedule.
 type job struct {
 	src   config.Source
-	spec  string
 	sched cron.Schedule
 	// offset delays every run of the source by the same amount, so that
 	// many sources on one spec do not all fire in the same second.
@@ -37,12 +36,11 @@ func compile(cfg config.Config, runner Runner, now time.Time) (*plan, error) {
 		if !s.IsEnabled() {
 			continue
 		}
-		spec := cfg.ScheduleOf(s)
-		sched, err := config.ParseSchedule(spec)
+		sched, err := config.ParseSchedule(cfg.ScheduleOf(s))
 		if err != nil {
 			return nil, err
 		}
-		p.jobs = append(p.jobs, job{src: s, spec: spec, sched: sched,
+		p.jobs = append(p.jobs, job{src: s, sched: sched,
 			offset: jitterOffset(s.Name, cfg.Daemon.Jitter.D(), interval(sched, now.In(loc)))})
 	}
 	return p, nil
