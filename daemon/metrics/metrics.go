@@ -116,7 +116,7 @@ func (f *family[T]) sorted() ([]string, []*T) {
 }
 
 func (f *family[T]) header(w io.Writer) error {
-	_, err := fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", f.name, escapeHelp(f.help), f.name, f.typ)
+	_, err := fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", f.name, helpEscaper.Replace(f.help), f.name, f.typ)
 	return err
 }
 
@@ -169,9 +169,6 @@ func (r *Registry) Gauge(name, help string, labels ...string) *Gauge {
 
 // Set sets the series with these label values.
 func (g *Gauge) Set(x float64, labelValues ...string) { g.f.get(labelValues).set(x) }
-
-// Add adds d (possibly negative).
-func (g *Gauge) Add(d float64, labelValues ...string) { g.f.get(labelValues).add(d) }
 
 // Value returns the current value.
 func (g *Gauge) Value(labelValues ...string) float64 { return g.f.get(labelValues).get() }
@@ -229,14 +226,6 @@ func (h *Histogram) Observe(x float64, labelValues ...string) {
 	s.mu.Unlock()
 }
 
-// Count returns how many values the series has recorded.
-func (h *Histogram) Count(labelValues ...string) uint64 {
-	s := h.f.get(labelValues)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.count
-}
-
 func (h *Histogram) write(w io.Writer) error {
 	if err := h.f.header(w); err != nil {
 		return err
@@ -284,9 +273,10 @@ func labelString(names, values []string) string {
 	return b.String()
 }
 
-var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-
-func escapeHelp(s string) string { return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(s) }
+var (
+	labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
+	helpEscaper  = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
+)
 
 func braces(labels string) string {
 	if labels == "" {
