@@ -95,11 +95,10 @@ func (p *Pipeline) fetchArticle(ctx context.Context, src config.Source, link, ca
 	return a, rec
 }
 
+// extractPage extracts a fetched page; an unparsable pageURL only means
+// relative links stay unresolved.
 func extractPage(body []byte, contentType, pageURL string) (extract.Article, error) {
-	u, err := url.Parse(pageURL)
-	if err != nil {
-		u = nil
-	}
+	u, _ := url.Parse(pageURL) // nil on error
 	return extract.FromHTML(body, contentType, u)
 }
 
