@@ -1,6 +1,7 @@
 // Package daemon runs newsmon unattended: it schedules every enabled source
 // on its cron spec, catches up on runs missed while it was stopped, backs off
-// failing sources, and serves /healthz and /metrics.
+// failing sources, serves /healthz and /metrics, and brings the full-text
+// search index up to date after runs that stored items.
 //
 // The daemon decides only when a source runs. What a run does (the order of
 // fetch, extract, classify and store) belongs to the Runner, in practice
@@ -61,6 +62,7 @@ type Daemon struct {
 	sem     chan struct{} // caps runs in flight across all sources
 	reloads chan *plan
 	alive   atomic.Bool // the scheduling loop is running
+	index   *indexer
 
 	mu       sync.Mutex
 	plan     *plan
@@ -80,6 +82,7 @@ func New(cfg config.Config, st *store.Store, runner Runner, log *slog.Logger, op
 		sem:     make(chan struct{}, max(1, cfg.Fetch.Concurrency)),
 		reloads: make(chan *plan),
 		running: map[string]bool{},
+		index:   newIndexer(st, log),
 	}
 	if d.reg == nil {
 		d.reg = metrics.NewRegistry()
@@ -141,6 +144,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 		close(srvDone)
 	}
 
+	indexCtx, stopIndex := context.WithCancel(ctx)
+	indexDone := make(chan struct{})
+	go func() {
+		defer close(indexDone)
+		d.index.run(indexCtx)
+	}()
+	d.index.poke() // items stored by one-shot fetches since the last start
+
 	d.alive.Store(true)
 	d.mu.Lock()
 	p := d.plan
@@ -190,6 +201,8 @@ loop:
 			<-done
 		}
 	}
+	stopIndex()
+	<-indexDone
 	if srv != nil {
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
@@ -296,6 +309,9 @@ func (d *Daemon) execute(ctx, runCtx context.Context, p *plan, j job) {
 		return
 	}
 	sum := p.runner.RunSource(runCtx, j.src)
+	if sum.New > 0 || sum.Updated > 0 {
+		d.index.poke()
+	}
 	d.record(ctx, log, p, j, slot, every, sum, runCtx.Err() != nil)
 }
 

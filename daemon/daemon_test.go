@@ -382,3 +382,31 @@ sources:
 		t.Errorf("a ran %d times; a reload must not re-run a source that is up to date", h)
 	}
 }
+
+// TestRunsKeepSearchIndexCurrent checks the indexer: items stored before the
+// daemon starts (by a one-shot fetch) are indexed at start, and items a
+// scheduled run stores become searchable without anyone calling search.
+func TestRunsKeepSearchIndexCurrent(t *testing.T) {
+	srv := newFeedServer(t, 0, 0)
+	d, st, _ := setup(t, srv.URL, "  jitter: 0s\n", `  - {name: fast, type: feed, url: SRV/fast.rss, schedule: "@every 1h", full_text: false}
+`, nil)
+	ctx := context.Background()
+	at := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	if _, err := st.SaveRun(ctx, store.Run{Source: "fast", StartedAt: at, FinishedAt: at, Status: store.StatusNotModified,
+		Items: []store.Item{{GUID: "earlier", Title: "Harbour reopens", Text: "Ferries sail again.", ContentHash: "e"}}}); err != nil {
+		t.Fatal(err)
+	}
+	stop := start(t, d)
+	defer stop()
+	// The catch-up run of "fast" at start stores the fixture feed.
+	waitFor(t, "every stored item indexed", func() bool {
+		n, err := st.PendingIndex(ctx)
+		return err == nil && n == 0 && queryString(t, st, `SELECT count(*) > 1 FROM items`) == "1"
+	})
+	for _, match := range []string{"ferries", "Aarrass"} {
+		hits, err := st.Search(ctx, store.SearchQuery{Match: match})
+		if err != nil || len(hits) == 0 {
+			t.Errorf("search %s after the daemon ran: %d hits, %v", match, len(hits), err)
+		}
+	}
+}

@@ -23,7 +23,7 @@ import (
 // 3 years of items from 50 sources, ~110 words of text each from a
 // Zipf-distributed vocabulary of 5,000 words, 2% naming one of five people
 // with a stance and 0-2 topics, those grouped into stories of 1-3 items
-// with fingerprints, and the search index built at the end in one pass.
+// with fingerprints, and the search index built at the end by IndexPending.
 func TestMillion(t *testing.T) {
 	if os.Getenv("NEWSMON_BENCH_1M") == "" {
 		t.Skip("set NEWSMON_BENCH_1M=1 to build a 1M-item database")
@@ -231,10 +231,8 @@ func buildMillion(ctx context.Context, s *Store, total int, now time.Time) error
 			return fmt.Errorf("insert items: %w", err)
 		}
 	}
-	// Items inserted directly are not in the search index (migration 0009):
-	// build it in one pass, as SaveRun would have run by run.
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO items_fts(items_fts) VALUES ('rebuild')`); err != nil {
-		return fmt.Errorf("build search index: %w", err)
+	if _, err := s.IndexPending(ctx); err != nil {
+		return err
 	}
 	_, err := s.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err

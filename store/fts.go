@@ -4,47 +4,56 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 )
 
-// ftsBatch collects the ids of the items a run inserts and adds them to the
-// full-text index with one statement (migration 0009 says why). It must be
-// flushed before an UPDATE of any item of the run: the update trigger
-// removes the old version from the index, which must then be there.
-type ftsBatch struct {
-	insert  *sql.Stmt
-	pending []byte // JSON array of item ids
+// IndexBatch is how many items IndexPending adds to the search index per
+// transaction: large enough that FTS5 writes few, big segments, small
+// enough (a few tenths of a second) that a fetch waiting for the writer
+// is not held up for long.
+const IndexBatch = 2000
+
+// IndexPending adds the items stored since the last call to the full-text
+// index (items_fts), in transactions of IndexBatch items, and returns how
+// many it added. Ingest leaves indexing to it (migration 0011 says why);
+// it stops early, with ctx's error, when ctx is cancelled.
+func (s *Store) IndexPending(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n := 0
+		err := s.write(ctx, func(tx *sql.Tx) error {
+			var from, through sql.NullInt64
+			if err := tx.QueryRowContext(ctx, `SELECT indexed_through FROM search_index_state`).Scan(&from); err != nil {
+				return fmt.Errorf("read search index watermark: %w", err)
+			}
+			err := tx.QueryRowContext(ctx, `SELECT count(*), max(id) FROM
+				(SELECT id FROM items WHERE id > ? ORDER BY id LIMIT ?)`, from.Int64, IndexBatch).Scan(&n, &through)
+			if err != nil || n == 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO items_fts(rowid, title, text)
+				SELECT id, title, text FROM items WHERE id > ? AND id <= ?`, from.Int64, through.Int64); err != nil {
+				return fmt.Errorf("add items to the search index: %w", err)
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE search_index_state SET indexed_through = ?`, through.Int64)
+			return err
+		})
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("index stored items for search: %w", err)
+		}
+		if n < IndexBatch {
+			return total, nil
+		}
+	}
 }
 
-func prepareFTSBatch(ctx context.Context, tx *sql.Tx) (*ftsBatch, error) {
-	st, err := tx.PrepareContext(ctx, `INSERT INTO items_fts(rowid, title, text)
-		SELECT id, title, text FROM items WHERE id IN (SELECT value FROM json_each(?))`)
+// PendingIndex counts the stored items not yet in the search index.
+func (s *Store) PendingIndex(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM items
+		WHERE id > (SELECT indexed_through FROM search_index_state)`).Scan(&n)
 	if err != nil {
-		return nil, fmt.Errorf("prepare search index insert: %w", err)
+		return 0, fmt.Errorf("count items awaiting the search index: %w", err)
 	}
-	return &ftsBatch{insert: st}, nil
+	return n, nil
 }
-
-func (b *ftsBatch) add(id int64) {
-	if len(b.pending) == 0 {
-		b.pending = append(b.pending, '[')
-	} else {
-		b.pending = append(b.pending, ',')
-	}
-	b.pending = strconv.AppendInt(b.pending, id, 10)
-}
-
-func (b *ftsBatch) flush(ctx context.Context) error {
-	if len(b.pending) == 0 {
-		return nil
-	}
-	b.pending = append(b.pending, ']')
-	_, err := b.insert.ExecContext(ctx, string(b.pending))
-	b.pending = b.pending[:0]
-	if err != nil {
-		return fmt.Errorf("add items to the search index: %w", err)
-	}
-	return nil
-}
-
-func (b *ftsBatch) close() { b.insert.Close() }

@@ -156,9 +156,6 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 				}
 			}
 		}
-		if err := w.fts.flush(ctx); err != nil {
-			return err
-		}
 		id, err := insertRun(ctx, tx, run, res)
 		res.RunID = id
 		return err
@@ -204,18 +201,13 @@ func insertRun(ctx context.Context, tx *sql.Tx, run Run, res RunResult) (int64, 
 
 // itemWriter holds the statements SaveRun reuses for every item.
 type itemWriter struct {
-	fts                                *ftsBatch
 	find, insert, update               *sql.Stmt
 	delMentions, delStances, delTopics *sql.Stmt
 	insMention, insStance, insTopic    *sql.Stmt
 }
 
 func prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter, error) {
-	fts, err := prepareFTSBatch(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	w := &itemWriter{fts: fts}
+	w := &itemWriter{}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
@@ -245,7 +237,6 @@ func prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter, error) {
 }
 
 func (w *itemWriter) close() {
-	w.fts.close()
 	for _, st := range []*sql.Stmt{w.find, w.insert, w.update, w.delMentions, w.delStances, w.delTopics, w.insMention, w.insStance, w.insTopic} {
 		if st != nil {
 			st.Close()
@@ -265,7 +256,6 @@ func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now an
 			return 0, false, false, err
 		}
 		id, err = r.LastInsertId()
-		w.fts.add(id)
 		return id, true, false, err
 	case err != nil:
 		return 0, false, false, err
@@ -273,11 +263,6 @@ func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now an
 		// The same article reached through another source's feed is a
 		// sighting, not a new version: its first source owns it.
 		return id, false, false, nil
-	}
-	// The same item twice in one run: index its first version before the
-	// update trigger replaces it in the index.
-	if err := w.fts.flush(ctx); err != nil {
-		return 0, false, false, err
 	}
 	_, err = w.update.ExecContext(ctx, it.URL, it.Title, storedSummary(it), it.Text, it.Author, it.Language,
 		formatTime(it.Published), now, it.ContentHash, id)

@@ -25,6 +25,9 @@ func TestPruneKeepsLabelsAndShrinksFile(t *testing.T) {
 	saveItems(t, s, "wire", old, items...)
 	recent := Item{GUID: "new", Title: "Recent Aarrass item", Text: "zanzibar0 recent text stays", ContentHash: "n"}
 	saveItems(t, s, "wire", old.AddDate(0, 0, 100), recent)
+	if _, err := s.IndexPending(ctx); err != nil {
+		t.Fatal(err)
+	}
 
 	res, err := s.Prune(ctx, old.AddDate(0, 0, 101), 30)
 	if err != nil {

@@ -47,6 +47,9 @@ func labelledFixture(t testing.TB) *Store {
 		}
 		saveItems(t, s, d.source, now.Add(-d.age), it)
 	}
+	if _, err := s.IndexPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 

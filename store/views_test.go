@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,9 @@ func docFixture(t testing.TB) *Store {
 	wire.ContentHash = "wire-v2"
 	wire.Stances = []Stance{{Person: "Ali Aarrass", Label: "supportive", Score: 0.5, Evidence: ev("fears for his life", "his family fears for his life"), RulesVersion: "test"}}
 	saveItems(t, s, "wire", now.Add(-2*24*time.Hour), wire)
+	if _, err := s.IndexPending(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 

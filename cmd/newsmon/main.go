@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"syscall"
 
@@ -59,7 +61,33 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
-	os.Exit(dispatch(ctx, e, os.Args[1:]))
+	stopProfile := startCPUProfile(os.Getenv("NEWSMON_CPUPROFILE"))
+	status := dispatch(ctx, e, os.Args[1:])
+	stopProfile()
+	os.Exit(status)
+}
+
+// startCPUProfile writes a CPU profile of the whole command to path, for
+// tuning (see "Benchmarks" in the README); an empty path profiles nothing.
+// A "*" in the file name is replaced by a random string, so that several
+// commands (a benchmark's cold and warm runs) keep their own profiles. The
+// returned function stops the profile and closes the file.
+func startCPUProfile(path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path))
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "newsmon: NEWSMON_CPUPROFILE:", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 func dispatch(ctx context.Context, e *env, args []string) int {

@@ -13,7 +13,8 @@ import (
 func runSearch(ctx context.Context, e *env, args []string) int {
 	fs, path := e.flags("search", "search QUERY [--person P] [--stance S] [--topic T] [--since DATE] [--source NAME] [--rank] [--json]\n\n"+
 		"Full-text search over titles and texts, newest first. QUERY is FTS5 syntax:\n"+
-		"words, \"phrases\", AND/OR/NOT, NEAR(a b, 10), prefix*, title:word.")
+		"words, \"phrases\", AND/OR/NOT, NEAR(a b, 10), prefix*, title:word.\n"+
+		"Items stored since the search index was last brought up to date are indexed first.")
 	var q store.SearchQuery
 	fs.StringVar(&q.Person, "person", "", "only items naming this person (with --stance: framing them so)")
 	fs.StringVar(&q.Stance, "stance", "", "only items with this stance: supportive, critical, neutral, unclear")
@@ -40,6 +41,12 @@ func runSearch(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	defer st.Close()
+	// Ingest leaves indexing to the daemon; without one, or while it is
+	// behind, the items stored since are indexed here, before the query.
+	if _, err := st.IndexPending(ctx); err != nil {
+		fmt.Fprintln(e.stderr, "newsmon search:", err)
+		return exitFailure
+	}
 	hits, err := st.Search(ctx, q)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon search:", err)

@@ -49,7 +49,13 @@ func runStatus(ctx context.Context, e *env, args []string) int {
 	default:
 		fmt.Fprintln(e.stdout, "daemon: not running (next runs are as last planned)")
 	}
-	fmt.Fprintf(e.stdout, "database: %s, times in %s\n\n", cfg.Database, cfg.Location)
+	fmt.Fprintf(e.stdout, "database: %s, times in %s\n", cfg.Database, cfg.Location)
+	pending, err := st.PendingIndex(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon status:", err)
+		return exitFailure
+	}
+	fmt.Fprintf(e.stdout, "search index: %d items awaiting indexing (the daemon or `newsmon search` indexes them)\n\n", pending)
 
 	specs := map[string]string{}
 	for _, s := range cfg.Sources {
