@@ -204,10 +204,17 @@ type itemWriter struct {
 	find, insert, update               *sql.Stmt
 	delMentions, delStances, delTopics *sql.Stmt
 	insMention, insStance, insTopic    *sql.Stmt
+	tx                                 *sql.Tx
+	// indexedThrough is the search index watermark (store/fts.go); it
+	// cannot move during the transaction.
+	indexedThrough int64
 }
 
 func prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter, error) {
-	w := &itemWriter{}
+	w := &itemWriter{tx: tx}
+	if err := tx.QueryRowContext(ctx, `SELECT indexed_through FROM search_index_state`).Scan(&w.indexedThrough); err != nil {
+		return nil, fmt.Errorf("read search index watermark: %w", err)
+	}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
@@ -255,7 +262,13 @@ func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now an
 		if err != nil {
 			return 0, false, false, err
 		}
-		id, err = r.LastInsertId()
+		if id, err = r.LastInsertId(); err != nil {
+			return 0, false, false, err
+		}
+		if id <= w.indexedThrough {
+			// A reused id: IndexPending will never reach it.
+			_, err = w.tx.ExecContext(ctx, `INSERT INTO items_fts(rowid, title, text) VALUES (?, ?, ?)`, id, it.Title, it.Text)
+		}
 		return id, true, false, err
 	case err != nil:
 		return 0, false, false, err
