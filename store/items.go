@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -323,21 +324,42 @@ type ItemKey struct{ GUID, CanonicalURL, ContentHash string }
 
 // Unchanged reports, for each key, whether the item is already stored with
 // the same content, so callers can skip extracting and classifying it again.
+// An item stored under the key's canonical URL decides (reached through
+// another source's feed, it counts as unchanged: its first source owns it);
+// otherwise the source's item with the key's GUID does.
 func (s *Store) Unchanged(ctx context.Context, source string, keys []ItemKey) ([]bool, error) {
 	out := make([]bool, len(keys))
-	st, err := s.db.PrepareContext(ctx, `SELECT content_hash, source FROM items
-		WHERE (?1 != '' AND canonical_url = ?1) OR (source = ?2 AND guid = ?3) LIMIT 1`)
+	if len(keys) == 0 {
+		return out, nil
+	}
+	// One query for the whole feed: a round trip per item cost more than
+	// the lookups themselves.
+	list := make([][3]string, len(keys))
+	for i, k := range keys {
+		list[i] = [3]string{k.GUID, k.CanonicalURL, k.ContentHash}
+	}
+	arg, err := json.Marshal(list)
 	if err != nil {
 		return nil, fmt.Errorf("look up known items of %s: %w", source, err)
 	}
-	defer st.Close()
-	for i, k := range keys {
-		var hash, owner string
-		err := st.QueryRowContext(ctx, k.CanonicalURL, source, k.GUID).Scan(&hash, &owner)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	rows, err := s.db.QueryContext(ctx, `SELECT k.key FROM json_each(?1) AS k WHERE coalesce(
+		(SELECT content_hash = k.value->>2 OR source != ?2 FROM items
+			WHERE k.value->>1 != '' AND canonical_url = k.value->>1),
+		(SELECT content_hash = k.value->>2 FROM items WHERE source = ?2 AND guid = k.value->>0),
+		0)`, string(arg), source)
+	if err != nil {
+		return nil, fmt.Errorf("look up known items of %s: %w", source, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int
+		if err := rows.Scan(&i); err != nil {
 			return nil, fmt.Errorf("look up known items of %s: %w", source, err)
 		}
-		out[i] = err == nil && (hash == k.ContentHash || owner != source)
+		out[i] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look up known items of %s: %w", source, err)
 	}
 	return out, nil
 }
