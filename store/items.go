@@ -112,12 +112,12 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 		run.StartedAt = run.FinishedAt
 	}
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		w, err := prepareItemWriter(ctx, tx)
+		w, err := s.prepareItemWriter(ctx, tx)
 		if err != nil {
 			return err
 		}
 		defer w.close()
-		stories, err := prepareStoryWriter(ctx, tx)
+		stories, err := s.prepareStoryWriter(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -211,7 +211,7 @@ type itemWriter struct {
 	indexedThrough int64
 }
 
-func prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter, error) {
+func (s *Store) prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter, error) {
 	w := &itemWriter{tx: tx}
 	if err := tx.QueryRowContext(ctx, `SELECT indexed_through FROM search_index_state`).Scan(&w.indexedThrough); err != nil {
 		return nil, fmt.Errorf("read search index watermark: %w", err)
@@ -234,7 +234,7 @@ func prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter, error) {
 		{&w.insStance, `INSERT INTO stances (item_id, person, label, score, evidence, rules_version) VALUES (?, ?, ?, ?, ?, ?)`},
 		{&w.insTopic, `INSERT INTO topics (item_id, topic, score, evidence, rules_version) VALUES (?, ?, ?, ?, ?)`},
 	} {
-		st, err := tx.PrepareContext(ctx, p.sql)
+		st, err := s.txStmt(ctx, tx, p.sql)
 		if err != nil {
 			w.close()
 			return nil, fmt.Errorf("prepare %q: %w", p.sql, err)

@@ -71,7 +71,7 @@ type Labels struct {
 // (or appears, or goes), and a topic tag added or dropped.
 func (s *Store) ReplaceLabels(ctx context.Context, batch []Labels) (changed int, err error) {
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		w, err := prepareItemWriter(ctx, tx)
+		w, err := s.prepareItemWriter(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -28,6 +28,9 @@ type Store struct {
 	db      *sql.DB
 	path    string
 	writeMu sync.Mutex // one writer per process
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // see txStmt
 }
 
 // BusyTimeout is how long a write waits for another process's lock (a user's
@@ -62,7 +65,7 @@ func openWith(ctx context.Context, path string, ms []migration) (*Store, error) 
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(4)
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, stmts: map[string]*sql.Stmt{}}
 	var mode string
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		db.Close()
@@ -80,7 +83,34 @@ func openWith(ctx context.Context, path string, ms []migration) (*Store, error) 
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = map[string]*sql.Stmt{}
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
+
+// txStmt returns query as a statement of tx. The write path runs the same
+// dozen statements for every run; SQLite compiling them afresh each time
+// cost a twentieth of a cold fetch, so each is prepared once per store and
+// per connection (database/sql reuses a statement already prepared on the
+// transaction's connection).
+func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	st, ok := s.stmts[query]
+	if !ok {
+		var err error
+		if st, err = s.db.PrepareContext(ctx, query); err != nil {
+			return nil, err
+		}
+		s.stmts[query] = st
+	}
+	return tx.StmtContext(ctx, st), nil
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }

@@ -47,17 +47,17 @@ type storyWriter struct {
 	candidates, setStory, setFingerprint *sql.Stmt
 }
 
-func prepareStoryWriter(ctx context.Context, tx *sql.Tx) (*storyWriter, error) {
+func (s *Store) prepareStoryWriter(ctx context.Context, tx *sql.Tx) (*storyWriter, error) {
 	w := &storyWriter{}
 	var err error
-	if w.candidates, err = tx.PrepareContext(ctx, candidatesSQL); err != nil {
+	if w.candidates, err = s.txStmt(ctx, tx, candidatesSQL); err != nil {
 		return nil, fmt.Errorf("prepare story lookup: %w", err)
 	}
-	if w.setStory, err = tx.PrepareContext(ctx, `UPDATE items SET simhash = ?1, story_id = ?2 WHERE id = ?3`); err != nil {
+	if w.setStory, err = s.txStmt(ctx, tx, `UPDATE items SET simhash = ?1, story_id = ?2 WHERE id = ?3`); err != nil {
 		w.close()
 		return nil, fmt.Errorf("prepare story update: %w", err)
 	}
-	if w.setFingerprint, err = tx.PrepareContext(ctx, `UPDATE items SET simhash = ?1 WHERE id = ?2`); err != nil {
+	if w.setFingerprint, err = s.txStmt(ctx, tx, `UPDATE items SET simhash = ?1 WHERE id = ?2`); err != nil {
 		w.close()
 		return nil, fmt.Errorf("prepare fingerprint update: %w", err)
 	}
