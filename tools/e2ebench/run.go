@@ -18,7 +18,7 @@ import (
 // measurement is one run of one client against the fixture server.
 type measurement struct {
 	Client  string  `json:"client"` // newsmon or newsboat
-	Phase   string  `json:"phase"`  // cold or warm
+	Phase   string  `json:"phase"`  // cold, index (newsmon only) or warm
 	WallSec float64 `json:"wall_seconds"`
 	// CPUSec is the child's user + system CPU time: on a busy machine it
 	// is steadier than wall time.
