@@ -51,6 +51,11 @@ const (
 // baseURL resolves relative item links. Titles over MaxTitleBytes and
 // summaries or contents over MaxTextBytes are cut.
 func ParseFeed(body []byte, baseURL string) (*Feed, error) {
+	return parseGeneral(body, baseURL)
+}
+
+// parseGeneral parses any feed gofeed knows.
+func parseGeneral(body []byte, baseURL string) (*Feed, error) {
 	// A Parser is cheap, and a fresh one per call keeps goroutines apart.
 	// The image scan parses every description as an HTML document to find
 	// a picture newsmon does not use: a tenth of the cost of ingesting.
@@ -60,42 +65,71 @@ func ParseFeed(body []byte, baseURL string) (*Feed, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse feed: %w", err)
 	}
-	f := &Feed{Title: cappedText(parsed.Title, MaxTitleBytes), Language: parsed.Language, Items: make([]Item, 0, len(parsed.Items))}
+	f := newFeed(parsed.Title, parsed.Language, len(parsed.Items))
 	for _, pi := range parsed.Items {
 		if pi == nil {
 			continue
 		}
-		it := Item{
-			Title:   cappedText(pi.Title, MaxTitleBytes),
-			Summary: cappedText(pi.Description, MaxTextBytes),
-			Content: cappedText(pi.Content, MaxTextBytes),
-			Link:    resolve(baseURL, firstNonEmpty(pi.Link, firstOf(pi.Links))),
+		e := entry{
+			title:     pi.Title,
+			summary:   pi.Description,
+			content:   pi.Content,
+			link:      pi.Link,
+			firstLink: firstOf(pi.Links),
+			guid:      pi.GUID,
 		}
 		if len(pi.Authors) > 0 && pi.Authors[0] != nil {
-			it.Author = pi.Authors[0].Name
+			e.author = pi.Authors[0].Name
 		}
 		switch {
 		case pi.PublishedParsed != nil:
-			it.Published = pi.PublishedParsed.UTC()
+			e.published = *pi.PublishedParsed
 		case pi.UpdatedParsed != nil:
-			it.Published = pi.UpdatedParsed.UTC()
+			e.published = *pi.UpdatedParsed
 		}
-		if it.Summary == it.Content {
-			it.Content = ""
-		}
-		it.Hash = hashStrings(it.Title, it.Summary, it.Content)
-		it.GUID = strings.TrimSpace(pi.GUID)
-		if it.GUID == "" {
-			it.GUID = it.Link
-		}
-		if it.GUID == "" {
-			// Neither id nor link: the content itself is the identity, so
-			// the item is still stored, once.
-			it.GUID = "sha256:" + it.Hash
-		}
-		f.Items = append(f.Items, it)
+		f.Items = append(f.Items, e.item(baseURL))
 	}
 	return f, nil
+}
+
+func newFeed(title, language string, items int) *Feed {
+	return &Feed{Title: cappedText(title, MaxTitleBytes), Language: language, Items: make([]Item, 0, items)}
+}
+
+// entry is an item as a feed parser hands it over, before fetch makes an
+// Item of it: both parsers fill one, so that an Item is built in one place.
+type entry struct {
+	title, summary, content string // markup as the feed gave it, decoded once
+	link                    string // the item's own link
+	firstLink               string // the first of its links, used when link is blank
+	author                  string
+	published               time.Time // zero when the feed gives no date
+	guid                    string
+}
+
+func (e *entry) item(baseURL string) Item {
+	it := Item{
+		Title:     cappedText(e.title, MaxTitleBytes),
+		Summary:   cappedText(e.summary, MaxTextBytes),
+		Content:   cappedText(e.content, MaxTextBytes),
+		Link:      resolve(baseURL, firstNonEmpty(e.link, e.firstLink)),
+		Author:    e.author,
+		Published: e.published.UTC(),
+	}
+	if it.Summary == it.Content {
+		it.Content = ""
+	}
+	it.Hash = hashStrings(it.Title, it.Summary, it.Content)
+	it.GUID = strings.TrimSpace(e.guid)
+	if it.GUID == "" {
+		it.GUID = it.Link
+	}
+	if it.GUID == "" {
+		// Neither id nor link: the content itself is the identity, so
+		// the item is still stored, once.
+		it.GUID = "sha256:" + it.Hash
+	}
+	return it
 }
 
 // cappedText is TextOf of at most maxMarkupFactor×limit bytes of fragment,
