@@ -50,7 +50,16 @@ const (
 // ParseFeed parses an RSS 0.9x/1.0/2.0, Atom or JSON Feed document.
 // baseURL resolves relative item links. Titles over MaxTitleBytes and
 // summaries or contents over MaxTextBytes are cut.
+//
+// The common shapes of RSS 2.0 and Atom 1.0 are read by a hand-written
+// scanner (parseCommon), several times faster than gofeed, which reads XML
+// a byte at a time; everything else goes to gofeed. The scanner declines any
+// document it cannot read exactly as gofeed would, so which path ran never
+// shows in the result.
 func ParseFeed(body []byte, baseURL string) (*Feed, error) {
+	if f, ok := parseCommon(body, baseURL); ok {
+		return f, nil
+	}
 	return parseGeneral(body, baseURL)
 }
 

@@ -9,7 +9,8 @@ import (
 
 // FuzzParseFeed feeds arbitrary bytes to ParseFeed: it must never panic, and
 // whatever it returns must be valid UTF-8, since items go straight into
-// SQLite, JSON webhooks and HTML digests.
+// SQLite, JSON webhooks and HTML digests. Whenever the fast path accepts a
+// document, gofeed must accept it too and give the same Feed.
 func FuzzParseFeed(f *testing.F) {
 	files, err := filepath.Glob("testdata/*")
 	if err != nil {
@@ -30,7 +31,13 @@ func FuzzParseFeed(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	for _, c := range fastPathCases {
+		f.Add([]byte(c.doc))
+	}
+	f.Add(e2eFeed(3, 2))
+	f.Add(e2eFeed(4, 2))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		sameAsGofeed(t, data, "https://example.org/feed")
 		feed, err := ParseFeed(data, "https://example.org/feed")
 		if err != nil {
 			return
