@@ -1,7 +1,11 @@
 package classify
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -149,8 +153,82 @@ func FuzzMatch(f *testing.F) {
 	}
 	m := mustMatcher(f, testPeople)
 	f.Fuzz(func(t *testing.T, text string) {
-		checkMentions(t, text, m.Match(text))
+		got := m.Match(text)
+		checkMentions(t, text, got)
+		if want := matchWithoutPrefilter(m, text); !reflect.DeepEqual(got, want) {
+			t.Errorf("Match(%q) = %+v, but without the mayMention scan %+v", text, got, want)
+		}
 	})
+}
+
+// matchWithoutPrefilter is Match without its mayMention shortcut.
+func matchWithoutPrefilter(m *Matcher, text string) []Mention {
+	var tk tokenizer
+	tk.tokenize(text)
+	return m.matchTokenized(&tk, text)
+}
+
+// TestMayMentionIsExact checks that the quick scan never hides a mention:
+// on every corpus document and on texts built to sit at its edges, Match
+// finds what the full tokenisation finds. It also checks that the scan does
+// rule out texts, or it would be a cost and not a saving.
+func TestMayMentionIsExact(t *testing.T) {
+	m := mustMatcher(t, testPeople)
+	texts := []string{
+		"",
+		"The harbour reopened on Monday after a week of strikes.",
+		"Abdelfattah wrote from prison.",            // particle-joined surname, one word
+		"Alaa Abd El-Fattah wrote from prison.",     // particle then surname
+		"ÀARRASS, in capitals with an accent.",      // non-ASCII first letter
+		"l’Aarrass et d'Aarras",                     // French elision
+		"Aarass's lawyer said so.",                  // possessive
+		"أعراس في السجن",                            // Arabic script
+		"Hajib́ with a combining mark",              // mark inside a word
+		"́Hajib starts with a mark",                 // word starting with a mark
+		"Radi, Raissouni and White were mentioned.", // bare surnames
+		"Ali Aarrass with a no-break space",         // non-ASCII separator
+		"x" + strings.Repeat("a", 300) + " Aarrass", // a long word before a name
+		"ÿþAarrass and Ã broken UTF-8 Hajib.",       // invalid UTF-8
+	}
+	for _, dir := range []string{"testdata/corpus", "testdata/heldout", "testdata/blind"} {
+		files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("corpus %s: %d files, %v", dir, len(files), err)
+		}
+		for _, f := range files {
+			if filepath.Base(f) == "people.json" {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct{ Title, Text string }
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			texts = append(texts, doc.Title+"\n\n"+doc.Text, doc.Text)
+		}
+	}
+	ruledOut := 0
+	for _, text := range texts {
+		got, want := m.Match(text), matchWithoutPrefilter(m, text)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Match(%.80q) = %+v, but without the mayMention scan %+v", text, got, want)
+		}
+		if !m.mayMention(new(tokenizer), text) {
+			ruledOut++
+			if len(want) > 0 {
+				t.Errorf("mayMention ruled out %.80q, which names %+v", text, want)
+			}
+		}
+	}
+	if ruledOut == 0 {
+		t.Error("mayMention ruled out no text at all")
+	}
+	if !m.mayMention(new(tokenizer), "Aarrass") || m.mayMention(new(tokenizer), "The harbour reopened.") {
+		t.Error("mayMention: wrong answer on the plainest cases")
+	}
 }
 
 func BenchmarkMatch(b *testing.B) {
@@ -160,6 +238,25 @@ func BenchmarkMatch(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		m.Match(text)
+	}
+}
+
+// BenchmarkMatchNoMention is the common case of a general news feed: an
+// article naming no tracked person, which mayMention rules out.
+func BenchmarkMatchNoMention(b *testing.B) {
+	m := mustMatcher(b, testPeople)
+	var sb strings.Builder
+	for i := 0; sb.Len() < 5000; i++ {
+		fmt.Fprintf(&sb, "In paragraph %d the minister of health announced a plan for hospitals in the north. ", i)
+		sb.WriteString("Analysts said the budget would have to grow, while unions asked for higher wages and shorter hours. ")
+	}
+	text := sb.String()
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if m.Match(text) != nil {
+			b.Fatal("mention found")
+		}
 	}
 }
 
