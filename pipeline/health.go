@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/newsmon/newsmon/config"
@@ -17,24 +16,6 @@ func HealthPolicy(cfg config.Config) store.HealthPolicy {
 		SilentFactor: cfg.Alerts.SilentFactor,
 		SilentMin:    cfg.Alerts.SilentMin.D(),
 	}
-}
-
-// afterRun checks the source's health once its run is recorded, queuing a
-// failing or recovery notice when the run changed it, and returns the
-// alerts queued by the run and the check, by channel. A failed check is
-// logged: the run itself is stored.
-func (p *Pipeline) afterRun(ctx context.Context, source string, now time.Time, queued map[string]int, log *slog.Logger) map[string]int {
-	pol := HealthPolicy(p.cfg)
-	n, err := p.store.CheckSourceHealth(ctx, source, now, pol)
-	if err != nil {
-		log.Error("check source health", "err", err)
-		return queued
-	}
-	if n > 0 {
-		log.Warn("source health notice queued", "notices", n)
-		queued = addPerChannel(queued, n, pol.Channels)
-	}
-	return queued
 }
 
 // addPerChannel adds n notices on each channel to queued: the store queues

@@ -160,6 +160,8 @@ func (p *Pipeline) RunSource(ctx context.Context, src config.Source) Summary {
 	// a shutdown mid-run still leaves its fetch_runs row.
 	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), store.BusyTimeout+5*time.Second)
 	defer cancel()
+	health := HealthPolicy(p.cfg)
+	run.Health = &health
 	res, serr := p.store.SaveRun(saveCtx, run)
 	if serr != nil {
 		log.Error("store run", "err", serr)
@@ -168,7 +170,11 @@ func (p *Pipeline) RunSource(ctx context.Context, src config.Source) Summary {
 		}
 	}
 	sum.Seen, sum.New, sum.Updated, sum.NewWithMentions = res.Seen, res.New, res.Updated, res.NewWithMentions
-	sum.AlertsQueued = p.afterRun(saveCtx, src.Name, run.FinishedAt, res.AlertsQueued, log)
+	sum.AlertsQueued = res.AlertsQueued
+	if res.HealthNotices > 0 {
+		log.Warn("source health notice queued", "notices", res.HealthNotices)
+		sum.AlertsQueued = addPerChannel(sum.AlertsQueued, res.HealthNotices, health.Channels)
+	}
 	sum.Duration = run.FinishedAt.Sub(started)
 	if sum.Err != nil {
 		log.Warn("source failed", "err", sum.Err, "http_status", run.HTTPStatus)

@@ -83,6 +83,10 @@ type Run struct {
 	// that may be new or changed.
 	Seen  int
 	Items []Item
+	// Health, when set, checks the source's health in the same transaction
+	// once the run is recorded (see CheckSourceHealth), instead of in a
+	// second one.
+	Health *HealthPolicy
 }
 
 // RunResult says what SaveRun did.
@@ -98,6 +102,9 @@ type RunResult struct {
 	ChangedItems []ChangedItem
 	// AlertsQueued counts the item alerts queued, by channel.
 	AlertsQueued map[string]int
+	// HealthNotices counts the source-health notices Run.Health queued;
+	// each went to every channel of the policy.
+	HealthNotices int
 }
 
 // SaveRun stores a run's items (new ones inserted, changed ones updated in
@@ -159,7 +166,14 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 		}
 		id, err := insertRun(ctx, tx, run, res)
 		res.RunID = id
-		return err
+		if err != nil || run.Health == nil {
+			return err
+		}
+		res.HealthNotices, err = checkSourceHealth(ctx, tx, run.Source, run.FinishedAt, run.Health.withDefaults())
+		if err != nil {
+			return fmt.Errorf("check health of source %s: %w", run.Source, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return RunResult{}, fmt.Errorf("save run of %s: %w", run.Source, err)

@@ -72,69 +72,74 @@ type healthState struct {
 // the source, and periodically for the silence check.
 func (s *Store) CheckSourceHealth(ctx context.Context, source string, now time.Time, p HealthPolicy) (int, error) {
 	p = p.withDefaults()
-	queued := 0
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		queued = 0
-		var failures int
-		var lastErr string
-		var lastOK sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT consecutive_failures, last_error, last_success_at FROM sources WHERE name = ?`,
-			source).Scan(&failures, &lastErr, &lastOK)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		st, has, err := readHealthState(ctx, tx, source)
-		if err != nil {
-			return err
-		}
-		want, msg := "", ""
-		switch {
-		case p.Failures >= 1 && failures >= p.Failures:
-			want, msg = AlertSourceFailing, failingMessage(failures, parseTime(lastOK), lastErr)
-		case failures == 0 && lastOK.Valid:
-			silent, m, err := silence(ctx, tx, source, now, p)
-			if err != nil {
-				return err
-			}
-			if silent {
-				want, msg = AlertSourceSilent, m
-			}
-		case has && st.kind == AlertSourceSilent:
-			// A failed run or two says nothing new about silence.
-			return nil
-		}
-		switch {
-		case want == "" && has:
-			if _, err := tx.ExecContext(ctx, `DELETE FROM source_alert_state WHERE source = ?`, source); err != nil {
-				return err
-			}
-			queued++
-			return queueHealth(ctx, tx, source, AlertSourceRecovered, recoveredMessage(st, now), now, p.Channels)
-		case want == "":
-			return nil
-		case has && st.kind == want && now.Sub(st.lastAlerted) < p.Repeat:
-			return nil
-		}
-		since := now
-		if has && st.kind == want {
-			since = st.since
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO source_alert_state (source, kind, message, since, last_alerted_at)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, message = excluded.message,
-			since = excluded.since, last_alerted_at = excluded.last_alerted_at`,
-			source, want, msg, formatTime(since), formatTime(now)); err != nil {
-			return err
-		}
-		queued++
-		return queueHealth(ctx, tx, source, want, msg, now, p.Channels)
+	var queued int
+	err := s.write(ctx, func(tx *sql.Tx) (err error) {
+		queued, err = checkSourceHealth(ctx, tx, source, now, p)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("check health of source %s: %w", source, err)
 	}
 	return queued, nil
+}
+
+// checkSourceHealth is CheckSourceHealth within tx, with p's defaults set.
+// It returns how many notices it queued (0 or 1; each goes to every
+// channel of p).
+func checkSourceHealth(ctx context.Context, tx *sql.Tx, source string, now time.Time, p HealthPolicy) (int, error) {
+	var failures int
+	var lastErr string
+	var lastOK sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT consecutive_failures, last_error, last_success_at FROM sources WHERE name = ?`,
+		source).Scan(&failures, &lastErr, &lastOK)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	st, has, err := readHealthState(ctx, tx, source)
+	if err != nil {
+		return 0, err
+	}
+	want, msg := "", ""
+	switch {
+	case p.Failures >= 1 && failures >= p.Failures:
+		want, msg = AlertSourceFailing, failingMessage(failures, parseTime(lastOK), lastErr)
+	case failures == 0 && lastOK.Valid:
+		silent, m, err := silence(ctx, tx, source, now, p)
+		if err != nil {
+			return 0, err
+		}
+		if silent {
+			want, msg = AlertSourceSilent, m
+		}
+	case has && st.kind == AlertSourceSilent:
+		// A failed run or two says nothing new about silence.
+		return 0, nil
+	}
+	switch {
+	case want == "" && has:
+		if _, err := tx.ExecContext(ctx, `DELETE FROM source_alert_state WHERE source = ?`, source); err != nil {
+			return 0, err
+		}
+		return 1, queueHealth(ctx, tx, source, AlertSourceRecovered, recoveredMessage(st, now), now, p.Channels)
+	case want == "":
+		return 0, nil
+	case has && st.kind == want && now.Sub(st.lastAlerted) < p.Repeat:
+		return 0, nil
+	}
+	since := now
+	if has && st.kind == want {
+		since = st.since
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO source_alert_state (source, kind, message, since, last_alerted_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (source) DO UPDATE SET kind = excluded.kind, message = excluded.message,
+		since = excluded.since, last_alerted_at = excluded.last_alerted_at`,
+		source, want, msg, formatTime(since), formatTime(now)); err != nil {
+		return 0, err
+	}
+	return 1, queueHealth(ctx, tx, source, want, msg, now, p.Channels)
 }
 
 // CheckSourcesHealth runs CheckSourceHealth for each named source (the
