@@ -164,7 +164,7 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 				}
 			}
 		}
-		id, err := insertRun(ctx, tx, run, res)
+		id, err := s.insertRun(ctx, tx, run, res)
 		res.RunID = id
 		if err != nil || run.Health == nil {
 			return err
@@ -181,12 +181,12 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 	return res, nil
 }
 
-func insertRun(ctx context.Context, tx *sql.Tx, run Run, res RunResult) (int64, error) {
+func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, run Run, res RunResult) (int64, error) {
 	var httpStatus any
 	if run.HTTPStatus != 0 {
 		httpStatus = run.HTTPStatus
 	}
-	r, err := tx.ExecContext(ctx, `INSERT INTO fetch_runs
+	r, err := s.txExec(ctx, tx, `INSERT INTO fetch_runs
 		(source, started_at, finished_at, status, http_status, items_seen, items_new, error)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.Source, formatTime(run.StartedAt), formatTime(run.FinishedAt), run.Status, httpStatus,
@@ -197,11 +197,11 @@ func insertRun(ctx context.Context, tx *sql.Tx, run Run, res RunResult) (int64, 
 	id, _ := r.LastInsertId()
 	finished := formatTime(run.FinishedAt)
 	if run.Status == StatusError {
-		_, err = tx.ExecContext(ctx, `UPDATE sources SET last_run_at = ?,
+		_, err = s.txExec(ctx, tx, `UPDATE sources SET last_run_at = ?,
 			consecutive_failures = consecutive_failures + 1, last_error = ? WHERE name = ?`,
 			finished, run.Error, run.Source)
 	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE sources SET last_run_at = ?1, last_success_at = ?1,
+		_, err = s.txExec(ctx, tx, `UPDATE sources SET last_run_at = ?1, last_success_at = ?1,
 			consecutive_failures = 0, last_error = '',
 			etag = CASE WHEN ?2 = '' AND ?3 = '' THEN etag ELSE ?2 END,
 			last_modified = CASE WHEN ?2 = '' AND ?3 = '' THEN last_modified ELSE ?3 END
@@ -356,11 +356,15 @@ func (s *Store) Unchanged(ctx context.Context, source string, keys []ItemKey) ([
 	if err != nil {
 		return nil, fmt.Errorf("look up known items of %s: %w", source, err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT k.key FROM json_each(?1) AS k WHERE coalesce(
+	st, err := s.stmt(ctx, `SELECT k.key FROM json_each(?1) AS k WHERE coalesce(
 		(SELECT content_hash = k.value->>2 OR source != ?2 FROM items
 			WHERE k.value->>1 != '' AND canonical_url = k.value->>1),
 		(SELECT content_hash = k.value->>2 FROM items WHERE source = ?2 AND guid = k.value->>0),
-		0)`, string(arg), source)
+		0)`)
+	if err != nil {
+		return nil, fmt.Errorf("look up known items of %s: %w", source, err)
+	}
+	rows, err := st.QueryContext(ctx, string(arg), source)
 	if err != nil {
 		return nil, fmt.Errorf("look up known items of %s: %w", source, err)
 	}

@@ -35,7 +35,10 @@ func (s *Store) SyncSources(ctx context.Context, defs []SourceDef) error {
 
 // Validators returns the ETag and Last-Modified stored for a source.
 func (s *Store) Validators(ctx context.Context, source string) (etag, lastModified string, err error) {
-	err = s.db.QueryRowContext(ctx, "SELECT etag, last_modified FROM sources WHERE name = ?", source).Scan(&etag, &lastModified)
+	st, err := s.stmt(ctx, "SELECT etag, last_modified FROM sources WHERE name = ?")
+	if err == nil {
+		err = st.QueryRowContext(ctx, source).Scan(&etag, &lastModified)
+	}
 	if err == sql.ErrNoRows {
 		return "", "", nil
 	}

@@ -93,12 +93,11 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// txStmt returns query as a statement of tx. The write path runs the same
-// dozen statements for every run; SQLite compiling them afresh each time
-// cost a twentieth of a cold fetch, so each is prepared once per store and
-// per connection (database/sql reuses a statement already prepared on the
-// transaction's connection).
-func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+// stmt returns query prepared once per store. The write path runs the same
+// dozen statements for every run, and SQLite compiling them afresh each
+// time cost a twentieth of a cold fetch; database/sql keeps each prepared
+// on every connection that has run it.
+func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	s.stmtMu.Lock()
 	defer s.stmtMu.Unlock()
 	st, ok := s.stmts[query]
@@ -108,6 +107,24 @@ func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt
 			return nil, err
 		}
 		s.stmts[query] = st
+	}
+	return st, nil
+}
+
+// txExec runs query, prepared once per store, in tx.
+func (s *Store) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
+	st, err := s.txStmt(ctx, tx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// txStmt is stmt as a statement of tx.
+func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
+	st, err := s.stmt(ctx, query)
+	if err != nil {
+		return nil, err
 	}
 	return tx.StmtContext(ctx, st), nil
 }
