@@ -105,11 +105,15 @@ func TestParseFeedIdentityWithoutGUIDOrLink(t *testing.T) {
 }
 
 func FuzzTextOf(f *testing.F) {
-	for _, s := range []string{"<p>a</p>", "x\u00a0y", "a\xc2", " \n\n\n ", "<script>x</script>y"} {
+	for _, s := range []string{"<p>a</p>", "x\u00a0y", "a\xc2", " \n\n\n ", "<script>x</script>y",
+		"<a href='x>y'>a</a>&amp;b", "<a b c=d e = 'f' / >x", "a<b", "</ p>x", "<br/>\r\n&nbsp;&copy", "<p>a  \n\n\n b</p>"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		out := TextOf(in)
+		if ref := textOfReference(in); out != ref {
+			t.Fatalf("TextOf(%q) = %q, reference %q", in, out, ref)
+		}
 		if !utf8.ValidString(out) {
 			t.Fatalf("invalid UTF-8 from %q", in)
 		}

@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -11,11 +12,25 @@ import (
 // plain text: tags dropped, entities decoded, scripts and styles removed,
 // block elements separated by blank lines, runs of spaces collapsed, invalid
 // UTF-8 replaced. Full pages go through the extract package instead.
+//
+// Every item's text goes through here, so the common cases avoid the HTML
+// tokenizer; text_reference_test.go holds the plain implementation, which
+// the fast one matches byte for byte.
 func TextOf(fragment string) string {
-	fragment = strings.ToValidUTF8(fragment, "\uFFFD")
-	if !strings.ContainsAny(fragment, "<&") {
+	if !utf8.ValidString(fragment) {
+		fragment = strings.ToValidUTF8(fragment, "\uFFFD")
+	}
+	if strings.IndexByte(fragment, '<') < 0 && strings.IndexByte(fragment, '&') < 0 {
 		return collapseSpace(fragment)
 	}
+	if text, ok := simpleHTMLText(fragment); ok {
+		return collapseSpace(text)
+	}
+	return tokenizedText(fragment)
+}
+
+// tokenizedText is TextOf for any fragment, through x/net/html's tokenizer.
+func tokenizedText(fragment string) string {
 	var b strings.Builder
 	z := html.NewTokenizer(strings.NewReader(fragment))
 	skip := 0 // depth inside script/style
@@ -55,6 +70,180 @@ func TextOf(fragment string) string {
 	}
 }
 
+// simpleHTMLText is what tokenizedText writes before collapsing spaces, for
+// fragments made of text and plain start and end tags. It finds tags with
+// the tokenizer's own rules and decodes text with its UnescapeString, and
+// gives up (ok=false) on comments, doctypes, elements whose content the
+// tokenizer reads as raw text (script, style, title...), and tags that do
+// not end.
+func simpleHTMLText(s string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	text := 0 // start of the pending text
+	i := 0
+	for {
+		k := strings.IndexByte(s[i:], '<')
+		if k < 0 {
+			break
+		}
+		i += k
+		if i+1 >= len(s) {
+			break // a '<' at the end is text
+		}
+		c := s[i+1]
+		end := c == '/'
+		switch {
+		case isASCIILetter(c):
+		case end && i+2 < len(s) && isASCIILetter(s[i+2]):
+		case end || c == '!' || c == '?':
+			return "", false // a comment or something read like one
+		default:
+			i++ // a '<' that starts no tag is text
+			continue
+		}
+		writeText(&b, s[text:i])
+		nameStart := i + 1
+		if end {
+			nameStart++
+		}
+		name, next, ok := tagExtent(s, nameStart)
+		if !ok {
+			return "", false
+		}
+		if !end && rawTextTag(name) {
+			return "", false
+		}
+		a := atom.Lookup([]byte(lowerASCII(name)))
+		switch {
+		case end:
+			if isBlock(a) {
+				b.WriteString("\n\n")
+			}
+		case a == atom.Br:
+			b.WriteByte('\n')
+		case isBlock(a):
+			b.WriteString("\n\n")
+		default:
+			b.WriteByte(' ')
+		}
+		i, text = next, next
+	}
+	writeText(&b, s[text:])
+	return b.String(), true
+}
+
+// writeText writes a text token as the tokenizer's Text returns it:
+// newlines normalised, then entities decoded.
+func writeText(b *strings.Builder, t string) {
+	if t == "" {
+		return
+	}
+	if strings.IndexByte(t, '\r') >= 0 {
+		t = strings.ReplaceAll(strings.ReplaceAll(t, "\r\n", "\n"), "\r", "\n")
+	}
+	if strings.IndexByte(t, '&') >= 0 {
+		t = html.UnescapeString(t)
+	}
+	b.WriteString(t)
+}
+
+// tagExtent reads the tag whose name starts at i, following the
+// tokenizer's rules for names and attributes, and returns the name and the
+// index after the closing '>'. ok=false when the tag does not end.
+func tagExtent(s string, i int) (name string, next int, ok bool) {
+	start := i
+	for i < len(s) && !isHTMLSpace(s[i]) && s[i] != '/' && s[i] != '>' {
+		i++
+	}
+	name = s[start:i]
+	for {
+		i = skipHTMLSpace(s, i)
+		if i >= len(s) {
+			return "", 0, false
+		}
+		if s[i] == '>' {
+			return name, i + 1, true
+		}
+		// An attribute name; an '=' first is part of it.
+		k := i
+		for k < len(s) {
+			c := s[k]
+			if c == '=' && k == i {
+				k++
+				continue
+			}
+			if isHTMLSpace(c) || c == '/' || c == '>' || c == '=' {
+				break
+			}
+			k++
+		}
+		if i = skipHTMLSpace(s, k); i >= len(s) {
+			return "", 0, false
+		}
+		switch s[i] {
+		case '/':
+			i++
+			continue
+		case '=':
+		default:
+			continue
+		}
+		if i = skipHTMLSpace(s, i+1); i >= len(s) {
+			return "", 0, false
+		}
+		switch q := s[i]; q {
+		case '>':
+		case '"', '\'':
+			e := strings.IndexByte(s[i+1:], q)
+			if e < 0 {
+				return "", 0, false
+			}
+			i += e + 2
+		default:
+			for i < len(s) && !isHTMLSpace(s[i]) && s[i] != '>' {
+				i++
+			}
+		}
+	}
+}
+
+// rawTextTag reports whether the tokenizer reads what follows a start tag
+// of this name as text up to its end tag.
+func rawTextTag(name string) bool {
+	switch lowerASCII(name) {
+	case "iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp":
+		return true
+	}
+	return false
+}
+
+// lowerASCII lower-cases A-Z only, as the tokenizer does tag names.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+func isHTMLSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' }
+
+func skipHTMLSpace(s string, i int) int {
+	for i < len(s) && isHTMLSpace(s[i]) {
+		i++
+	}
+	return i
+}
+
 func isBlock(a atom.Atom) bool {
 	switch a {
 	case atom.P, atom.Div, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Li, atom.Ul, atom.Ol,
@@ -73,19 +262,21 @@ func collapseSpace(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	newlines, space := 0, false
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
 		switch {
 		case c == '\n':
 			newlines++
 			space = false
+			i++
 			continue
 		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
 			space = true
+			i++
 			continue
 		case c == 0xC2 && i+1 < len(s) && s[i+1] == 0xA0: // U+00A0 no-break space
 			space = true
-			i++
+			i += 2
 			continue
 		}
 		if b.Len() > 0 {
@@ -99,12 +290,25 @@ func collapseSpace(s string) string {
 			}
 		}
 		newlines, space = 0, false
-		b.WriteByte(c)
+		// Copy up to the next byte that may be white space at once.
+		j := i + 1
+		for j < len(s) && !maybeSpace[s[j]] {
+			j++
+		}
+		b.WriteString(s[i:j])
+		i = j
 	}
 	return b.String()
 }
 
-// isCollapsed reports whether collapseSpace would return s unchanged.
+// maybeSpace marks the bytes collapseSpace treats as white space, or that
+// start a no-break space.
+var maybeSpace = [256]bool{' ': true, '\n': true, '\t': true, '\r': true, '\f': true, '\v': true, 0xC2: true}
+
+// isCollapsed reports whether collapseSpace would return s unchanged: no
+// white space at either end, no tab, CR, FF, VT or no-break space, no
+// space before a space or newline, no newline before a space, and no more
+// than two newlines in a row.
 func isCollapsed(s string) bool {
 	if s == "" {
 		return true
@@ -112,7 +316,29 @@ func isCollapsed(s string) bool {
 	if isSpaceByte(s[0]) || isSpaceByte(s[len(s)-1]) || s[0] == '\n' || s[len(s)-1] == '\n' {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
+	// Eight bytes at a time, each window answering for the pairs and
+	// triples that start in its first six bytes.
+	i := 0
+	for ; i+8 <= len(s); i += 6 {
+		x := load64(s, i)
+		sp, nl := bytesEqual(x, ' '), bytesEqual(x, '\n')
+		if bytesBelow(x, 0x20)&^nl|bytesEqual(x, 0xC2) != 0 {
+			if !collapsedFrom(s, i, i+6) {
+				return false
+			}
+			continue
+		}
+		if sp&((sp|nl)>>8) != 0 || nl&(sp>>8) != 0 || nl&(nl>>8)&((nl|sp)>>16) != 0 {
+			return false
+		}
+	}
+	return collapsedFrom(s, i, len(s))
+}
+
+// collapsedFrom is isCollapsed for the bytes from i up to end, a byte at a
+// time. s must not end in white space, so the look-ahead stays inside it.
+func collapsedFrom(s string, i, end int) bool {
+	for ; i < end; i++ {
 		switch c := s[i]; c {
 		case ' ':
 			if s[i+1] == ' ' || s[i+1] == '\n' {
@@ -131,6 +357,30 @@ func isCollapsed(s string) bool {
 		}
 	}
 	return true
+}
+
+const (
+	lanes = 0x0101010101010101
+	high  = 0x8080808080808080
+	low7  = 0x7F7F7F7F7F7F7F7F
+)
+
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// bytesEqual sets the high bit of each byte of x equal to c, exactly: the
+// sums cannot carry from one byte into the next.
+func bytesEqual(x uint64, c byte) uint64 {
+	t := x ^ lanes*uint64(c)
+	return ^((t&low7 + low7) | t | low7)
+}
+
+// bytesBelow sets the high bit of each byte of x below n (n <= 0x80).
+func bytesBelow(x uint64, n byte) uint64 {
+	return ^((x&low7 + lanes*uint64(0x80-n)) | x) & high
 }
 
 func isSpaceByte(c byte) bool {
