@@ -83,7 +83,7 @@ func alertKey(itemID int64, rule, channel string) string {
 
 // sourceHasSucceeded reports whether source had a successful run before the
 // current transaction's own run is recorded.
-func sourceHasSucceeded(ctx context.Context, tx *sql.Tx, source string) (bool, error) {
+func sourceHasSucceeded(ctx context.Context, tx querier, source string) (bool, error) {
 	var ok bool
 	err := tx.QueryRowContext(ctx, `SELECT last_success_at IS NOT NULL FROM sources WHERE name = ?`, source).Scan(&ok)
 	if err == sql.ErrNoRows {
@@ -97,7 +97,7 @@ func sourceHasSucceeded(ctx context.Context, tx *sql.Tx, source string) (bool, e
 
 // insertItemAlerts queues refs for a new item, skipping a rule that has
 // already alerted on another item of the same story (a repost or wire copy).
-func insertItemAlerts(ctx context.Context, tx *sql.Tx, itemID int64, refs []AlertRef, now time.Time, res *RunResult) error {
+func insertItemAlerts(ctx context.Context, tx querier, itemID int64, refs []AlertRef, now time.Time, res *RunResult) error {
 	for _, r := range refs {
 		var seen bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM alerts a JOIN items i ON i.id = a.item_id

@@ -118,13 +118,14 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 	if run.StartedAt.IsZero() {
 		run.StartedAt = run.FinishedAt
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		w, err := s.prepareItemWriter(ctx, tx)
+	err := s.write(ctx, func(sqlTx *sql.Tx) error {
+		tx := cachedTx{sqlTx, s}
+		w, err := s.prepareItemWriter(ctx, sqlTx)
 		if err != nil {
 			return err
 		}
 		defer w.close()
-		stories, err := s.prepareStoryWriter(ctx, tx)
+		stories, err := s.prepareStoryWriter(ctx, sqlTx)
 		if err != nil {
 			return err
 		}
@@ -164,7 +165,7 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 				}
 			}
 		}
-		id, err := s.insertRun(ctx, tx, run, res)
+		id, err := insertRun(ctx, tx, run, res)
 		res.RunID = id
 		if err != nil || run.Health == nil {
 			return err
@@ -181,12 +182,12 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 	return res, nil
 }
 
-func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, run Run, res RunResult) (int64, error) {
+func insertRun(ctx context.Context, tx querier, run Run, res RunResult) (int64, error) {
 	var httpStatus any
 	if run.HTTPStatus != 0 {
 		httpStatus = run.HTTPStatus
 	}
-	r, err := s.txExec(ctx, tx, `INSERT INTO fetch_runs
+	r, err := tx.ExecContext(ctx, `INSERT INTO fetch_runs
 		(source, started_at, finished_at, status, http_status, items_seen, items_new, error)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.Source, formatTime(run.StartedAt), formatTime(run.FinishedAt), run.Status, httpStatus,
@@ -197,11 +198,11 @@ func (s *Store) insertRun(ctx context.Context, tx *sql.Tx, run Run, res RunResul
 	id, _ := r.LastInsertId()
 	finished := formatTime(run.FinishedAt)
 	if run.Status == StatusError {
-		_, err = s.txExec(ctx, tx, `UPDATE sources SET last_run_at = ?,
+		_, err = tx.ExecContext(ctx, `UPDATE sources SET last_run_at = ?,
 			consecutive_failures = consecutive_failures + 1, last_error = ? WHERE name = ?`,
 			finished, run.Error, run.Source)
 	} else {
-		_, err = s.txExec(ctx, tx, `UPDATE sources SET last_run_at = ?1, last_success_at = ?1,
+		_, err = tx.ExecContext(ctx, `UPDATE sources SET last_run_at = ?1, last_success_at = ?1,
 			consecutive_failures = 0, last_error = '',
 			etag = CASE WHEN ?2 = '' AND ?3 = '' THEN etag ELSE ?2 END,
 			last_modified = CASE WHEN ?2 = '' AND ?3 = '' THEN last_modified ELSE ?3 END

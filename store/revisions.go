@@ -65,7 +65,7 @@ func decodeRevisionLabels(stancesJSON, topicsJSON string) ([]Stance, []Topic, er
 
 // changedItem reads, inside SaveRun's transaction, the revision the update
 // of id just recorded.
-func changedItem(ctx context.Context, tx *sql.Tx, id int64) (ChangedItem, error) {
+func changedItem(ctx context.Context, tx querier, id int64) (ChangedItem, error) {
 	out := ChangedItem{ID: id}
 	var stancesJSON, topicsJSON string
 	var story sql.NullInt64

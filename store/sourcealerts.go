@@ -86,7 +86,7 @@ func (s *Store) CheckSourceHealth(ctx context.Context, source string, now time.T
 // checkSourceHealth is CheckSourceHealth within tx, with p's defaults set.
 // It returns how many notices it queued (0 or 1; each goes to every
 // channel of p).
-func checkSourceHealth(ctx context.Context, tx *sql.Tx, source string, now time.Time, p HealthPolicy) (int, error) {
+func checkSourceHealth(ctx context.Context, tx querier, source string, now time.Time, p HealthPolicy) (int, error) {
 	var failures int
 	var lastErr string
 	var lastOK sql.NullString
@@ -156,7 +156,7 @@ func (s *Store) CheckSourcesHealth(ctx context.Context, sources []string, now ti
 	return total, nil
 }
 
-func readHealthState(ctx context.Context, tx *sql.Tx, source string) (healthState, bool, error) {
+func readHealthState(ctx context.Context, tx querier, source string) (healthState, bool, error) {
 	var st healthState
 	var since, last sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT kind, message, since, last_alerted_at FROM source_alert_state WHERE source = ?`,
@@ -172,7 +172,7 @@ func readHealthState(ctx context.Context, tx *sql.Tx, source string) (healthStat
 }
 
 // silence applies the silent-source rule of HealthPolicy.
-func silence(ctx context.Context, tx *sql.Tx, source string, now time.Time, p HealthPolicy) (bool, string, error) {
+func silence(ctx context.Context, tx querier, source string, now time.Time, p HealthPolicy) (bool, string, error) {
 	if p.SilentFactor <= 0 {
 		return false, "", nil
 	}
@@ -260,7 +260,7 @@ func roundDuration(d time.Duration) string {
 
 // queueHealth queues one notice on each channel. The key holds the time of
 // the notice, so a daily repeat is a new row, not a duplicate of the last.
-func queueHealth(ctx context.Context, tx *sql.Tx, source, kind, msg string, now time.Time, channels []string) error {
+func queueHealth(ctx context.Context, tx querier, source, kind, msg string, now time.Time, channels []string) error {
 	ts := formatTime(now)
 	for _, ch := range channels {
 		key := kind + ":" + source + ":" + now.UTC().Format(time.RFC3339Nano) + ":" + ch

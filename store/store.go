@@ -111,9 +111,40 @@ func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// txExec runs query, prepared once per store, in tx.
-func (s *Store) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
-	st, err := s.txStmt(ctx, tx, query)
+
+// querier is what the store's helpers need of a transaction: *sql.Tx, or a
+// cachedTx on the write path.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// cachedTx is a transaction whose queries use statements prepared once per
+// store (see stmt). A query that does not prepare runs on the bare
+// transaction, which reports the same error where the caller looks for it.
+type cachedTx struct {
+	*sql.Tx
+	s *Store
+}
+
+func (c cachedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st, err := c.s.txStmt(ctx, c.Tx, query); err == nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return c.Tx.QueryRowContext(ctx, query, args...)
+}
+
+func (c cachedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := c.s.txStmt(ctx, c.Tx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (c cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := c.s.txStmt(ctx, c.Tx, query)
 	if err != nil {
 		return nil, err
 	}

@@ -171,7 +171,7 @@ func (s *Store) Story(ctx context.Context, storyID int64) ([]StoryItem, error) {
 // stories serve the digest and alerts, which show only items naming someone,
 // and the lookup cost more than the rest of storing such an item. An item
 // that gains mentions later (reclassify) keeps story_id NULL.
-func recordStory(ctx context.Context, tx *sql.Tx, w *storyWriter, res *RunResult, id int64, fp uint64, hasMentions, isNew, changed bool, now time.Time) error {
+func recordStory(ctx context.Context, tx querier, w *storyWriter, res *RunResult, id int64, fp uint64, hasMentions, isNew, changed bool, now time.Time) error {
 	switch {
 	case isNew && fp == 0 && !hasMentions:
 		res.NewItems = append(res.NewItems, NewItem{ID: id, StoryID: id})
