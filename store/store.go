@@ -111,7 +111,6 @@ func (s *Store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-
 // querier is what the store's helpers need of a transaction: *sql.Tx, or a
 // cachedTx on the write path.
 type querier interface {
