@@ -290,15 +290,42 @@ func collapseSpace(s string) string {
 			}
 		}
 		newlines, space = 0, false
-		// Copy up to the next byte that may be white space at once.
-		j := i + 1
-		for j < len(s) && !maybeSpace[s[j]] {
-			j++
-		}
+		j := plainRun(s, i+1)
 		b.WriteString(s[i:j])
 		i = j
 	}
 	return b.String()
+}
+
+// plainRun returns where the text from i stops being written back as it
+// is: at white space other than a space, a newline or two newlines between
+// two other bytes. collapseSpace copies the run at once.
+func plainRun(s string, i int) int {
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case !maybeSpace[c]:
+			i++
+			continue
+		case c == 0xC2:
+			if i+1 < len(s) && s[i+1] == 0xA0 {
+				return i
+			}
+			i++
+			continue
+		case c == ' ' || c == '\n':
+			n := 1
+			if c == '\n' && i+1 < len(s) && s[i+1] == '\n' {
+				n = 2
+			}
+			if i+n < len(s) && !maybeSpace[s[i+n]] {
+				i += n + 1
+				continue
+			}
+		}
+		return i
+	}
+	return i
 }
 
 // maybeSpace marks the bytes collapseSpace treats as white space, or that
@@ -308,7 +335,8 @@ var maybeSpace = [256]bool{' ': true, '\n': true, '\t': true, '\r': true, '\f': 
 // isCollapsed reports whether collapseSpace would return s unchanged: no
 // white space at either end, no tab, CR, FF, VT or no-break space, no
 // space before a space or newline, no newline before a space, and no more
-// than two newlines in a row.
+// than two newlines in a row. Each is one vectorised search of s, faster
+// together than one pass looking at every byte.
 func isCollapsed(s string) bool {
 	if s == "" {
 		return true
@@ -316,71 +344,17 @@ func isCollapsed(s string) bool {
 	if isSpaceByte(s[0]) || isSpaceByte(s[len(s)-1]) || s[0] == '\n' || s[len(s)-1] == '\n' {
 		return false
 	}
-	// Eight bytes at a time, each window answering for the pairs and
-	// triples that start in its first six bytes.
-	i := 0
-	for ; i+8 <= len(s); i += 6 {
-		x := load64(s, i)
-		sp, nl := bytesEqual(x, ' '), bytesEqual(x, '\n')
-		if bytesBelow(x, 0x20)&^nl|bytesEqual(x, 0xC2) != 0 {
-			if !collapsedFrom(s, i, i+6) {
-				return false
-			}
-			continue
-		}
-		if sp&((sp|nl)>>8) != 0 || nl&(sp>>8) != 0 || nl&(nl>>8)&((nl|sp)>>16) != 0 {
+	for _, c := range []byte{'\t', '\r', '\f', '\v'} {
+		if strings.IndexByte(s, c) >= 0 {
 			return false
 		}
 	}
-	return collapsedFrom(s, i, len(s))
-}
-
-// collapsedFrom is isCollapsed for the bytes from i up to end, a byte at a
-// time. s must not end in white space, so the look-ahead stays inside it.
-func collapsedFrom(s string, i, end int) bool {
-	for ; i < end; i++ {
-		switch c := s[i]; c {
-		case ' ':
-			if s[i+1] == ' ' || s[i+1] == '\n' {
-				return false
-			}
-		case '\n':
-			if s[i+1] == ' ' || (s[i+1] == '\n' && (s[i+2] == '\n' || s[i+2] == ' ')) {
-				return false
-			}
-		case '\t', '\r', '\f', '\v':
+	for _, bad := range []string{"  ", " \n", "\n ", "\n\n\n", "\u00a0"} {
+		if strings.Contains(s, bad) {
 			return false
-		case 0xC2:
-			if i+1 < len(s) && s[i+1] == 0xA0 {
-				return false
-			}
 		}
 	}
 	return true
-}
-
-const (
-	lanes = 0x0101010101010101
-	high  = 0x8080808080808080
-	low7  = 0x7F7F7F7F7F7F7F7F
-)
-
-func load64(s string, i int) uint64 {
-	_ = s[i+7]
-	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-}
-
-// bytesEqual sets the high bit of each byte of x equal to c, exactly: the
-// sums cannot carry from one byte into the next.
-func bytesEqual(x uint64, c byte) uint64 {
-	t := x ^ lanes*uint64(c)
-	return ^((t&low7 + low7) | t | low7)
-}
-
-// bytesBelow sets the high bit of each byte of x below n (n <= 0x80).
-func bytesBelow(x uint64, n byte) uint64 {
-	return ^((x&low7 + lanes*uint64(0x80-n)) | x) & high
 }
 
 func isSpaceByte(c byte) bool {
