@@ -620,3 +620,27 @@ func TestFastPathRandomDocs(t *testing.T) {
 	}
 	t.Logf("fast path took %d of %d", accepted, n)
 }
+
+// BenchmarkParseFeedShapes measures ParseFeed on the benchmark feeds: plain
+// text descriptions (pipeline's benchFeed), and HTML in RSS and Atom
+// (tools/e2ebench).
+func BenchmarkParseFeedShapes(b *testing.B) {
+	for _, bb := range []struct {
+		name string
+		body []byte
+	}{
+		{"plain", pipelineBenchFeed(500)},
+		{"rss-html", e2eFeed(1, 500)},
+		{"atom-html", e2eFeed(4, 500)},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bb.body)))
+			for b.Loop() {
+				if _, err := ParseFeed(bb.body, "https://news.example.org/feed"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*500)/b.Elapsed().Seconds(), "items/s")
+		})
+	}
+}
