@@ -110,74 +110,93 @@ type RunResult struct {
 // SaveRun stores a run's items (new ones inserted, changed ones updated in
 // place, unchanged ones left alone), its fetch_runs row and the source's
 // health, all in one transaction: a crash leaves either all of it or none.
+// Runs saved at the same time by several goroutines share a transaction
+// (see groupcommit.go); a run that fails is not stored, and does not stop
+// the others.
 func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
-	res := RunResult{Seen: max(run.Seen, len(run.Items))}
 	if run.FinishedAt.IsZero() {
 		run.FinishedAt = time.Now()
 	}
 	if run.StartedAt.IsZero() {
 		run.StartedAt = run.FinishedAt
 	}
-	err := s.write(ctx, func(sqlTx *sql.Tx) error {
-		tx := cachedTx{sqlTx, s}
-		w, err := s.prepareItemWriter(ctx, sqlTx)
-		if err != nil {
-			return err
-		}
-		defer w.close()
-		stories, err := s.prepareStoryWriter(ctx, sqlTx)
-		if err != nil {
-			return err
-		}
-		defer stories.close()
-		now := formatTime(run.FinishedAt)
-		// A source's first successful run alerts on nothing: its archive is not news.
-		alertsOn, err := sourceHasSucceeded(ctx, tx, run.Source)
-		if err != nil {
-			return err
-		}
-		for i := range run.Items {
-			it := &run.Items[i]
-			id, isNew, changed, err := w.upsert(ctx, run.Source, it, now)
-			if err != nil {
-				return fmt.Errorf("store item %q: %w", it.URL, err)
-			}
-			if err := recordStory(ctx, tx, stories, &res, id, it.Fingerprint, len(it.Mentions) > 0, isNew, changed, run.FinishedAt); err != nil {
-				return fmt.Errorf("store story of %q: %w", it.URL, err)
-			}
-			switch {
-			case isNew:
-				res.New++
-				if len(it.Mentions) > 0 {
-					res.NewWithMentions++
-				}
-				if alertsOn {
-					if err := insertItemAlerts(ctx, tx, id, it.Alerts, run.FinishedAt, &res); err != nil {
-						return fmt.Errorf("store alerts of %q: %w", it.URL, err)
-					}
-				}
-			case changed:
-				res.Updated++
-			}
-			if isNew || changed {
-				if err := w.writeLabels(ctx, id, it, !isNew); err != nil {
-					return fmt.Errorf("store labels of %q: %w", it.URL, err)
-				}
-			}
-		}
-		id, err := insertRun(ctx, tx, run, res)
-		res.RunID = id
-		if err != nil || run.Health == nil {
-			return err
-		}
-		res.HealthNotices, err = checkSourceHealth(ctx, tx, run.Source, run.FinishedAt, run.Health.withDefaults())
-		if err != nil {
-			return fmt.Errorf("check health of source %s: %w", run.Source, err)
-		}
-		return nil
-	})
+	res, err := s.commitGrouped(ctx, run)
 	if err != nil {
 		return RunResult{}, fmt.Errorf("save run of %s: %w", run.Source, err)
+	}
+	return res, nil
+}
+
+// runWriter holds the statements of one transaction's runs.
+type runWriter struct {
+	tx      cachedTx
+	items   *itemWriter
+	stories *storyWriter
+}
+
+func (s *Store) prepareRunWriter(ctx context.Context, tx *sql.Tx) (*runWriter, error) {
+	items, err := s.prepareItemWriter(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	stories, err := s.prepareStoryWriter(ctx, tx)
+	if err != nil {
+		items.close()
+		return nil, err
+	}
+	return &runWriter{tx: cachedTx{tx, s}, items: items, stories: stories}, nil
+}
+
+func (rw *runWriter) close() {
+	rw.items.close()
+	rw.stories.close()
+}
+
+// save writes one run in rw's transaction.
+func (rw *runWriter) save(ctx context.Context, run Run) (RunResult, error) {
+	res := RunResult{Seen: max(run.Seen, len(run.Items))}
+	tx, w := rw.tx, rw.items
+	now := formatTime(run.FinishedAt)
+	// A source's first successful run alerts on nothing: its archive is not news.
+	alertsOn, err := sourceHasSucceeded(ctx, tx, run.Source)
+	if err != nil {
+		return res, err
+	}
+	for i := range run.Items {
+		it := &run.Items[i]
+		id, isNew, changed, err := w.upsert(ctx, run.Source, it, now)
+		if err != nil {
+			return res, fmt.Errorf("store item %q: %w", it.URL, err)
+		}
+		if err := recordStory(ctx, tx, rw.stories, &res, id, it.Fingerprint, len(it.Mentions) > 0, isNew, changed, run.FinishedAt); err != nil {
+			return res, fmt.Errorf("store story of %q: %w", it.URL, err)
+		}
+		switch {
+		case isNew:
+			res.New++
+			if len(it.Mentions) > 0 {
+				res.NewWithMentions++
+			}
+			if alertsOn {
+				if err := insertItemAlerts(ctx, tx, id, it.Alerts, run.FinishedAt, &res); err != nil {
+					return res, fmt.Errorf("store alerts of %q: %w", it.URL, err)
+				}
+			}
+		case changed:
+			res.Updated++
+		}
+		if isNew || changed {
+			if err := w.writeLabels(ctx, id, it, !isNew); err != nil {
+				return res, fmt.Errorf("store labels of %q: %w", it.URL, err)
+			}
+		}
+	}
+	if res.RunID, err = insertRun(ctx, tx, run, res); err != nil || run.Health == nil {
+		return res, err
+	}
+	res.HealthNotices, err = checkSourceHealth(ctx, tx, run.Source, run.FinishedAt, run.Health.withDefaults())
+	if err != nil {
+		return res, fmt.Errorf("check health of source %s: %w", run.Source, err)
 	}
 	return res, nil
 }

@@ -30,7 +30,12 @@ type Store struct {
 	writeMu sync.Mutex // one writer per process
 
 	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt // see txStmt
+	stmts  map[string]*sql.Stmt // see stmt
+
+	queueMu sync.Mutex
+	queue   []*pendingRun // see commitGrouped
+	// groups counts the transactions that held more than one run, for tests.
+	groups int
 }
 
 // BusyTimeout is how long a write waits for another process's lock (a user's
@@ -173,6 +178,11 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	return s.writeLocked(ctx, fn)
+}
+
+// writeLocked is write for a caller holding writeMu.
+func (s *Store) writeLocked(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)

@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Group commit. When many sources finish at once (a `newsmon fetch` of a
+// thousand feeds, the daemon's catch-up at start), their runs queue for the
+// one writer. Instead of a transaction each, the caller that gets the
+// writer next writes every queued run, up to maxGroup, in one transaction:
+// pages that every run touches (the indexes' hot leaves, the sources row,
+// fetch_runs) are written to the WAL once per group instead of once per
+// run, and the per-transaction cost is shared. A run alone in the queue is
+// written at once, as before.
+//
+// Each run stays atomic: if any run of a group fails, the group's
+// transaction is rolled back and its runs are written one by one, so the
+// failure is reported to its own caller and the others are stored.
+
+// maxGroup bounds a group, so that one transaction stays short (a few
+// hundred milliseconds at most) for readers that wait on the WAL to be
+// checkpointed and for the daemon's other writers.
+const maxGroup = 32
+
+// pendingRun is a run waiting for the writer. Its result fields are set,
+// and done, by whichever caller writes it, while holding writeMu.
+type pendingRun struct {
+	ctx  context.Context
+	run  Run
+	res  RunResult
+	err  error
+	done bool
+}
+
+// commitGrouped queues run and returns once it is written, by this caller
+// or by another that took the writer first.
+func (s *Store) commitGrouped(ctx context.Context, run Run) (RunResult, error) {
+	p := &pendingRun{ctx: ctx, run: run}
+	s.queueMu.Lock()
+	s.queue = append(s.queue, p)
+	s.queueMu.Unlock()
+
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	// The queue is first in, first out, so p is written by the time the
+	// groups ahead of it and its own are.
+	for !p.done {
+		s.queueMu.Lock()
+		n := min(len(s.queue), maxGroup)
+		group := append([]*pendingRun(nil), s.queue[:n]...)
+		s.queue = append(s.queue[:0:0], s.queue[n:]...)
+		s.queueMu.Unlock()
+		s.writeGroup(group)
+	}
+	return p.res, p.err
+}
+
+// writeGroup writes group's runs, holding writeMu.
+func (s *Store) writeGroup(group []*pendingRun) {
+	if len(group) > 1 {
+		results := make([]RunResult, len(group))
+		err := s.writeLocked(group[0].ctx, func(tx *sql.Tx) error {
+			rw, err := s.prepareRunWriter(group[0].ctx, tx)
+			if err != nil {
+				return err
+			}
+			defer rw.close()
+			for i, p := range group {
+				if results[i], err = rw.save(p.ctx, p.run); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			for i, p := range group {
+				p.res, p.done = results[i], true
+			}
+			s.groups++
+			return
+		}
+	}
+	for _, p := range group {
+		p.err = s.writeLocked(p.ctx, func(tx *sql.Tx) error {
+			rw, err := s.prepareRunWriter(p.ctx, tx)
+			if err != nil {
+				return err
+			}
+			defer rw.close()
+			p.res, err = rw.save(p.ctx, p.run)
+			return err
+		})
+		if p.err != nil {
+			p.res = RunResult{}
+		}
+		p.done = true
+	}
+}
