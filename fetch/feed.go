@@ -161,9 +161,20 @@ func truncateUTF8(s string, n int) string {
 
 func hashStrings(parts ...string) string {
 	h := sha256.New()
+	// Through one small buffer: []byte(p) would copy each part, kilobytes
+	// for a summary, into memory of its own.
+	var buf [1024]byte
 	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
+		for {
+			n := copy(buf[:], p)
+			p = p[n:]
+			if len(p) == 0 && n < len(buf) {
+				buf[n] = 0
+				h.Write(buf[:n+1])
+				break
+			}
+			h.Write(buf[:n])
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }

@@ -1,6 +1,8 @@
 package fetch
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net"
 	"os"
 	"strings"
@@ -101,6 +103,32 @@ func TestParseFeedIdentityWithoutGUIDOrLink(t *testing.T) {
 	}
 	if !strings.HasPrefix(f.Items[0].GUID, "sha256:") {
 		t.Errorf("GUID = %q, want a content hash", f.Items[0].GUID)
+	}
+}
+
+// TestHashStrings pins the content hash: it identifies stored items, so it
+// must not change with the code that computes it.
+func TestHashStrings(t *testing.T) {
+	for _, tt := range []struct {
+		parts []string
+		want  string
+	}{
+		{[]string{"Title", "Summary with é", ""}, "827272cd8a42ed286d7631d57c758c84"},
+		{nil, "e3b0c44298fc1c149afbf4c8996fb924"},
+		{[]string{string(make([]byte, 1500)), "x"}, "bcb322c1b09b43dabed7a5597a1577b8"},
+	} {
+		if got := hashStrings(tt.parts...); got != tt.want {
+			t.Errorf("hashStrings(%q) = %s, want %s", tt.parts, got, tt.want)
+		}
+	}
+	// Parts ending on the buffer's edge, and a part of exactly its size.
+	for _, n := range []int{1023, 1024, 1025, 2048, 4000} {
+		a, b := strings.Repeat("a", n), strings.Repeat("b", n/3)
+		h := sha256.New()
+		h.Write([]byte(a + "\x00" + b + "\x00"))
+		if got, want := hashStrings(a, b), hex.EncodeToString(h.Sum(nil)[:16]); got != want {
+			t.Errorf("hashStrings of %d and %d bytes = %s, want %s", n, n/3, got, want)
+		}
 	}
 }
 
