@@ -155,6 +155,9 @@ type scanner struct {
 	open [][]byte  // names open inside the subtree being skipped
 	atom bool      // an Atom document; RSS otherwise
 	ns   []binding // the root's prefix declarations
+	// local are the declarations on the element child last returned,
+	// which apply to it before the root's.
+	local []binding
 }
 
 type binding struct {
@@ -164,10 +167,11 @@ type binding struct {
 
 // tag is a start or end tag. attrs was checked when the tag was read.
 type tag struct {
-	name  []byte
-	attrs []byte
-	end   bool
-	empty bool // <name/>
+	name     []byte
+	attrs    []byte
+	end      bool
+	empty    bool // <name/>
+	declares bool // it may declare namespaces (see child)
 }
 
 // prolog reads up to the root start tag: a BOM, an XML declaration for
@@ -410,8 +414,12 @@ func (s *scanner) skip(t tag) bool {
 }
 
 // child reads the next child of the element named parent: ok=false on
-// failure, done=true at parent's end tag. gofeed reads a child's namespace
-// from its own declarations too, so one declaring any declines.
+// failure, done=true at parent's end tag.
+//
+// A child may declare prefixes for itself, as in <atom:link xmlns:atom=...>,
+// if gofeed keys their namespaces without looking at prefixes; the scanner
+// keeps no scopes deeper than the root's, so callers reading the children
+// of a child that declares (t.declares) decline.
 func (s *scanner) child(parent []byte) (t tag, done, ok bool) {
 	t, ok = s.nextTag()
 	switch {
@@ -420,7 +428,32 @@ func (s *scanner) child(parent []byte) (t tag, done, ok bool) {
 	case t.end:
 		return t, true, bytes.Equal(t.name, parent)
 	}
-	return t, false, !bytes.Contains(t.attrs, []byte("xmlns"))
+	s.local = s.local[:0]
+	if !bytes.Contains(t.attrs, []byte("xmlns")) {
+		return t, false, true
+	}
+	t.declares = true
+	for a := range attrList(t.attrs) {
+		prefix, local := splitName(a.name)
+		if prefix == nil && string(local) == "xmlns" {
+			return t, false, false // a default namespace
+		}
+		if string(prefix) != "xmlns" {
+			continue
+		}
+		uri, ok := attrText(a.value)
+		e, known := extByURI[uri]
+		if !ok || !known || uri == nsAtom03 {
+			return t, false, false
+		}
+		for _, b := range s.local {
+			if b.prefix == string(local) {
+				return t, false, false
+			}
+		}
+		s.local = append(s.local, binding{string(local), uri, e})
+	}
+	return t, false, true
 }
 
 // classify splits an element name and says how gofeed reads it: native is
@@ -431,22 +464,33 @@ func (s *scanner) classify(name []byte) (local []byte, native bool, e ext) {
 	if prefix == nil {
 		return local, true, extOther // no default namespace but Atom's
 	}
-	for _, b := range s.ns {
-		if b.prefix == string(prefix) {
-			if s.atom {
-				return local, b.uri == nsAtom, extOther
-			}
-			if rssNative(b.uri) {
-				return local, true, extOther
-			}
-			return local, false, b.ext
+	if b, ok := s.binding(prefix); ok {
+		if s.atom {
+			return local, b.uri == nsAtom, extOther
 		}
+		if rssNative(b.uri) {
+			return local, true, extOther
+		}
+		return local, false, b.ext
 	}
 	// An undeclared prefix stands for itself.
 	if !s.atom && (string(prefix) == "rss" || string(prefix) == "rdf") {
 		return local, true, extOther
 	}
 	return local, false, extByPrefix[string(prefix)]
+}
+
+// binding finds the declaration of prefix in scope for the child last
+// returned.
+func (s *scanner) binding(prefix []byte) (binding, bool) {
+	for _, bs := range [2][]binding{s.local, s.ns} {
+		for _, b := range bs {
+			if b.prefix == string(prefix) {
+				return b, true
+			}
+		}
+	}
+	return binding{}, false
 }
 
 // rootAttrs takes in the root's namespace declarations and returns the
@@ -544,7 +588,7 @@ func (s *scanner) rss(root tag, baseURL string) (*Feed, bool) {
 		local, native, _ := s.classify(t.name)
 		switch {
 		case native && asciiLower(local, "channel"):
-			if f != nil {
+			if f != nil || t.declares {
 				return nil, false
 			}
 			if f, ok = s.channel(t, baseURL); !ok {
@@ -581,6 +625,9 @@ func (s *scanner) channel(ch tag, baseURL string) (*Feed, bool) {
 		var bit uint8
 		switch {
 		case native && asciiLower(local, "item"):
+			if t.declares {
+				return nil, false
+			}
 			it, ok := s.rssItem(t, baseURL)
 			if !ok {
 				return nil, false
@@ -818,6 +865,9 @@ func (s *scanner) atomFeed(root tag, baseURL string) (*Feed, bool) {
 		local, native, _ := s.classify(t.name)
 		switch {
 		case native && asciiLower(local, "entry"):
+			if t.declares {
+				return nil, false
+			}
 			it, ok := s.atomEntry(t, baseURL)
 			if !ok {
 				return nil, false
@@ -1014,8 +1064,14 @@ func (s *scanner) atomText(t tag) (string, bool) {
 			}
 			typ, hasType = strings.ToLower(v), true
 		case "xml:lang":
-		default: // mode, src, a prefixed type...
+		case "xmlns:type", "xmlns:mode":
+			// encoding/xml gives a struct's type,attr field any
+			// attribute named type, whatever its prefix.
 			return "", false
+		default: // mode, src, a prefixed type...
+			if !bytes.HasPrefix(a.name, []byte("xmlns:")) {
+				return "", false
+			}
 		}
 	}
 	isHTML := typ == "html"

@@ -275,6 +275,17 @@ var fastPathCases = []struct {
 	{"rss atom10 prefix", `<rss version="2.0" xmlns:atom10="http://www.w3.org/2005/Atom"><channel><title>T</title><atom10:link rel="self" href="https://example.org/f"/><item><title>x</title></item></channel></rss>`, true},
 	{"rss two prefixes for itunes", `<rss version="2.0" xmlns:foo="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>T</title>` +
 		`<item><title>x</title><foo:author>Who</foo:author></item></channel></rss>`, false},
+	{"rss declarations on children", `<rss version="2.0"><channel><title>T</title>` +
+		`<atom:link href="https://example.org/f" rel="self" type="application/rss+xml" xmlns:atom="http://www.w3.org/2005/Atom"/>` +
+		`<item><title>x</title><dc:creator xmlns:dc="http://purl.org/dc/elements/1.1/">Local DC</dc:creator>` +
+		`<c:encoded xmlns:c="http://purl.org/rss/1.0/modules/content/">body</c:encoded><d:date xmlns:d="http://purl.org/dc/elements/1.1/">2021-05-04T09:00:00Z</d:date></item></channel></rss>`, true},
+	{"rss local rebinding", `<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>T</title><item><title>x</title>` +
+		`<dc:creator xmlns:dc="http://purl.org/rss/1.0/modules/content/">rebound</dc:creator><dc:creator>kept</dc:creator></item></channel></rss>`, true},
+	{"rss declaring item", `<rss version="2.0"><channel><title>T</title><item xmlns:dc="http://purl.org/dc/terms/"><title>x</title><dc:creator>Who</dc:creator></item></channel></rss>`, false},
+	{"rss default namespace on child", rssDoc(`<item><title>x</title><creator xmlns="http://purl.org/dc/elements/1.1/">Who</creator></item>`), false},
+	{"atom declarations on children", `<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><a:title xmlns:a="http://www.w3.org/2005/Atom">Local</a:title>` +
+		`<author xmlns:dc="http://purl.org/dc/elements/1.1/"><name>N</name></author></entry></feed>`, true},
+	{"atom xmlns:type", `<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><title xmlns:type="http://purl.org/dc/elements/1.1/">&lt;b&gt;x</title></entry></feed>`, false},
 	{"rss itunes prefix elsewhere", `<rss version="2.0" xmlns:itunes="http://example.com/other"><channel><title>T</title><item><title>x</title><itunes:author>Who</itunes:author></item></channel></rss>`, false},
 
 	{"atom plain", atomDoc(`<entry><title>Atom</title><link href="https://example.org/a"/><id>urn:a:1</id><updated>2021-05-06T09:00:00Z</updated><summary>Sum</summary></entry>`), true},
@@ -544,7 +555,13 @@ func randomDoc(r *rand.Rand) string {
 	prefixed := func() string {
 		p := []string{"dc", "dce", "foo", "itunes", "atom", "content", "rdf", "rss", "x", "atom10", "media"}[r.IntN(11)]
 		l := []string{"title", "description", "creator", "author", "date", "summary", "encoded", "duration", "link", "Description", "content", "published"}[r.IntN(12)]
-		return el(p+":"+l, "", text())
+		decl := ""
+		if r.IntN(3) == 0 {
+			uris := []string{"http://purl.org/dc/elements/1.1/", "http://purl.org/rss/1.0/modules/content/", "http://www.w3.org/2005/Atom",
+				"http://www.itunes.com/DTDs/PodCast-1.0.dtd", "http://purl.org/dc/terms/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
+			decl = ` xmlns:` + p + `="` + uris[r.IntN(len(uris))] + `"`
+		}
+		return el(p+":"+l, decl, text())
 	}
 	b.WriteString("<channel>")
 	if r.IntN(5) > 0 {
