@@ -671,12 +671,13 @@ const (
 )
 
 type rssFields struct {
-	raw     [rssFieldCount][]byte // inner XML
-	seen    uint16
-	href    string // the link's href, used when its text is empty
-	creator []byte // the first dc:creator
-	dcDate  []byte // the first dc:date
-	dc      uint8  // bit 1: a dc:creator seen, bit 2: a dc:date
+	raw        [rssFieldCount][]byte // inner XML
+	seen       uint16
+	href       string // the link's href, used when its text is empty
+	creator    []byte // the first dc:creator, the translator's choice
+	dcDate     []byte // the first dc:date
+	hasCreator bool
+	hasDCDate  bool
 }
 
 func (s *scanner) rssItem(it tag, baseURL string) (Item, bool) {
@@ -714,21 +715,20 @@ func (s *scanner) rssItemChild(t tag, r *rssFields) bool {
 		// gofeed keys extension elements by their name as written.
 		switch e {
 		case extDC:
-			var bit uint8
 			var dst *[]byte
+			var has *bool
 			switch string(local) {
 			case "title", "description", "author":
 				return false
 			case "creator":
-				bit, dst = 1, &r.creator
+				dst, has = &r.creator, &r.hasCreator
 			case "date":
-				bit, dst = 2, &r.dcDate
+				dst, has = &r.dcDate, &r.hasDCDate
 			}
 			if dst != nil {
 				v, ok := s.inner(t)
-				if ok && r.dc&bit == 0 {
-					*dst = v
-					r.dc |= bit
+				if ok && !*has {
+					*dst, *has = v, true
 				}
 				return ok
 			}
@@ -789,7 +789,7 @@ func (r *rssFields) entry() (e entry, ok bool) {
 		if e.author, ok = personName(a); !ok {
 			return e, false
 		}
-	} else if r.dc&1 != 0 {
+	} else if r.hasCreator {
 		v, ok := extText(r.creator)
 		if !ok {
 			return e, false
@@ -804,7 +804,7 @@ func (r *rssFields) entry() (e entry, ok bool) {
 		if e.published, ok = feedDate(d); !ok {
 			return e, false
 		}
-	} else if r.dc&2 != 0 {
+	} else if r.hasDCDate {
 		v, ok := extText(r.dcDate)
 		if !ok {
 			return e, false

@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,6 +37,10 @@ func FuzzParseFeed(f *testing.F) {
 	}
 	f.Add(e2eFeed(3, 2))
 	f.Add(e2eFeed(4, 2))
+	r := rand.New(rand.NewPCG(1, 1))
+	for range 20 {
+		f.Add([]byte(randomDoc(r)))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsGofeed(t, data, "https://example.org/feed")
 		feed, err := ParseFeed(data, "https://example.org/feed")
