@@ -1305,7 +1305,7 @@ func decodeEntities(s []byte) string {
 			break
 		}
 		n := 0 // bytes of s consumed
-		if semi > 0 && bytes.IndexAny(s[1:semi], " \t\r\n") < 0 {
+		if semi > 0 && !hasXMLSpace(s[1:semi]) {
 			if r, ok := commonRef(s[1:semi]); ok {
 				b.WriteString(r)
 				n = semi + 1
@@ -1323,6 +1323,17 @@ func decodeEntities(s []byte) string {
 	}
 	b.Write(s)
 	return b.String()
+}
+
+// hasXMLSpace reports whether b holds a space, tab, CR or LF; b is short,
+// and bytes.IndexAny would cost more to set up than to run.
+func hasXMLSpace(b []byte) bool {
+	for _, c := range b {
+		if isSpace(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // refEndsAtSemicolon decodes span, an '&' up to and including a ';', and

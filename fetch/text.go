@@ -299,33 +299,85 @@ func collapseSpace(s string) string {
 
 // plainRun returns where the text from i stops being written back as it
 // is: at white space other than a space, a newline or two newlines between
-// two other bytes. collapseSpace copies the run at once.
+// two other bytes. collapseSpace copies the run at once. s[i-1] must not be
+// white space.
 func plainRun(s string, i int) int {
-	for i < len(s) {
-		c := s[i]
-		switch {
-		case !maybeSpace[c]:
-			i++
-			continue
-		case c == 0xC2:
-			if i+1 < len(s) && s[i+1] == 0xA0 {
-				return i
+	for {
+		// Eight bytes at a time while they hold only spaces and newlines
+		// in ones, and newlines in twos, between other bytes.
+		for i+8 <= len(s) {
+			x := load64(s, i)
+			sp, nl := bytesEqual(x, ' '), bytesEqual(x, '\n')
+			if bytesBelow(x, 0x20)&^nl|bytesEqual(x, 0xC2) != 0 {
+				break
 			}
-			i++
-			continue
-		case c == ' ' || c == '\n':
-			n := 1
-			if c == '\n' && i+1 < len(s) && s[i+1] == '\n' {
-				n = 2
+			w := sp | nl
+			if w&(w>>8)&^(nl&(nl>>8)) != 0 || nl&(nl>>8)&(w>>16) != 0 {
+				break
 			}
-			if i+n < len(s) && !maybeSpace[s[i+n]] {
-				i += n + 1
-				continue
+			// White space in the last bytes is judged with what follows.
+			switch {
+			case w>>63 == 0:
+				i += 8
+			case w>>55&1 == 0:
+				i += 7
+			default:
+				i += 6
 			}
 		}
-		return i
+		// A byte at a time past what stopped the fast loop.
+		for stop := min(i+8, len(s)); i < stop; {
+			c := s[i]
+			switch {
+			case !maybeSpace[c]:
+				i++
+				continue
+			case c == 0xC2:
+				if i+1 < len(s) && s[i+1] == 0xA0 {
+					return i
+				}
+				i++
+				continue
+			case c == ' ' || c == '\n':
+				n := 1
+				if c == '\n' && i+1 < len(s) && s[i+1] == '\n' {
+					n = 2
+				}
+				if i+n < len(s) && !maybeSpace[s[i+n]] {
+					i += n + 1
+					continue
+				}
+			}
+			return i
+		}
+		if i >= len(s) {
+			return len(s)
+		}
 	}
-	return i
+}
+
+const (
+	lanes = 0x0101010101010101
+	high  = 0x8080808080808080
+	low7  = 0x7F7F7F7F7F7F7F7F
+)
+
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// bytesEqual sets the high bit of each byte of x equal to c, exactly: the
+// sums cannot carry from one byte into the next.
+func bytesEqual(x uint64, c byte) uint64 {
+	t := x ^ lanes*uint64(c)
+	return ^((t&low7 + low7) | t | low7)
+}
+
+// bytesBelow sets the high bit of each byte of x below n (n <= 0x80).
+func bytesBelow(x uint64, n byte) uint64 {
+	return ^((x&low7 + lanes*uint64(0x80-n)) | x) & high
 }
 
 // maybeSpace marks the bytes collapseSpace treats as white space, or that

@@ -182,15 +182,15 @@ func TestTextOfMatchesReference(t *testing.T) {
 	}
 }
 
-// TestIsCollapsedMatchesReference checks the eight-bytes-at-a-time scan on
-// strings of white space and letters, where every window boundary falls
-// somewhere interesting.
+// TestIsCollapsedMatchesReference checks isCollapsed and collapseSpace,
+// which reads eight bytes at a time, on short strings of white space and
+// letters, where every window boundary falls somewhere interesting.
 func TestIsCollapsedMatchesReference(t *testing.T) {
 	alphabet := []string{"a", "b", " ", "\n", "\t", "\r", "\f", "\v", "\xc2", "\xa0", "é", "\x01"}
 	r := rand.New(rand.NewPCG(7, 8))
 	for range 200000 {
 		var b strings.Builder
-		n := r.IntN(40)
+		n := r.IntN(60)
 		for range n {
 			// Mostly letters, so that most strings get past the ends.
 			if r.IntN(3) > 0 {
@@ -202,6 +202,9 @@ func TestIsCollapsedMatchesReference(t *testing.T) {
 		s := b.String()
 		if got, want := isCollapsed(s), isCollapsedReference(s); got != want {
 			t.Fatalf("isCollapsed(%q) = %v, reference %v", s, got, want)
+		}
+		if got, want := collapseSpace(s), collapseSpaceReference(s); got != want {
+			t.Fatalf("collapseSpace(%q) = %q, reference %q", s, got, want)
 		}
 	}
 }
