@@ -1544,14 +1544,28 @@ func legalCharRefs(t []byte) bool {
 			i++
 		}
 		if i < len(t) && t[i] == ';' && i > start {
-			n, err := strconv.ParseUint(string(t[start:i]), base, 64)
+			n, ok := refValue(t[start:i], base)
 			// string(rune(n)) makes a surrogate U+FFFD, which is allowed.
-			if err == nil && n <= utf8.MaxRune && !xmlChar(rune(n)) && !(n >= 0xD800 && n <= 0xDFFF) {
+			if ok && n <= utf8.MaxRune && !xmlChar(rune(n)) && !(n >= 0xD800 && n <= 0xDFFF) {
 				return false
 			}
 		}
 		t = t[i:]
 	}
+}
+
+// refValue is strconv.ParseUint of digits, which are all digits of base,
+// without making a string of the few most references have.
+func refValue(digits []byte, base int) (uint64, bool) {
+	if len(digits) > 15 { // could overflow 64 bits
+		n, err := strconv.ParseUint(string(digits), base, 64)
+		return n, err == nil
+	}
+	var n uint64
+	for _, c := range digits {
+		n = n*uint64(base) + uint64(hexVal(c))
+	}
+	return n, true
 }
 
 // xmlChar reports whether XML allows r.

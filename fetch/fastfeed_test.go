@@ -342,6 +342,8 @@ var fastPathCases = []struct {
 	{"content bound to rss 1.0", `<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/"><channel><title>T</title><item><title>x</title><content:encoded>c</content:encoded></item></channel></rss>`, false},
 	{"xmlns on item", rssDoc(`<item xmlns:dc="http://purl.org/dc/elements/1.1/"><title>x</title></item>`), false},
 	{"bad char ref", rssDoc(`<item><title>x &#1; y</title></item>`), false},
+	{"bad hex char ref", rssDoc(`<item><title>x &#x0000000000000000000001F; y</title></item>`), false},
+	{"huge char refs", rssDoc(`<item><title>x &#99999999999999999999999; &#x1FFFFFFFFFFFFFFFF; &#x0000000000000041; y</title></item>`), true},
 	{"cdata end in text", rssDoc(`<item><title>x ]]> y</title></item>`), false},
 	{"bad comment", rssDoc(`<item><title>x</title><!-- a -- b --></item>`), false},
 	{"xml pi inside", rssDoc(`<item><title>x<?xml version="1.1"?></title></item>`), false},
