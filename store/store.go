@@ -61,6 +61,7 @@ func openWith(ctx context.Context, path string, ms []migration) (*Store, error) 
 		"journal_mode(WAL)",
 		"foreign_keys(1)",
 		"synchronous(NORMAL)",
+		"temp_store(MEMORY)",
 	} {
 		q.Add("_pragma", p)
 	}
