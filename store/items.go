@@ -258,8 +258,7 @@ func (s *Store) prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter,
 			WHERE (?1 != '' AND canonical_url = ?1) OR (source = ?2 AND guid = ?3) LIMIT 1`},
 		{&w.insert, `INSERT INTO items (source, guid, url, canonical_url, title, summary, text, author,
 			language, published_at, fetched_at, updated_at, content_hash)
-			VALUES (?, ?, ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT DO NOTHING RETURNING id`},
+			VALUES (?, ?, ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.update, `UPDATE items SET url = ?, title = ?, summary = ?, text = ?, author = ?, language = ?,
 			published_at = coalesce(?, published_at), updated_at = ?, content_hash = ? WHERE id = ?`},
 		{&w.delMentions, `DELETE FROM mentions WHERE item_id = ?`},
@@ -288,28 +287,27 @@ func (w *itemWriter) close() {
 }
 
 // upsert inserts a new item or updates a known one whose content changed.
-// It tries the insert first: most items that reach it are new (callers
-// skip the unchanged ones), and the insert fails over to the lookup on the
-// same unique keys the lookup uses.
 func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now any) (id int64, isNew, changed bool, err error) {
-	err = w.insert.QueryRowContext(ctx, source, it.GUID, it.URL, it.CanonicalURL, it.Title, storedSummary(it), it.Text,
-		it.Author, it.Language, formatTime(it.Published), now, now, it.ContentHash).Scan(&id)
-	if err == nil {
+	var hash, owner string
+	err = w.find.QueryRowContext(ctx, it.CanonicalURL, source, it.GUID).Scan(&id, &owner, &hash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		r, err := w.insert.ExecContext(ctx, source, it.GUID, it.URL, it.CanonicalURL, it.Title, storedSummary(it), it.Text,
+			it.Author, it.Language, formatTime(it.Published), now, now, it.ContentHash)
+		if err != nil {
+			return 0, false, false, err
+		}
+		if id, err = r.LastInsertId(); err != nil {
+			return 0, false, false, err
+		}
 		if id <= w.indexedThrough {
 			// A reused id: IndexPending will never reach it.
 			_, err = w.tx.ExecContext(ctx, `INSERT INTO items_fts(rowid, title, text) VALUES (?, ?, ?)`, id, it.Title, it.Text)
 		}
 		return id, true, false, err
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	case err != nil:
 		return 0, false, false, err
-	}
-	// Known by its canonical URL or its GUID.
-	var hash, owner string
-	if err = w.find.QueryRowContext(ctx, it.CanonicalURL, source, it.GUID).Scan(&id, &owner, &hash); err != nil {
-		return 0, false, false, err
-	}
-	if hash == it.ContentHash || owner != source {
+	case hash == it.ContentHash || owner != source:
 		// The same article reached through another source's feed is a
 		// sighting, not a new version: its first source owns it.
 		return id, false, false, nil
