@@ -70,7 +70,12 @@ func openWith(ctx context.Context, path string, ms []migration) (*Store, error) 
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// Idle connections are kept (database/sql keeps 2 by default): a
+	// SQLite connection is costly to open (the pragmas above) and loses the
+	// statements prepared on it, and a fetch of many sources churned
+	// through hundreds of them.
 	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
 	s := &Store{db: db, path: path, stmts: map[string]*sql.Stmt{}}
 	var mode string
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
