@@ -14,6 +14,7 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,8 +23,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // Options are the identity and limits of every request.
@@ -220,6 +224,10 @@ func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 		return nil, fmt.Errorf("GET %s: %w", req.URL, err)
 	}
 	hr.Header.Set("User-Agent", c.opts.UserAgent)
+	// Asking for gzip ourselves turns off net/http's transparent
+	// decompression, so that klauspost/compress's faster inflater does it:
+	// unpacking feeds was an eighth of a cold fetch's CPU time.
+	hr.Header.Set("Accept-Encoding", "gzip")
 	if req.Accept != "" {
 		hr.Header.Set("Accept", req.Accept)
 	}
@@ -255,8 +263,23 @@ func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 	if resp.ContentLength > c.opts.MaxBodyBytes {
 		return out, fmt.Errorf("GET %s: %w (Content-Length %d > %d bytes)", req.URL, ErrTooLarge, resp.ContentLength, c.opts.MaxBodyBytes)
 	}
+	var r io.Reader = resp.Body
+	sizeHint := resp.ContentLength
+	if enc := strings.ToLower(resp.Header.Get("Content-Encoding")); enc == "gzip" || enc == "x-gzip" {
+		zr, err := gzip.NewReader(resp.Body)
+		switch {
+		case errors.Is(err, io.EOF): // an empty body
+			out.Body = []byte{}
+			return out, nil
+		case err != nil:
+			return out, fmt.Errorf("GET %s: read body: %w", req.URL, err)
+		}
+		defer zr.Close()
+		r = zr
+		sizeHint *= 4 // feeds compress about three to one
+	}
 	// Read one byte past the limit to tell "exactly at" from "over".
-	body, err := io.ReadAll(io.LimitReader(resp.Body, c.opts.MaxBodyBytes+1))
+	body, err := readAtMost(r, c.opts.MaxBodyBytes+1, sizeHint)
 	if err != nil {
 		return out, fmt.Errorf("GET %s: read body: %w", req.URL, err)
 	}
@@ -265,6 +288,18 @@ func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 	}
 	out.Body = body
 	return out, nil
+}
+
+// readAtMost reads r to the end or to limit bytes, into a buffer sized for
+// sizeHint bytes when that is known (> 0), so that a feed is not copied
+// through a dozen doublings.
+func readAtMost(r io.Reader, limit, sizeHint int64) ([]byte, error) {
+	if sizeHint <= 0 {
+		sizeHint = 64 << 10
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, min(sizeHint, limit)))
+	_, err := buf.ReadFrom(io.LimitReader(r, limit))
+	return buf.Bytes(), err
 }
 
 // retryAfter parses a Retry-After header (seconds or an HTTP date).

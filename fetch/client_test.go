@@ -28,6 +28,9 @@ func TestGet(t *testing.T) {
 		w.Header().Set("Last-Modified", "Tue, 04 May 2021 09:00:00 GMT")
 		w.Write([]byte("hello"))
 	})
+	mux.HandleFunc("/gzip-empty", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+	})
 	mux.HandleFunc("/gzip", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Encoding", "gzip")
 		gz := gzip.NewWriter(w)
@@ -86,6 +89,7 @@ func TestGet(t *testing.T) {
 		{name: "ok", req: Request{URL: srv.URL + "/ok"}, body: "hello", status: 200},
 		{name: "conditional", req: Request{URL: srv.URL + "/ok", ETag: `"v1"`}, notMod: true, status: 304},
 		{name: "gzip", req: Request{URL: srv.URL + "/gzip"}, body: "compressed hello", status: 200},
+		{name: "gzip, empty body", req: Request{URL: srv.URL + "/gzip-empty"}, body: "", status: 200},
 		{name: "exactly at limit", req: Request{URL: srv.URL + "/big"}, body: big, status: 200},
 		{name: "over limit, chunked", req: Request{URL: srv.URL + "/big-chunked"}, errIs: ErrTooLarge},
 		{name: "gzip bomb", req: Request{URL: srv.URL + "/bomb"}, errIs: ErrTooLarge},
