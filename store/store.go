@@ -36,6 +36,8 @@ type Store struct {
 	queue   []*pendingRun // see commitGrouped
 	// groups counts the transactions that held more than one run, for tests.
 	groups int
+
+	ckpt *checkpointer
 }
 
 // BusyTimeout is how long a write waits for another process's lock (a user's
@@ -62,6 +64,7 @@ func openWith(ctx context.Context, path string, ms []migration) (*Store, error) 
 		"foreign_keys(1)",
 		"synchronous(NORMAL)",
 		"temp_store(MEMORY)",
+		fmt.Sprintf("wal_autocheckpoint(%d)", autocheckpointPages), // see checkpoint.go
 	} {
 		q.Add("_pragma", p)
 	}
@@ -90,11 +93,13 @@ func openWith(ctx context.Context, path string, ms []migration) (*Store, error) 
 		db.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", path, err)
 	}
+	s.startCheckpointer()
 	return s, nil
 }
 
-// Close closes the database.
+// Close stops the checkpointer and closes the database.
 func (s *Store) Close() error {
+	s.ckpt.close()
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {
 		st.Close()
@@ -200,6 +205,7 @@ func (s *Store) writeLocked(ctx context.Context, fn func(tx *sql.Tx) error) erro
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.ckpt.committed()
 	return nil
 }
 

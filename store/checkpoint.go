@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Checkpoints. In WAL mode SQLite copies the log back into the database
+// file (a checkpoint) once the log passes wal_autocheckpoint pages, in the
+// connection that happened to commit: the writer, which every run waits
+// for. The store instead runs passive checkpoints from a goroutine of its
+// own, at most every checkpointEvery while writes go on, so that the
+// copying overlaps with the next runs instead of delaying them. A passive
+// checkpoint never blocks readers or the writer. wal_autocheckpoint stays
+// on, set high, as a backstop should this goroutine fall behind.
+const (
+	checkpointEvery = 250 * time.Millisecond
+	// autocheckpointPages is the backstop: 40 MB of log at 4 KB pages.
+	autocheckpointPages = 10000
+)
+
+// checkpointer runs until stop is closed, then closes done. A kick after a
+// commit asks for a checkpoint.
+type checkpointer struct {
+	kick chan struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+func (s *Store) startCheckpointer() {
+	c := &checkpointer{kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	s.ckpt = c
+	go func() {
+		defer close(c.done)
+		for {
+			select {
+			case <-c.stop:
+				return
+			case <-c.kick:
+			}
+			// Errors are left for the next commit's backstop: a checkpoint
+			// that fails (a reader holding an old snapshot, a full disk)
+			// loses nothing, the log just stays longer.
+			s.db.ExecContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`)
+			select {
+			case <-c.stop:
+				return
+			case <-time.After(checkpointEvery):
+			}
+		}
+	}()
+}
+
+// committed tells the checkpointer the log has grown. Before the
+// checkpointer starts (migrations at open), c is nil and SQLite's backstop
+// does the work.
+func (c *checkpointer) committed() {
+	if c == nil {
+		return
+	}
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *checkpointer) close() {
+	if c == nil {
+		return
+	}
+	close(c.stop)
+	<-c.done
+}
