@@ -261,6 +261,16 @@ func (m *Matcher) Match(text string) []Mention {
 	return m.matchTokenized(tk, text)
 }
 
+// MayMention reports whether text can name a tracked person: false means
+// Match(text) finds nothing, at a fraction of Match's cost. It looks at
+// words one by one, so the texts joined by a blank line ("title\n\ntext")
+// may name someone only when one of them may.
+func (m *Matcher) MayMention(text string) bool {
+	tk := m.pool.Get().(*tokenizer)
+	defer m.pool.Put(tk)
+	return m.mayMention(tk, text)
+}
+
 // surnameInitial is the first byte of the folded form of the last name
 // token of the spelling tk has just tokenised (by nameKeys).
 func surnameInitial(tk *tokenizer) byte {

@@ -158,6 +158,11 @@ func FuzzMatch(f *testing.F) {
 		if want := matchWithoutPrefilter(m, text); !reflect.DeepEqual(got, want) {
 			t.Errorf("Match(%q) = %+v, but without the mayMention scan %+v", text, got, want)
 		}
+		// What the pipeline relies on to skip joining title and text.
+		a, b := text[:len(text)/2], text[len(text)/2:]
+		if joined, either := m.MayMention(a+"\n\n"+b), m.MayMention(a) || m.MayMention(b); joined != either {
+			t.Errorf("MayMention(%q + blank line + %q) = %v, but on the parts %v", a, b, joined, either)
+		}
 	})
 }
 

@@ -278,8 +278,10 @@ func (p *Pipeline) prepareItems(ctx context.Context, src config.Source, in []fet
 // fingerprint and story lookup were a third of the cost of storing an item.
 func (p *Pipeline) label(it *store.Item, prior string) {
 	it.Fingerprint = 0
-	text := it.Title + "\n\n" + it.Text
-	if len(p.classifier.Matcher().Match(text)) == 0 {
+	m := p.classifier.Matcher()
+	// Most items of a general news feed name no one: rule them out before
+	// building the title-and-text string Match (and Classify) read.
+	if !m.MayMention(it.Title) && !m.MayMention(it.Text) || len(m.Match(it.Title+"\n\n"+it.Text)) == 0 {
 		it.Mentions, it.Stances, it.Topics = nil, nil, nil
 		return
 	}
