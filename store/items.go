@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Item is one article to store, with what the classifier found in it.
@@ -287,16 +290,14 @@ func (w *itemWriter) close() {
 }
 
 // upsert inserts a new item or updates a known one whose content changed.
+// It tries the insert first: most items that reach it are new (callers
+// skip the unchanged ones), and a plain INSERT that breaks a unique key
+// is undone by SQLite before it writes anything, so the lookup is only
+// paid for known items.
 func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now any) (id int64, isNew, changed bool, err error) {
-	var hash, owner string
-	err = w.find.QueryRowContext(ctx, it.CanonicalURL, source, it.GUID).Scan(&id, &owner, &hash)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		r, err := w.insert.ExecContext(ctx, source, it.GUID, it.URL, it.CanonicalURL, it.Title, storedSummary(it), it.Text,
-			it.Author, it.Language, formatTime(it.Published), now, now, it.ContentHash)
-		if err != nil {
-			return 0, false, false, err
-		}
+	r, err := w.insert.ExecContext(ctx, source, it.GUID, it.URL, it.CanonicalURL, it.Title, storedSummary(it), it.Text,
+		it.Author, it.Language, formatTime(it.Published), now, now, it.ContentHash)
+	if err == nil {
 		if id, err = r.LastInsertId(); err != nil {
 			return 0, false, false, err
 		}
@@ -305,9 +306,16 @@ func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now an
 			_, err = w.tx.ExecContext(ctx, `INSERT INTO items_fts(rowid, title, text) VALUES (?, ?, ?)`, id, it.Title, it.Text)
 		}
 		return id, true, false, err
-	case err != nil:
+	}
+	if !isUniqueViolation(err) {
 		return 0, false, false, err
-	case hash == it.ContentHash || owner != source:
+	}
+	// Known by its canonical URL or its GUID.
+	var hash, owner string
+	if err = w.find.QueryRowContext(ctx, it.CanonicalURL, source, it.GUID).Scan(&id, &owner, &hash); err != nil {
+		return 0, false, false, err
+	}
+	if hash == it.ContentHash || owner != source {
 		// The same article reached through another source's feed is a
 		// sighting, not a new version: its first source owns it.
 		return id, false, false, nil
@@ -315,6 +323,12 @@ func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now an
 	_, err = w.update.ExecContext(ctx, it.URL, it.Title, storedSummary(it), it.Text, it.Author, it.Language,
 		formatTime(it.Published), now, it.ContentHash, id)
 	return id, false, true, err
+}
+
+// isUniqueViolation reports a UNIQUE constraint failure from SQLite.
+func isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 }
 
 // storedSummary is the summary as stored: "" when it repeats the text.
