@@ -300,21 +300,31 @@ func (m *Matcher) mayMention(tk *tokenizer, text string) bool {
 	i := 0
 	for i < len(text) {
 		c := text[i]
-		if c < utf8.RuneSelf && !isWordByte[c] {
+		switch byteClass[c] {
+		case classSpace:
 			i++
 			continue
-		}
-		start := i
-		candidate := c >= utf8.RuneSelf || m.initials[c|0x20]
-		if c >= utf8.RuneSelf {
+		case classASCIIWord:
+			if !m.initials[c|0x20] {
+				// Not a candidate: skip the word, most of it at one table
+				// lookup a byte.
+				i++
+				for i < len(text) && byteClass[text[i]] == classASCIIWord {
+					i++
+				}
+				i = wordEnd(text, i)
+				continue
+			}
+		default: // the first byte of a non-ASCII character
 			r, size := utf8.DecodeRuneInString(text[i:])
 			if !isWordRune(r) {
 				i += size
 				continue
 			}
 		}
-		// Skip to the end of the word, folding a candidate's ASCII letters
-		// as the tokenizer does.
+		// A candidate word starts at i: fold its ASCII letters as the
+		// tokenizer does, and leave anything else to the tokenizer.
+		start := i
 		hd, last, ascii := uint64(fnvOffset), byte(0), true
 		for i < len(text) {
 			c = text[i]
@@ -322,14 +332,12 @@ func (m *Matcher) mayMention(tk *tokenizer, text string) bool {
 				if !isWordByte[c] {
 					break
 				}
-				if candidate {
-					if c >= 'A' && c <= 'Z' {
-						c += 'a' - 'A'
-					}
-					if c != last {
-						hd = (hd ^ uint64(c)) * fnvPrime
-						last = c
-					}
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				if c != last {
+					hd = (hd ^ uint64(c)) * fnvPrime
+					last = c
 				}
 				i++
 				continue
@@ -341,23 +349,61 @@ func (m *Matcher) mayMention(tk *tokenizer, text string) bool {
 			ascii = false
 			i += size
 		}
-		switch {
-		case !candidate:
-		case ascii:
+		if ascii {
 			if m.isSurnameOrParticle(hd) {
 				return true
 			}
-		default:
-			tk.tokenize(text[start:i])
-			for _, w := range tk.words {
-				if m.isSurnameOrParticle(w.hd) {
-					return true
-				}
+			continue
+		}
+		tk.tokenize(text[start:i])
+		for _, w := range tk.words {
+			if m.isSurnameOrParticle(w.hd) {
+				return true
 			}
 		}
 	}
 	return false
 }
+
+// wordEnd returns where the word that runs up to i ends: i, or past the
+// non-ASCII word characters (and any ASCII ones after them) that continue it.
+func wordEnd(text string, i int) int {
+	for i < len(text) {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if !isWordByte[c] {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			return i
+		}
+		i += size
+	}
+	return i
+}
+
+// Byte classes for mayMention's scan.
+const (
+	classSpace     = iota // an ASCII byte that is not a letter or digit
+	classASCIIWord        // an ASCII letter or digit
+	classNonASCII         // a byte of a multi-byte character
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = classNonASCII
+		case isWordByte[c]:
+			t[c] = classASCIIWord
+		}
+	}
+	return t
+}()
 
 // candidate is a possible mention before bare surnames are resolved.
 type candidate struct {
