@@ -26,10 +26,11 @@ func TextOf(fragment string) string {
 	if text, ok := simpleHTMLText(fragment); ok {
 		return collapseSpace(text)
 	}
-	return tokenizedText(fragment)
+	return collapseSpace(tokenizedText(fragment))
 }
 
-// tokenizedText is TextOf for any fragment, through x/net/html's tokenizer.
+// tokenizedText is the text of any fragment, through x/net/html's
+// tokenizer, before spaces are collapsed.
 func tokenizedText(fragment string) string {
 	var b strings.Builder
 	z := html.NewTokenizer(strings.NewReader(fragment))
@@ -37,7 +38,7 @@ func tokenizedText(fragment string) string {
 	for {
 		switch z.Next() {
 		case html.ErrorToken:
-			return collapseSpace(b.String())
+			return b.String()
 		case html.TextToken:
 			if skip == 0 {
 				b.Write(z.Text())
