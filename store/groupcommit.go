@@ -19,8 +19,8 @@ import (
 // failure is reported to its own caller and the others are stored.
 
 // maxGroup bounds a group, so that one transaction stays short (a few
-// hundred milliseconds at most) for readers that wait on the WAL to be
-// checkpointed and for the daemon's other writers.
+// hundred milliseconds at most) for the writers that queue behind it: the
+// alert sender, the digest, the search indexer.
 const maxGroup = 32
 
 // pendingRun is a run waiting for the writer. Its result fields are set,
