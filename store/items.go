@@ -197,7 +197,13 @@ func (rw *runWriter) save(ctx context.Context, run Run) (RunResult, error) {
 	if res.RunID, err = insertRun(ctx, tx, run, res); err != nil || run.Health == nil {
 		return res, err
 	}
-	res.HealthNotices, err = checkSourceHealth(ctx, tx, run.Source, run.FinishedAt, run.Health.withDefaults())
+	pol := run.Health.withDefaults()
+	if res.New > 0 {
+		// A source that has just given a new item is not silent: skip
+		// the look at its history.
+		pol.SilentFactor = 0
+	}
+	res.HealthNotices, err = checkSourceHealth(ctx, tx, run.Source, run.FinishedAt, pol)
 	if err != nil {
 		return res, fmt.Errorf("check health of source %s: %w", run.Source, err)
 	}

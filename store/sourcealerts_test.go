@@ -155,3 +155,35 @@ func TestCheckSourceHealthWithoutChannelsTracksState(t *testing.T) {
 		t.Errorf("alerts = %v, want none", got)
 	}
 }
+
+// TestSaveRunHealthEndsSilence checks the health check SaveRun runs in the
+// run's transaction: a silent source whose run stores a new item recovers
+// at once, and a later run with nothing new does not call it silent again.
+func TestSaveRunHealthEndsSilence(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	p := HealthPolicy{Failures: 3, Channels: []string{"log"}, SilentFactor: 4, SilentMin: 72 * time.Hour}
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 10 {
+		at := t0.Add(time.Duration(i) * 24 * time.Hour)
+		saveDated(t, s, "daily", i, at, at.Add(time.Hour))
+	}
+	last := t0.Add(9*24*time.Hour + time.Hour)
+	if n, err := s.CheckSourceHealth(ctx, "daily", last.Add(97*time.Hour), p); err != nil || n != 1 {
+		t.Fatalf("silence: queued %d (%v), want 1", n, err)
+	}
+	back := last.Add(122 * time.Hour)
+	it := Item{GUID: "daily-new", Title: "new", Text: "text", ContentHash: "n", Published: back}
+	res, err := s.SaveRun(ctx, Run{Source: "daily", StartedAt: back, FinishedAt: back, Status: StatusOK, Items: []Item{it}, Health: &p})
+	if err != nil || res.HealthNotices != 1 {
+		t.Errorf("run with a new item: %d health notices (%v), want 1 recovery", res.HealthNotices, err)
+	}
+	later := back.Add(2 * time.Hour)
+	res, err = s.SaveRun(ctx, Run{Source: "daily", StartedAt: later, FinishedAt: later, Status: StatusNotModified, Health: &p})
+	if err != nil || res.HealthNotices != 0 {
+		t.Errorf("run with nothing new two hours later: %d health notices (%v), want 0", res.HealthNotices, err)
+	}
+	if got, want := fmt.Sprint(healthKinds(t, s)), "[source_silent/log source_recovered/log]"; got != want {
+		t.Errorf("alerts = %s, want %s", got, want)
+	}
+}
