@@ -75,8 +75,8 @@ func openWith(ctx context.Context, path string, ms []migration) (*Store, error) 
 	}
 	// Idle connections are kept (database/sql keeps 2 by default): a
 	// SQLite connection is costly to open (the pragmas above) and loses the
-	// statements prepared on it, and a fetch of many sources churned
-	// through hundreds of them.
+	// statements prepared on it. With 2, a cold fetch of 1000 feeds spent
+	// about a twentieth of its CPU opening and closing connections.
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	s := &Store{db: db, path: path, stmts: map[string]*sql.Stmt{}}
