@@ -84,21 +84,29 @@ func saveDated(t *testing.T, s *Store, source string, n int, pub, fetched time.T
 	}
 }
 
+// silencePolicy calls a source silent after four times its usual gap
+// between items, and never before three days.
+var silencePolicy = HealthPolicy{Failures: 3, Channels: []string{"log"}, SilentFactor: 4, SilentMin: 72 * time.Hour}
+
+// saveDaily stores n items of source, published one a day from t0 and each
+// fetched an hour after, and returns the newest fetch time.
+func saveDaily(t *testing.T, s *Store, source string, n int, t0 time.Time) time.Time {
+	t.Helper()
+	for i := range n {
+		at := t0.Add(time.Duration(i) * 24 * time.Hour)
+		saveDated(t, s, source, i, at, at.Add(time.Hour))
+	}
+	return t0.Add(time.Duration(n-1)*24*time.Hour + time.Hour)
+}
+
 func TestCheckSourceHealthSilent(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	p := HealthPolicy{Failures: 3, Channels: []string{"log"}, SilentFactor: 4, SilentMin: 72 * time.Hour}
+	p := silencePolicy
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	// "daily" publishes one item a day; "wire" has only three items, too few to judge.
-	for i := range 10 {
-		at := t0.Add(time.Duration(i) * 24 * time.Hour)
-		saveDated(t, s, "daily", i, at, at.Add(time.Hour))
-	}
-	for i := range 3 {
-		at := t0.Add(time.Duration(i) * 24 * time.Hour)
-		saveDated(t, s, "wire", i, at, at.Add(time.Hour))
-	}
-	last := t0.Add(9*24*time.Hour + time.Hour) // newest fetch of "daily"
+	last := saveDaily(t, s, "daily", 10, t0) // newest fetch of "daily"
+	saveDaily(t, s, "wire", 3, t0)
 	tests := []struct {
 		name       string
 		at         time.Time
@@ -162,13 +170,8 @@ func TestCheckSourceHealthWithoutChannelsTracksState(t *testing.T) {
 func TestSaveRunHealthEndsSilence(t *testing.T) {
 	s := openTest(t)
 	ctx := context.Background()
-	p := HealthPolicy{Failures: 3, Channels: []string{"log"}, SilentFactor: 4, SilentMin: 72 * time.Hour}
-	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	for i := range 10 {
-		at := t0.Add(time.Duration(i) * 24 * time.Hour)
-		saveDated(t, s, "daily", i, at, at.Add(time.Hour))
-	}
-	last := t0.Add(9*24*time.Hour + time.Hour)
+	p := silencePolicy
+	last := saveDaily(t, s, "daily", 10, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC))
 	if n, err := s.CheckSourceHealth(ctx, "daily", last.Add(97*time.Hour), p); err != nil || n != 1 {
 		t.Fatalf("silence: queued %d (%v), want 1", n, err)
 	}
