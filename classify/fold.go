@@ -194,9 +194,7 @@ func (tk *tokenizer) tokenize(text string) {
 				if !isWordByte[c] {
 					break
 				}
-				if c >= 'A' && c <= 'Z' {
-					c += 'a' - 'A'
-				}
+				c = lowerASCII(c)
 				h = (h ^ uint64(c)) * fnvPrime
 				if rune(c) != last {
 					tk.buf = append(tk.buf, c)
@@ -273,6 +271,15 @@ func (tk *tokenizer) addRune(h, hd uint64, last, r rune) (uint64, uint64, rune) 
 		}
 	}
 	return h, hd, r
+}
+
+// lowerASCII folds an ASCII letter as words are folded; mayMention's quick
+// scan folds with it too, so that both reach the same keys.
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // hashString is the FNV-1a hash used for folded forms.

@@ -332,9 +332,7 @@ func (m *Matcher) mayMention(tk *tokenizer, text string) bool {
 				if !isWordByte[c] {
 					break
 				}
-				if c >= 'A' && c <= 'Z' {
-					c += 'a' - 'A'
-				}
+				c = lowerASCII(c)
 				if c != last {
 					hd = (hd ^ uint64(c)) * fnvPrime
 					last = c
