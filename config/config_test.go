@@ -65,7 +65,14 @@ func TestProblems(t *testing.T) {
 			[]string{"test.yaml:8: databse", "test.yaml:11: fetch.timeout", "fetch.concurrency: expected 1 to 256"}},
 		{"alert rule references", base + "alerts:\n  rules:\n    - name: r\n      person: Nobody\n      stance: angry\n      notify: [pager]\n",
 			[]string{`alerts.rules[0].person: "Nobody" is not in tracked`, `alerts.rules[0].stance: expected`, `alerts.rules[0].notify[0]: expected email, webhook or log`}},
-		{"not yaml", "database: [unclosed\n", []string{"test.yaml:1:"}},
+		{"not yaml", "database: [unclosed\n", []string{"test.yaml:1: did not find expected"}},
+		// yaml.v3 counts a line break after the unclosed quote and reports
+		// line 2 of this one-line file.
+		{"unclosed quote at the end", "database: \"x.db\n", []string{"test.yaml:1: found unexpected end of stream"}},
+		// U+2028 and U+0085 are line breaks to yaml.v3 but not to editors.
+		{"Unicode line separators", "database: \"x\u2028y\u0085z.db\"\ntracked: [{name: A B}]\nbogus: 1\n", []string{"test.yaml:3: bogus: unknown key"}},
+		{"no break at the end", "database: x.db\ntracked: [{name: A B}]\nbogus: 1", []string{"test.yaml:3: bogus: unknown key"}},
+		{"old Mac line ends", "database: x.db\rtracked: [{name: A B}]\rbogus: 1\r", []string{"test.yaml:3: bogus: unknown key"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

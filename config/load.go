@@ -57,13 +57,17 @@ func Load(path string) (Config, error) {
 func Parse(r io.Reader, name string) (Config, error) {
 	cfg := Default()
 	cfg.Path = name
-	d := decoder{file: name, lines: map[string]int{}}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return cfg, fmt.Errorf("read config %s: %w", name, err)
+	}
+	d := decoder{file: name, lines: map[string]int{}, editorLines: editorLines(data)}
 	var doc yaml.Node
-	if err := yaml.NewDecoder(r).Decode(&doc); err != nil {
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return cfg, Problems{{File: name, Msg: "the file is empty"}}
 		}
-		return cfg, Problems{{File: name, Line: yamlErrorLine(err), Msg: err.Error()}}
+		return cfg, Problems{{File: name, Line: d.line(yamlErrorLine(err)), Msg: cleanYAMLError(err)}}
 	}
 	if len(doc.Content) == 1 {
 		d.walk(doc.Content[0], reflect.ValueOf(&cfg).Elem(), "")
@@ -80,20 +84,68 @@ func Parse(r io.Reader, name string) (Config, error) {
 // decoder walks the YAML tree alongside the Go value, so that every unknown
 // key and every bad value is reported with its line, not just the first one.
 type decoder struct {
-	file     string
-	lines    map[string]int
-	problems Problems
+	file        string
+	lines       map[string]int
+	problems    Problems
+	editorLines []int // see editorLines
+}
+
+// editorLines maps yaml.v3's line numbers to the ones an editor shows:
+// element y-1 is the editor's line for yaml.v3's line y. They differ because
+// yaml.v3, following YAML 1.1, also breaks lines at NEL, LS and PS (U+0085,
+// U+2028, U+2029), which editors show inside a line; after one of them its
+// numbers run ahead of the user's.
+func editorLines(data []byte) []int {
+	lines := []int{1}
+	line := 1
+	for i := 0; i < len(data); i++ {
+		switch {
+		case data[i] == '\n':
+			line++
+			lines = append(lines, line)
+		case data[i] == '\r':
+			if i+1 < len(data) && data[i+1] == '\n' {
+				i++
+			}
+			line++
+			lines = append(lines, line)
+		case data[i] == 0xC2 && i+1 < len(data) && data[i+1] == 0x85:
+			i++
+			lines = append(lines, line)
+		case data[i] == 0xE2 && i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xA8 || data[i+2] == 0xA9):
+			i += 2
+			lines = append(lines, line)
+		}
+	}
+	if n := len(data); n > 0 && (data[n-1] == '\n' || data[n-1] == '\r') {
+		// The break that ends the last line does not start another.
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+// line converts a line number from yaml.v3 to the editor's. A number past
+// the end (yaml.v3 reports an error at the end of the stream on the line
+// after the last break) becomes the last line.
+func (d *decoder) line(yamlLine int) int {
+	switch {
+	case yamlLine <= 0:
+		return 0
+	case yamlLine > len(d.editorLines):
+		return d.editorLines[len(d.editorLines)-1]
+	}
+	return d.editorLines[yamlLine-1]
 }
 
 func (d *decoder) add(n *yaml.Node, field, format string, args ...any) {
-	d.problems = append(d.problems, Problem{File: d.file, Line: n.Line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	d.problems = append(d.problems, Problem{File: d.file, Line: d.line(n.Line), Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
 var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()
 
 func (d *decoder) walk(n *yaml.Node, v reflect.Value, path string) {
 	if path != "" {
-		d.lines[path] = n.Line
+		d.lines[path] = d.line(n.Line)
 	}
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
