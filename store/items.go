@@ -160,12 +160,21 @@ func (rw *runWriter) save(ctx context.Context, run Run) (RunResult, error) {
 	res := RunResult{Seen: max(run.Seen, len(run.Items))}
 	tx, w := rw.tx, rw.items
 	now := formatTime(run.FinishedAt)
+	// The driver watches a cancellable context with a goroutine per
+	// statement, and a cold fetch runs about 100,000 statements through the
+	// one writer. They run without one; cancellation is checked between
+	// items, which bounds the wait as well (an item is a few statements).
+	caller := ctx
+	ctx = context.WithoutCancel(ctx)
 	// A source's first successful run alerts on nothing: its archive is not news.
 	alertsOn, err := sourceHasSucceeded(ctx, tx, run.Source)
 	if err != nil {
 		return res, err
 	}
 	for i := range run.Items {
+		if err := caller.Err(); err != nil {
+			return res, err
+		}
 		it := &run.Items[i]
 		id, isNew, changed, err := w.upsert(ctx, run.Source, it, now)
 		if err != nil {

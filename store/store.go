@@ -14,6 +14,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -28,6 +30,9 @@ type Store struct {
 	db      *sql.DB
 	path    string
 	writeMu sync.Mutex // one writer per process
+	// writer is the connection every write of this process uses, held
+	// while the store is open (guarded by writeMu); see writeLocked.
+	writer *sql.Conn
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // see stmt
@@ -100,6 +105,12 @@ func openWith(ctx context.Context, path string, ms []migration) (*Store, error) 
 // Close stops the checkpointer and closes the database.
 func (s *Store) Close() error {
 	s.ckpt.close()
+	s.writeMu.Lock()
+	if s.writer != nil {
+		s.writer.Close()
+		s.writer = nil
+	}
+	s.writeMu.Unlock()
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {
 		st.Close()
@@ -193,8 +204,25 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // writeLocked is write for a caller holding writeMu.
+//
+// Every write goes through one connection. SQLite keeps a page cache per
+// connection and drops it when another connection has written; with writes
+// spread over the pool, each transaction began by re-reading the index
+// pages it was about to change.
 func (s *Store) writeLocked(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	if s.writer == nil {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("open write connection: %w", err)
+		}
+		s.writer = c
+	}
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) {
+		// The connection broke: the next write takes a fresh one.
+		s.writer.Close()
+		s.writer = nil
+	}
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
