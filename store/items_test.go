@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"testing"
 	"time"
 )
@@ -60,5 +62,42 @@ func TestUnchanged(t *testing.T) {
 	}
 	if got, err := s.Unchanged(context.Background(), "wire", nil); err != nil || len(got) != 0 {
 		t.Errorf("no keys: %v, %v", got, err)
+	}
+}
+
+// A run's statements run without the caller's context (see runWriter.save),
+// so the loop itself must notice that the caller gave up, and the run's
+// transaction must leave nothing behind.
+func TestSaveStopsWhenCallerCancels(t *testing.T) {
+	s := openTest(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	at := time.Date(2026, 4, 2, 10, 0, 0, 0, time.UTC)
+	run := Run{Source: "wire", StartedAt: at, FinishedAt: at, Status: StatusOK, Items: []Item{
+		{GUID: "w1", Title: "One", Text: "one", ContentHash: "h1"},
+		{GUID: "w2", Title: "Two", Text: "two", ContentHash: "h2"},
+	}}
+	err := s.write(context.Background(), func(tx *sql.Tx) error {
+		rw, err := s.prepareRunWriter(context.Background(), tx)
+		if err != nil {
+			return err
+		}
+		defer rw.close()
+		cancel() // after the transaction began, before the first item
+		_, err = rw.save(ctx, run)
+		return err
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("save with a cancelled context: err = %v, want context.Canceled", err)
+	}
+	var n int
+	if err := s.db.QueryRow(`SELECT count(*) FROM items`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d items stored by a cancelled run, want 0", n)
+	}
+	// The store is still usable: the held write connection was not broken.
+	if res := saveItems(t, s, "wire", at, run.Items...); res.New != 2 {
+		t.Errorf("saving again: %d new, want 2", res.New)
 	}
 }
