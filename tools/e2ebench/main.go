@@ -37,6 +37,7 @@ type options struct {
 	pages, jsonOut, keep            bool
 	newsboat                        string
 	newsmonBin                      string
+	phases                          map[string]bool // of newsmon: cold, index, warm
 }
 
 // report is the -json output.
@@ -69,9 +70,24 @@ func main() {
 	flag.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (databases, logs)")
 	flag.StringVar(&o.newsmonBin, "newsmon", "", "use this newsmon binary instead of building ./cmd/newsmon")
+	phases := flag.String("phases", "cold,index,warm", "newsmon phases to measure (index and warm need cold)")
 	flag.Parse()
 	if o.feeds < 1 || o.items < 1 || o.runs < 1 || o.concurrency < 1 {
 		fmt.Fprintln(os.Stderr, "e2ebench: -feeds, -items, -runs and -concurrency must be at least 1")
+		os.Exit(2)
+	}
+	o.phases = map[string]bool{}
+	for _, p := range strings.Split(*phases, ",") {
+		switch p = strings.TrimSpace(p); p {
+		case "cold", "index", "warm":
+			o.phases[p] = true
+		default:
+			fmt.Fprintf(os.Stderr, "e2ebench: -phases: unknown phase %q (expected cold, index, warm)\n", p)
+			os.Exit(2)
+		}
+	}
+	if !o.phases["cold"] {
+		fmt.Fprintln(os.Stderr, "e2ebench: -phases must include cold: the other phases start from its database")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -157,6 +173,9 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 	for r := range o.runs {
 		fmt.Fprintf(progress, "run %d of %d (load average %s)\n", r+1, o.runs, loadAverage())
 		for _, phase := range []string{"cold", "warm"} {
+			if !o.phases[phase] {
+				continue
+			}
 			if phase == "cold" {
 				for _, f := range dbFiles {
 					os.Remove(f)
@@ -169,7 +188,7 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 				return err
 			}
 			rep.Runs = append(rep.Runs, m)
-			if phase != "cold" {
+			if phase != "cold" || !o.phases["index"] {
 				continue
 			}
 			// fetch stores items without indexing them for full-text
