@@ -188,3 +188,54 @@ func TestIsPrivate(t *testing.T) {
 		}
 	}
 }
+
+// Inflaters are pooled (gzipReaders): one left behind by a truncated or
+// corrupt stream must inflate the next response from its start, in full.
+func TestGzipReadersReusedAfterBrokenStreams(t *testing.T) {
+	compress := func(s string) []byte {
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write([]byte(s))
+		zw.Close()
+		return b.Bytes()
+	}
+	first, second := strings.Repeat("first feed ", 500), strings.Repeat("second feed ", 700)
+	truncated := compress(second)
+	truncated = truncated[:len(truncated)/2]
+	bodies := map[string][]byte{
+		"/first":     compress(first),
+		"/second":    compress(second),
+		"/truncated": truncated,
+		"/corrupt":   append([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}, bytes.Repeat([]byte{0xff}, 64)...),
+		"/notgzip":   []byte("plain text sent as gzip"),
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(bodies[r.URL.Path])
+	}))
+	defer srv.Close()
+	c := NewClient(Options{UserAgent: "newsmon-test/1", Timeout: 10 * time.Second, MaxBodyBytes: 1 << 20})
+	tests := []struct {
+		path, want string // want "" means an error
+	}{
+		{"/first", first},
+		{"/truncated", ""},
+		{"/second", second},
+		{"/corrupt", ""},
+		{"/first", first},
+		{"/notgzip", ""},
+		{"/second", second},
+		{"/first", first},
+	}
+	for i, tt := range tests {
+		resp, err := c.Get(context.Background(), Request{URL: srv.URL + tt.path, AllowPrivate: true})
+		switch {
+		case tt.want == "" && err == nil:
+			t.Errorf("%d %s: no error, body %d bytes", i, tt.path, len(resp.Body))
+		case tt.want != "" && err != nil:
+			t.Errorf("%d %s: %v", i, tt.path, err)
+		case tt.want != "" && string(resp.Body) != tt.want:
+			t.Errorf("%d %s: body of %d bytes, want %d bytes of %.12q", i, tt.path, len(resp.Body), len(tt.want), tt.want)
+		}
+	}
+}
