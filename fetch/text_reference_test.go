@@ -164,6 +164,32 @@ func TestIsCollapsedMatchesReference(t *testing.T) {
 	}
 }
 
+// TestCollapserAcrossWrites checks that white space split between writes
+// collapses as it would in one string: simpleHTMLText writes a fragment's
+// text a piece at a time.
+func TestCollapserAcrossWrites(t *testing.T) {
+	alphabet := []string{"a", "b", " ", "\n", "\t", "\r", "\u00a0", "é"}
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 50000 {
+		var pieces []string
+		for range r.IntN(8) {
+			var b strings.Builder
+			for range r.IntN(12) {
+				b.WriteString(alphabet[r.IntN(len(alphabet))])
+			}
+			pieces = append(pieces, b.String())
+		}
+		var c collapser
+		for _, p := range pieces {
+			c.WriteString(p)
+		}
+		whole := strings.Join(pieces, "")
+		if got, want := c.String(), collapseSpaceReference(whole); got != want {
+			t.Fatalf("writes %q = %q, reference for %q is %q", pieces, got, whole, want)
+		}
+	}
+}
+
 func BenchmarkTextOf(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	words := strings.Fields("the court adjourned the hearing until further notice and lawyers for the defence called the charges politically motivated")
