@@ -317,7 +317,10 @@ func readAtMost(r io.Reader, limit, sizeHint int64) ([]byte, error) {
 	if sizeHint <= 0 {
 		sizeHint = 64 << 10
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, min(sizeHint, limit)))
+	// ReadFrom wants MinRead bytes free before each read, the one that
+	// finds the end included: without them a body of exactly sizeHint
+	// bytes would be copied into a buffer twice its size.
+	buf := bytes.NewBuffer(make([]byte, 0, min(sizeHint+bytes.MinRead, limit)))
 	_, err := buf.ReadFrom(io.LimitReader(r, limit))
 	return buf.Bytes(), err
 }

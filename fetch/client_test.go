@@ -239,3 +239,18 @@ func TestGzipReadersReusedAfterBrokenStreams(t *testing.T) {
 		}
 	}
 }
+
+// A body whose size is known is read into one buffer of that size, not
+// copied into a larger one at its end.
+func TestReadAtMostSizesOnce(t *testing.T) {
+	for _, size := range []int{1, 511, 512, 100_000} {
+		body := bytes.Repeat([]byte("x"), size)
+		got, err := readAtMost(bytes.NewReader(body), 1<<20, int64(size))
+		if err != nil || !bytes.Equal(got, body) {
+			t.Fatalf("size %d: %d bytes, err %v", size, len(got), err)
+		}
+		if cap(got) > size+bytes.MinRead {
+			t.Errorf("size %d: buffer of %d bytes, want at most %d", size, cap(got), size+bytes.MinRead)
+		}
+	}
+}
