@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"syscall"
@@ -61,10 +62,31 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	if percent, ok := gcPercent(os.Getenv); ok {
+		debug.SetGCPercent(percent)
+	}
 	stopProfile := startCPUProfile(os.Getenv("NEWSMON_CPUPROFILE"))
 	status := dispatch(ctx, e, os.Args[1:])
 	stopProfile()
 	os.Exit(status)
+}
+
+// defaultGCPercent is the Go collector's GOGC for newsmon. Its live heap is
+// small (tens of MB: the SQLite page cache is not on it) and ingest
+// allocates a copy of every feed's text on its way through, so at Go's
+// default of 100 collection took a tenth of a cold fetch. At 150 the cold
+// fetch of tools/e2ebench took 10% less time (3.31 s against 3.69 s,
+// median of 5) for 3 MB more peak RSS (46 MB); 200 was no faster and
+// peaked at 49 MB.
+const defaultGCPercent = 150
+
+// gcPercent is the GOGC newsmon sets: defaultGCPercent, unless GOGC in the
+// environment has already set one (ok=false).
+func gcPercent(getenv func(string) string) (percent int, ok bool) {
+	if getenv("GOGC") != "" {
+		return 0, false
+	}
+	return defaultGCPercent, true
 }
 
 // startCPUProfile writes a CPU profile of the whole command to path, for
