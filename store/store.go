@@ -4,8 +4,9 @@
 // of numbered .sql files embedded in the binary (migrations/), applied in order
 // when the database is opened and recorded in schema_migrations, so an older
 // database upgrades in place. Every multi-row write is one transaction, and
-// writes from one process go through a single mutex so that concurrent
-// fetches queue for the writer instead of failing with SQLITE_BUSY.
+// writes from one process go through a single mutex and a single connection,
+// so that concurrent fetches queue for the writer instead of failing with
+// SQLITE_BUSY, and the writer's page cache stays warm.
 //
 // The store decides nothing about content: callers hand it items already
 // matched and classified, as the store's own types.
