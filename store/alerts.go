@@ -154,13 +154,14 @@ func (s *Store) ClaimDueAlerts(ctx context.Context, now time.Time, groupWindow t
 		if err != nil {
 			return err
 		}
+		ids := make([]int64, len(out))
 		for i := range out {
-			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET status = 'sending' WHERE id = ?`, out[i].ID); err != nil {
-				return err
-			}
+			ids[i] = out[i].ID
 			out[i].Status = AlertSending
 		}
-		return nil
+		_, err = tx.ExecContext(ctx, `UPDATE alerts SET status = 'sending'
+			WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim due alerts: %w", err)
@@ -191,13 +192,9 @@ func (s *Store) ClaimDueAlerts(ctx context.Context, now time.Time, groupWindow t
 // MarkAlertsSent records that the alerts were delivered.
 func (s *Store) MarkAlertsSent(ctx context.Context, ids []int64, now time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET status = 'sent', attempts = attempts + 1,
-				last_error = '', sent_at = ? WHERE id = ?`, formatTime(now), id); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := tx.ExecContext(ctx, `UPDATE alerts SET status = 'sent', attempts = attempts + 1,
+			last_error = '', sent_at = ? WHERE id IN (SELECT value FROM json_each(?))`, formatTime(now), idList(ids))
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("mark alerts sent: %w", err)
@@ -209,15 +206,11 @@ func (s *Store) MarkAlertsSent(ctx context.Context, ids []int64, now time.Time) 
 // pending, due at retryAt, or to failed once it has had maxAttempts.
 func (s *Store) MarkAlertsFailed(ctx context.Context, ids []int64, errText string, retryAt time.Time, maxAttempts int) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE alerts SET attempts = attempts + 1, last_error = ?1,
-				next_attempt_at = ?2,
-				status = CASE WHEN attempts + 1 >= ?3 THEN 'failed' ELSE 'pending' END
-				WHERE id = ?4`, errText, formatTime(retryAt), maxAttempts, id); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := tx.ExecContext(ctx, `UPDATE alerts SET attempts = attempts + 1, last_error = ?1,
+			next_attempt_at = ?2,
+			status = CASE WHEN attempts + 1 >= ?3 THEN 'failed' ELSE 'pending' END
+			WHERE id IN (SELECT value FROM json_each(?4))`, errText, formatTime(retryAt), maxAttempts, idList(ids))
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("mark alerts failed: %w", err)
@@ -396,6 +389,20 @@ func placeholders(n int) string {
 		return ""
 	}
 	return strings.Repeat("?,", n-1) + "?"
+}
+
+// idList renders ids as a JSON array, for one statement over all of them
+// with json_each.
+func idList(ids []int64) string {
+	b := make([]byte, 0, 2+len(ids)*8)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 func int64Args(ids []int64) []any {

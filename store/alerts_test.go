@@ -48,3 +48,56 @@ func TestRepostOfAlertedStoryDoesNotAlertAgain(t *testing.T) {
 		t.Errorf("alerts by (item, rule) = %v, want torture on the repost and critical on the other story", count)
 	}
 }
+
+// Claiming, failing and sending act on every alert named, and only on them.
+func TestAlertLifecycleOverSeveralAlerts(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	day := time.Date(2026, 3, 12, 8, 0, 0, 0, time.UTC)
+	saveItems(t, s, "wire", day.Add(-time.Hour)) // a first, empty run: later runs alert
+	var items []Item
+	for _, id := range []string{"a", "b", "c"} {
+		it := Item{GUID: id, Title: id, Text: id, ContentHash: id}
+		it.Alerts = []AlertRef{{"critical", "email"}}
+		items = append(items, it)
+	}
+	saveItems(t, s, "wire", day, items...)
+	status := func() map[string]int {
+		t.Helper()
+		as, err := s.ListAlerts(ctx, "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := map[string]int{}
+		for _, a := range as {
+			n[a.Status]++
+		}
+		return n
+	}
+	claimed, err := s.ClaimDueAlerts(ctx, day.Add(time.Hour), time.Minute)
+	if err != nil || len(claimed) != 3 {
+		t.Fatalf("claimed %d alerts (err %v), want 3", len(claimed), err)
+	}
+	if got := status(); got[AlertSending] != 3 {
+		t.Fatalf("after claiming: %v, want 3 sending", got)
+	}
+	ids := []int64{claimed[0].ID, claimed[1].ID}
+	if err := s.MarkAlertsFailed(ctx, ids, "smtp: 451", day.Add(2*time.Hour), 2); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got[AlertPending] != 2 || got[AlertSending] != 1 {
+		t.Fatalf("after one failure of two: %v, want 2 pending, 1 still sending", got)
+	}
+	if err := s.MarkAlertsFailed(ctx, ids, "smtp: 451", day.Add(3*time.Hour), 2); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got[AlertFailed] != 2 {
+		t.Fatalf("after the second failure (max 2 attempts): %v, want 2 failed", got)
+	}
+	if err := s.MarkAlertsSent(ctx, []int64{claimed[2].ID}, day.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got[AlertSent] != 1 || got[AlertFailed] != 2 {
+		t.Fatalf("at the end: %v, want 1 sent, 2 failed", got)
+	}
+}
