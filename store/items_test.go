@@ -101,3 +101,17 @@ func TestSaveStopsWhenCallerCancels(t *testing.T) {
 		t.Errorf("saving again: %d new, want 2", res.New)
 	}
 }
+
+// A write connection that has gone away is replaced, and the write that
+// found it so still goes through.
+func TestWriteAfterWriteConnectionBroke(t *testing.T) {
+	s := openTest(t)
+	at := time.Date(2026, 4, 2, 10, 0, 0, 0, time.UTC)
+	saveItems(t, s, "wire", at, Item{GUID: "w1", Title: "One", Text: "one", ContentHash: "h1"})
+	s.writeMu.Lock()
+	s.writer.Close() // as if the driver had dropped it
+	s.writeMu.Unlock()
+	if res := saveItems(t, s, "wire", at, Item{GUID: "w2", Title: "Two", Text: "two", ContentHash: "h2"}); res.New != 1 {
+		t.Errorf("write after the connection broke: %d new, want 1", res.New)
+	}
+}

@@ -211,18 +211,14 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // spread over the pool, each transaction began by re-reading the index
 // pages it was about to change.
 func (s *Store) writeLocked(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if s.writer == nil {
-		c, err := s.db.Conn(ctx)
-		if err != nil {
-			return fmt.Errorf("open write connection: %w", err)
-		}
-		s.writer = c
-	}
-	tx, err := s.writer.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) {
-		// The connection broke: the next write takes a fresh one.
-		s.writer.Close()
-		s.writer = nil
+		// The held connection broke: begin again on a fresh one.
+		if s.writer != nil {
+			s.writer.Close()
+			s.writer = nil
+		}
+		tx, err = s.beginWrite(ctx)
 	}
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -236,6 +232,19 @@ func (s *Store) writeLocked(ctx context.Context, fn func(tx *sql.Tx) error) erro
 	}
 	s.ckpt.committed()
 	return nil
+}
+
+// beginWrite begins a transaction on the write connection, taking one from
+// the pool if none is held.
+func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
+	if s.writer == nil {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.writer = c
+	}
+	return s.writer.BeginTx(ctx, nil)
 }
 
 // timeFormat is ISO-8601 in UTC, which SQLite's date functions understand.
