@@ -237,6 +237,11 @@ func crawlOptions(src config.Source, allowPrivate bool) (fetch.CrawlOptions, err
 	return opts, nil
 }
 
+// hashText is the content hash of a crawled page's article. It is not
+// fetch's hash of a feed item (which covers the summary too, and ends each
+// part with a NUL): pages and feed items are never compared with each
+// other, and changing either formula would make every stored item of its
+// kind look changed, and get a revision, on its next fetch.
 func hashText(title, text string) string {
 	h := sha256.Sum256([]byte(title + "\x00" + text))
 	return hex.EncodeToString(h[:16])
