@@ -59,21 +59,7 @@ func (s *Store) commitGrouped(ctx context.Context, run Run) (RunResult, error) {
 // writeGroup writes group's runs, holding writeMu.
 func (s *Store) writeGroup(group []*pendingRun) {
 	if len(group) > 1 {
-		results := make([]RunResult, len(group))
-		err := s.writeLocked(group[0].ctx, func(tx *sql.Tx) error {
-			rw, err := s.prepareRunWriter(group[0].ctx, tx)
-			if err != nil {
-				return err
-			}
-			defer rw.close()
-			for i, p := range group {
-				if results[i], err = rw.save(p.ctx, p.run); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err == nil {
+		if results, err := s.saveRuns(group); err == nil {
 			for i, p := range group {
 				p.res, p.done = results[i], true
 			}
@@ -81,19 +67,31 @@ func (s *Store) writeGroup(group []*pendingRun) {
 			return
 		}
 	}
-	for _, p := range group {
-		p.err = s.writeLocked(p.ctx, func(tx *sql.Tx) error {
-			rw, err := s.prepareRunWriter(p.ctx, tx)
-			if err != nil {
+	for i, p := range group {
+		results, err := s.saveRuns(group[i : i+1])
+		p.res, p.err, p.done = results[0], err, true
+	}
+}
+
+// saveRuns writes runs in one transaction, holding writeMu. On an error
+// nothing is stored and every result is zero.
+func (s *Store) saveRuns(runs []*pendingRun) ([]RunResult, error) {
+	results := make([]RunResult, len(runs))
+	err := s.writeLocked(runs[0].ctx, func(tx *sql.Tx) error {
+		rw, err := s.prepareRunWriter(runs[0].ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer rw.close()
+		for i, p := range runs {
+			if results[i], err = rw.save(p.ctx, p.run); err != nil {
 				return err
 			}
-			defer rw.close()
-			p.res, err = rw.save(p.ctx, p.run)
-			return err
-		})
-		if p.err != nil {
-			p.res = RunResult{}
 		}
-		p.done = true
+		return nil
+	})
+	if err != nil {
+		clear(results)
 	}
+	return results, err
 }

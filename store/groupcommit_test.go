@@ -47,15 +47,7 @@ func TestGroupCommit(t *testing.T) {
 		}()
 	}
 	// Let every run queue, then let the writer go.
-	for {
-		s.queueMu.Lock()
-		n := len(s.queue)
-		s.queueMu.Unlock()
-		if n == len(sources) {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitQueued(s, len(sources))
 	close(release)
 	wg.Wait()
 
@@ -109,15 +101,7 @@ func TestGroupCommit(t *testing.T) {
 			_, out[i].err = s.SaveRun(ctx, Run{Source: src, StartedAt: at.Add(time.Hour), FinishedAt: at.Add(time.Hour), Status: StatusNotModified})
 		}()
 	}
-	for {
-		s.queueMu.Lock()
-		n := len(s.queue)
-		s.queueMu.Unlock()
-		if n == 5 {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitQueued(s, 5)
 	close(release2)
 	wg.Wait()
 	for i := range sources[:5] {
@@ -130,5 +114,18 @@ func TestGroupCommit(t *testing.T) {
 	s.writeMu.Unlock()
 	if groups != 1 {
 		t.Errorf("%d groups committed, want 1", groups)
+	}
+}
+
+// waitQueued waits until n runs wait for the writer.
+func waitQueued(s *Store, n int) {
+	for {
+		s.queueMu.Lock()
+		queued := len(s.queue)
+		s.queueMu.Unlock()
+		if queued == n {
+			return
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
