@@ -23,17 +23,18 @@ func (s *Store) IndexPending(ctx context.Context) (int, error) {
 	for {
 		n := 0
 		err := s.write(ctx, func(tx *sql.Tx) error {
-			var from, through sql.NullInt64
+			var from int64
+			var through sql.NullInt64 // NULL when nothing is pending
 			if err := tx.QueryRowContext(ctx, `SELECT indexed_through FROM search_index_state`).Scan(&from); err != nil {
 				return fmt.Errorf("read search index watermark: %w", err)
 			}
 			err := tx.QueryRowContext(ctx, `SELECT count(*), max(id) FROM
-				(SELECT id FROM items WHERE id > ? ORDER BY id LIMIT ?)`, from.Int64, IndexBatch).Scan(&n, &through)
+				(SELECT id FROM items WHERE id > ? ORDER BY id LIMIT ?)`, from, IndexBatch).Scan(&n, &through)
 			if err != nil || n == 0 {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO items_fts(rowid, title, text)
-				SELECT id, title, text FROM items WHERE id > ? AND id <= ?`, from.Int64, through.Int64); err != nil {
+				SELECT id, title, text FROM items WHERE id > ? AND id <= ?`, from, through.Int64); err != nil {
 				return fmt.Errorf("add items to the search index: %w", err)
 			}
 			_, err = tx.ExecContext(ctx, `UPDATE search_index_state SET indexed_through = ?`, through.Int64)
