@@ -115,15 +115,13 @@ func parseCommon(body []byte, baseURL string) (f *Feed, ok bool) {
 // plainXMLChars reports whether b is valid UTF-8 made only of characters
 // XML allows, with no C0 control but tab, newline and carriage return.
 func plainXMLChars(b []byte) bool {
-	const high, low = 0x8080808080808080, 0x2020202020202020
 	i := 0
 	for i < len(b) {
 		if i+8 <= len(b) {
 			// Eight printable ASCII bytes at once: no high bit, and no
-			// byte below 0x20 (the borrow trick sets the high bit of a
-			// byte under 0x20 whose own high bit is clear).
+			// byte below 0x20.
 			x := binary.LittleEndian.Uint64(b[i:])
-			if (x|((x-low)&^x))&high == 0 {
+			if (x|bytesBelow(x, 0x20))&high == 0 {
 				i += 8
 				continue
 			}
@@ -1459,7 +1457,7 @@ func rfc1123Shape(d string) bool {
 		switch c {
 		case 'a':
 			for range 3 {
-				if i >= len(d) || !('a' <= d[i]|0x20 && d[i]|0x20 <= 'z') {
+				if i >= len(d) || !isASCIILetter(d[i]) {
 					return false
 				}
 				i++
@@ -1578,7 +1576,7 @@ func xmlChar(r rune) bool {
 // held to ASCII, at most one colon, not at either end: encoding/xml takes
 // more, but reads those the same way.
 func nameLen(b []byte) int {
-	if len(b) == 0 || !('a' <= b[0]|0x20 && b[0]|0x20 <= 'z' || b[0] == '_') {
+	if len(b) == 0 || !(isASCIILetter(b[0]) || b[0] == '_') {
 		return 0
 	}
 	colon := -1
@@ -1586,7 +1584,7 @@ func nameLen(b []byte) int {
 	for ; i < len(b); i++ {
 		c := b[i]
 		switch {
-		case 'a' <= c|0x20 && c|0x20 <= 'z', '0' <= c && c <= '9', c == '_', c == '.', c == '-':
+		case isASCIILetter(c), '0' <= c && c <= '9', c == '_', c == '.', c == '-':
 		case c == ':':
 			if colon >= 0 {
 				return 0

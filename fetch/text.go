@@ -112,10 +112,10 @@ func simpleHTMLText(s string) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		if !end && rawTextTag(name) {
+		a := atom.Lookup([]byte(lowerASCII(name)))
+		if !end && rawTextTag(a) {
 			return "", false
 		}
-		a := atom.Lookup([]byte(lowerASCII(name)))
 		switch {
 		case end:
 			if isBlock(a) {
@@ -210,10 +210,11 @@ func tagExtent(s string, i int) (name string, next int, ok bool) {
 }
 
 // rawTextTag reports whether the tokenizer reads what follows a start tag
-// of this name as text up to its end tag.
-func rawTextTag(name string) bool {
-	switch lowerASCII(name) {
-	case "iframe", "noembed", "noframes", "noscript", "plaintext", "script", "style", "textarea", "title", "xmp":
+// of this element as text up to its end tag.
+func rawTextTag(a atom.Atom) bool {
+	switch a {
+	case atom.Iframe, atom.Noembed, atom.Noframes, atom.Noscript, atom.Plaintext, atom.Script, atom.Style,
+		atom.Textarea, atom.Title, atom.Xmp:
 		return true
 	}
 	return false
