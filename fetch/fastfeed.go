@@ -1195,13 +1195,8 @@ func charRef(ref string) (rune, bool) {
 	if digits[0] == 'x' {
 		digits, base = digits[1:], 16
 	}
-	for i := 0; i < len(digits); i++ {
-		if !isDigit(digits[i], base) {
-			return 0, false
-		}
-	}
-	n, err := strconv.ParseUint(digits, base, 64)
-	if err != nil || n > utf8.MaxRune || !xmlChar(rune(n)) {
+	n, ok := numericRef([]byte(digits), base)
+	if !ok || n > utf8.MaxRune || !xmlChar(rune(n)) {
 		return 0, false
 	}
 	return rune(n), true
@@ -1370,16 +1365,14 @@ func commonRef(name []byte) (string, bool) {
 	if digits[0] == 'x' || digits[0] == 'X' {
 		digits, base = digits[1:], 16
 	}
-	if len(digits) == 0 || len(digits) > 6 {
+	if len(digits) > 6 {
 		return "", false
 	}
-	r := rune(0)
-	for _, c := range digits {
-		if !isDigit(c, base) {
-			return "", false
-		}
-		r = r*rune(base) + rune(hexVal(c))
+	n, ok := numericRef(digits, base)
+	if !ok {
+		return "", false
 	}
+	r := rune(n)
 	// HTML maps NUL, surrogates and 0x80-0x9F (as Windows-1252) elsewhere.
 	if r == 0 || r >= 0x80 && r <= 0x9F || r >= 0xD800 && r <= 0xDFFF || r > utf8.MaxRune {
 		return "", false
@@ -1542,7 +1535,7 @@ func legalCharRefs(t []byte) bool {
 			i++
 		}
 		if i < len(t) && t[i] == ';' && i > start {
-			n, ok := refValue(t[start:i], base)
+			n, ok := numericRef(t[start:i], base)
 			// string(rune(n)) makes a surrogate U+FFFD, which is allowed.
 			if ok && n <= utf8.MaxRune && !xmlChar(rune(n)) && !(n >= 0xD800 && n <= 0xDFFF) {
 				return false
@@ -1552,18 +1545,21 @@ func legalCharRefs(t []byte) bool {
 	}
 }
 
-// refValue is strconv.ParseUint of digits, which are all digits of base,
-// without making a string of the few most references have.
-func refValue(digits []byte, base int) (uint64, bool) {
-	if len(digits) > 15 { // could overflow 64 bits
-		n, err := strconv.ParseUint(string(digits), base, 64)
-		return n, err == nil
+// numericRef reads the digits of a numeric character reference in base
+// (10 or 16). ok is false when there are none, one is not a digit of base,
+// or the value does not fit in 64 bits. (The string conversion does not
+// allocate: ParseUint does not keep it.)
+func numericRef(digits []byte, base int) (n uint64, ok bool) {
+	if len(digits) == 0 {
+		return 0, false
 	}
-	var n uint64
 	for _, c := range digits {
-		n = n*uint64(base) + uint64(hexVal(c))
+		if !isDigit(c, base) {
+			return 0, false
+		}
 	}
-	return n, true
+	n, err := strconv.ParseUint(string(digits), base, 64)
+	return n, err == nil
 }
 
 // xmlChar reports whether XML allows r.
@@ -1641,11 +1637,4 @@ func skipSpace(b []byte, i int) int {
 
 func isDigit(c byte, base int) bool {
 	return '0' <= c && c <= '9' || base == 16 && ('a' <= c|0x20 && c|0x20 <= 'f')
-}
-
-func hexVal(c byte) byte {
-	if c <= '9' {
-		return c - '0'
-	}
-	return c | 0x20 - 'a' + 10
 }
