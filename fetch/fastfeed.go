@@ -781,7 +781,6 @@ func (r *rssFields) entry() (e entry, ok bool) {
 		if e.link == "" {
 			e.link = r.href
 		}
-		e.firstLink = e.link
 	}
 	if a := parseText(r.raw[rssAuthor]); a != "" {
 		if e.author, ok = personName(a); !ok {
@@ -826,12 +825,16 @@ func linkHref(attrs []byte) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	// gofeed resolves every URI attribute against xml:base, and with no
-	// base that is a round trip through url.Parse.
-	if u, err := url.Parse(strings.TrimLeft(href, " ")); err == nil {
-		href = u.String()
+	return gofeedURI(href), true
+}
+
+// gofeedURI is a URI as gofeed gives it: resolved against xml:base, which
+// with no base is a round trip through url.Parse.
+func gofeedURI(uri string) string {
+	if u, err := url.Parse(strings.TrimLeft(uri, " ")); err == nil {
+		return u.String()
 	}
-	return href, true
+	return uri
 }
 
 // personName is the name gofeed's translator takes from an author string.
@@ -990,11 +993,7 @@ func (s *scanner) atomEntry(en tag, baseURL string) (Item, bool) {
 			return Item{}, false
 		}
 		if bit == atomID {
-			// gofeed resolves an id against xml:base, and with no base
-			// that is a round trip through url.Parse.
-			if u, err := url.Parse(strings.TrimLeft(e.guid, " ")); err == nil {
-				e.guid = u.String()
-			}
+			e.guid = gofeedURI(e.guid) // an id is a URI to gofeed
 		}
 	}
 	// Published falls back to Updated in the translator; an unparseable
