@@ -20,6 +20,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"html"
+	"iter"
 	"net/url"
 	"strconv"
 	"strings"
@@ -454,6 +455,30 @@ func (s *scanner) child(parent []byte) (t tag, done, ok bool) {
 	return t, false, true
 }
 
+// children yields el's child elements in order, with ok=true, and nothing
+// for an empty element. When what follows is markup the fast path declines,
+// or el does not end, it yields ok=false once and stops: the caller then
+// declines too.
+func (s *scanner) children(el tag) iter.Seq2[tag, bool] {
+	return func(yield func(tag, bool) bool) {
+		if el.empty {
+			return
+		}
+		for {
+			t, done, ok := s.child(el.name)
+			switch {
+			case !ok:
+				yield(t, false)
+				return
+			case done:
+				return
+			case !yield(t, true):
+				return
+			}
+		}
+	}
+}
+
 // classify splits an element name and says how gofeed reads it: native is
 // an element of the format itself (its local name is then compared without
 // case), otherwise e says which extension it is.
@@ -575,13 +600,9 @@ func (s *scanner) rss(root tag, baseURL string) (*Feed, bool) {
 		return nil, false
 	}
 	var f *Feed
-	for {
-		t, done, ok := s.child(root.name)
+	for t, ok := range s.children(root) {
 		if !ok {
 			return nil, false
-		}
-		if done {
-			break
 		}
 		local, native, _ := s.classify(t.name)
 		switch {
@@ -610,13 +631,9 @@ func (s *scanner) channel(ch tag, baseURL string) (*Feed, bool) {
 	var title, lang []byte
 	var seen uint8
 	var items []Item
-	for {
-		t, done, ok := s.child(ch.name)
+	for t, ok := range s.children(ch) {
 		if !ok {
 			return nil, false
-		}
-		if done {
-			break
 		}
 		local, native, e := s.classify(t.name)
 		var field *[]byte
@@ -680,18 +697,9 @@ type rssFields struct {
 
 func (s *scanner) rssItem(it tag, baseURL string) (Item, bool) {
 	var r rssFields
-	if !it.empty {
-		for {
-			t, done, ok := s.child(it.name)
-			if !ok {
-				return Item{}, false
-			}
-			if done {
-				break
-			}
-			if !s.rssItemChild(t, &r) {
-				return Item{}, false
-			}
+	for t, ok := range s.children(it) {
+		if !ok || !s.rssItemChild(t, &r) {
+			return Item{}, false
 		}
 	}
 	e, ok := r.entry()
@@ -855,13 +863,9 @@ func (s *scanner) atomFeed(root tag, baseURL string) (*Feed, bool) {
 	var title string
 	hasTitle := false
 	var items []Item
-	for {
-		t, done, ok := s.child(root.name)
+	for t, ok := range s.children(root) {
 		if !ok {
 			return nil, false
-		}
-		if done {
-			break
 		}
 		local, native, _ := s.classify(t.name)
 		switch {
@@ -907,13 +911,9 @@ func (s *scanner) atomEntry(en tag, baseURL string) (Item, bool) {
 	var seen int
 	var published, updated string
 	hasAlternate, hasLink := false, false
-	for !en.empty {
-		t, done, ok := s.child(en.name)
+	for t, ok := range s.children(en) {
 		if !ok {
 			return Item{}, false
-		}
-		if done {
-			break
 		}
 		local, native, _ := s.classify(t.name)
 		if !native {
@@ -1017,13 +1017,9 @@ func (s *scanner) atomEntry(en tag, baseURL string) (Item, bool) {
 // children by local name alone, whatever their namespace.
 func (s *scanner) atomPerson(p tag) (name string, ok bool) {
 	hasName := false
-	for !p.empty {
-		t, done, ok := s.child(p.name)
+	for t, ok := range s.children(p) {
 		if !ok {
 			return "", false
-		}
-		if done {
-			break
 		}
 		_, local := splitName(t.name)
 		if !asciiLower(local, "name") {
