@@ -143,10 +143,28 @@ func writeText(b *collapser, t string) {
 	if strings.IndexByte(t, '\r') >= 0 {
 		t = strings.ReplaceAll(strings.ReplaceAll(t, "\r\n", "\n"), "\r", "\n")
 	}
-	if strings.IndexByte(t, '&') >= 0 {
-		t = html.UnescapeString(t)
+	for {
+		k := strings.IndexByte(t, '&')
+		if k < 0 {
+			b.WriteString(t)
+			return
+		}
+		b.WriteString(t[:k])
+		t = t[k:]
+		// The references feeds use most are decoded here, as
+		// UnescapeString would; it copies the whole text twice.
+		if semi := strings.IndexByte(t[:min(len(t), maxRefLen)], ';'); semi > 1 {
+			if r, ok := commonRef([]byte(t[1:semi])); ok {
+				b.WriteString(r)
+				t = t[semi+1:]
+				continue
+			}
+		}
+		// Decoding stops only after a whole reference, so the rest can go
+		// to UnescapeString on its own.
+		b.WriteString(html.UnescapeString(t))
+		return
 	}
-	b.WriteString(t)
 }
 
 // tagExtent reads the tag whose name starts at i, following the

@@ -142,7 +142,7 @@ var textPieces = []string{
 	"a<b", "</>", "</ p>", "</3>", "<!-- c -->", "<!doctype html>", "<?xml x?>", "<script>x<p>y</script>", "<style>p{}</style>",
 	"<noscript>n</noscript>", "<iframe>f</iframe>", "<title>t</title>", "<textarea>a<b>c</textarea>", "</script>",
 	"&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&#x27;", "&nbsp;", "&copy", "&copy;", "&notit;", "&amp", "&", "&#0;",
-	"&#128;", "&#xD800;", "&#1114112;", "&;", "&#;", "&#x;", "&CounterClockwiseContourIntegral;", "&hellip;",
+	"&#128;", "&#xD800;", "&#1114112;", "&;", "&#;", "&#x;", "&CounterClockwiseContourIntegral;", "&hellip;", "&#X41;", "&#0000065;", "&#00065;", "&apos;", "&AMP;", "&#1;",
 }
 
 func randomFragment(r *rand.Rand) string {
