@@ -431,21 +431,19 @@ func TestFastPathDates(t *testing.T) {
 		add(tm.In(time.FixedZone("", r.IntN(50000)-25000)).Format(time.RFC3339Nano))
 		add(strings.ToLower(tm.Format("Mon, 02 Jan 2006 15:04:05 -0700")))
 	}
+	// Dates of the shapes feeds use are read by the fast path, all in one
+	// document, and read as gofeed reads them.
+	if !sameAsGofeed(t, []byte(rssDoc(items.String())), "") {
+		t.Errorf("fast path declined a document of %d ordinary dates", n)
+	}
+	// Odd dates, one document each: the fast path may decline them, and
+	// what it accepts must be what gofeed gives.
 	for _, odd := range []string{
 		"Mon, 29 Feb 2021 09:00:00 +0000", "Sat, 29 Feb 2020 24:00:00 +0000", "Sun, 01 Jan 0000 00:00:00 +0000",
 		"Xyz, 01 Jan 2020 00:00:00 +0000", "Mon, 01 Foo 2020 00:00:00 +0000", "Mon, 01 Jan 2020 00:00:60 GMT",
 		"2020-13-01T00:00:00Z", "2020-01-01T00:00:00+25:00", "2020-01-01T00:00:00.Z", "0000-01-01T00:00:00Z",
 	} {
-		add(odd)
-	}
-	doc := []byte(rssDoc(items.String()))
-	if !sameAsGofeed(t, doc, "") {
-		// One odd date declines the lot; check them one by one.
-		for _, d := range strings.Split(items.String(), "</item>") {
-			if d != "" {
-				sameAsGofeed(t, []byte(rssDoc(d+"</item>")), "")
-			}
-		}
+		sameAsGofeed(t, []byte(rssDoc("<item><title>x</title><pubDate>"+odd+"</pubDate></item>")), "")
 	}
 	for _, z := range zones {
 		d := "Tue, 04 May 2021 09:00:00 " + z
