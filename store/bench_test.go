@@ -12,7 +12,7 @@ import (
 )
 
 // TestMillion builds a database of one million generated items and logs the
-// time of the README examples, search, the digest and alert queries and of
+// time of the SQL examples in docs/database.md, search, the digest and alert queries and of
 // saving a run into it, with their query plans. It runs only with
 // NEWSMON_BENCH_1M=1 (NEWSMON_BENCH_ITEMS=N for another size):
 //
@@ -73,7 +73,7 @@ func TestMillion(t *testing.T) {
 	}
 	_, blocks := readmeSQL(t)
 	for i, q := range blocks {
-		timeQuery(fmt.Sprintf("README example %d", i+1), q)
+		timeQuery(fmt.Sprintf("docs example %d", i+1), q)
 	}
 	timed("DigestItems (last 24 h)", func() (int, error) {
 		items, err := s.DigestItems(ctx, now.Add(-24*time.Hour), now)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -32,17 +31,14 @@ func docFixture(t testing.TB) *Store {
 	return s
 }
 
-// readmeSQL returns the sql blocks of the "Querying the database" section:
-// from README.md once the lead has merged it there, else from the doc.
+// readmeSQL returns the sql blocks of the "Querying the database" section
+// of docs/database.md, the SQL examples users copy.
 func readmeSQL(t *testing.T) (string, []string) {
 	t.Helper()
-	path := filepath.Join("..", "README.md")
+	path := filepath.Join("..", "docs", "database.md")
 	b, err := os.ReadFile(path)
-	if err != nil || !bytes.Contains(b, []byte("\n## Querying the database")) {
-		path = filepath.Join("..", "docs", "readme-store.md")
-		if b, err = os.ReadFile(path); err != nil {
-			t.Fatal(err)
-		}
+	if err != nil {
+		t.Fatal(err)
 	}
 	text := string(b)
 	_, section, ok := strings.Cut(text, "\n## Querying the database")
