@@ -34,6 +34,12 @@ type Stance struct {
 	Label  string  // "supportive" | "critical" | "neutral" | "unclear"
 	Score  float64 // signed: >0 supportive, <0 critical
 	Prior  float64 `json:",omitempty"` // signed contribution of Document.StancePrior, included in Score
+	// Confidence is the model's probability of Label (0 for unclear).
+	Confidence float64 `json:",omitempty"`
+	// Reason says in a line why: "unclear: 41 words (fewer than
+	// classify.min_words 60)", "neutral: the piece's own framing is weak
+	// (lean +0.4); both sides speak (the person's side 3, the authorities 2)".
+	Reason string `json:",omitempty"`
 	// SupportVoices and AuthorityVoices count the sentences in which the
 	// person's side (the person, relatives, lawyers, rights groups) and the
 	// authorities' side (officials, prosecution, police, state media) speak.
@@ -57,35 +63,26 @@ type Evidence struct {
 	Sentence   string  // the sentence it occurs in
 	Offset     int     // byte offset of Phrase in the text classified (Title + "\n\n" + Text)
 	Weight     float64 // signed contribution actually counted
-	Discounted string  `json:",omitempty"` // why a cue counted less: "negated", "quoted", "scare-quoted", "outside-person-sentences", "other-person", "attributed", "answered", "charge", "paragraph", "reference", "room"
+	Discounted string  `json:",omitempty"` // why a cue counted differently: "negated", "quoted", "scare-quoted", "attributed", "answered", "charge", "headline", "reference", "paragraph", "outside-person-sentences", "other-person", "room", joined by "+"
 }
 
-// Weights of the stance mechanism. They are part of the engine, not of the
-// rule files; changing them changes the rules version through "engine".
+// Constants of the engine: how it reads structure. The weights it gives
+// what it reads are fitted (weights.go); the values here marked "unfitted"
+// are used only without a weights file. Changing any of them changes the
+// rules version through "engine".
 const (
-	outsideFactor    = 0.5  // a cue in a sentence that does not refer to the person
-	paragraphFactor  = 0.75 // a cue in a sentence that names nobody, in a paragraph about the person
-	quotedFactor     = 0.5  // a cue inside quotation marks: somebody else's words
-	reportedFactor   = 0.25 // a cue in a sentence that attributes it ("said", "denied"), or answered by the other side in its paragraph: reported, not the piece's own
-	chargeFactor     = 0.25 // a critical cue in a sentence describing the charges: the accusation, reported
-	scareWeight      = 1.5  // a person noun or a cause in scare quotes: the “researcher”
+	scareWeight      = 1.5  // unfitted: a person noun or a cause in scare quotes, the “researcher”
+	roomWeight       = 0.03 // unfitted: per word of a quotation in a paragraph where only the person's side speaks
+	labelMargin      = 0.75 // unfitted: |lean| needed for supportive or critical
 	backrefWindow    = 3    // words between a determiner and a person noun ("the former Belgian detainee")
-	negatedFactor    = -0.5 // "not tortured", "no evidence of ...": the cue turns
-	roomWeight       = 0.03 // per word of a quotation in a paragraph where only the person's side speaks
-	balanceVoices    = 2    // sentences each side must speak in for the balance rule
-	balanceRatio     = 0.75 // the quieter side speaks at least this share of the louder one's sentences
-	balanceOwn       = 2.0  // |own framing| below which a balanced piece is neutral
 	speakerWindow    = 3    // words between a person's name and a verb of saying for the person to be the speaker
 	datelineBytes    = 60   // how far into the text a wire dateline's dash may come
-	labelMargin      = 0.75 // |score| needed for supportive or critical
-	labelDominance   = 1.5  // the winning side must outweigh the other this much
-	priorWeight      = 1.0
-	scareMaxWords    = 4 // a quotation this short is scare quotes, not a quote
-	scareTargetWords = 2 // a quoted role this short is mocked ("the “researcher”"); longer is a quoted charge or slogan
-	negationWindow   = 3 // words before a cue searched for a negator
-	pronounChain     = 3 // sentences after a mention that pronouns and noun phrases may refer back through
-	topicRepeatCap   = 3 // occurrences of one phrase counted towards a topic
-	topicMinPhrases  = 2 // distinct phrases a topic needs, unless one phrase alone reaches its threshold
+	priorWeight      = 1.0  // a source's stance_prior, added to the lean
+	scareMaxWords    = 4    // a quotation this short is scare quotes, not a quote
+	scareTargetWords = 2    // a quoted role this short is mocked ("the “researcher”"); longer is a quoted charge or slogan
+	negationWindow   = 3    // words before a cue searched for a negator
+	pronounChain     = 3    // sentences after a mention that pronouns and noun phrases may refer back through
+	topicRepeatCap   = 3    // occurrences of one phrase counted towards a topic
 )
 
 // hashSetPlain is a set of plain folded word hashes (no de-doubling).
@@ -110,15 +107,18 @@ type Classifier struct {
 	thresholds []float64
 	minWords   int
 	version    string
+	model      *model
 	pool       sync.Pool // *scratch
 }
 
 type cue struct {
-	phrase string
-	side   float64 // +1 supportive, -1 critical, 0 for a topic phrase
-	weight float64
-	topic  int  // index into topics, -1 for a stance cue
-	negLed bool // the phrase starts with a negator ("no evidence of")
+	phrase   string
+	side     float64 // +1 supportive or neutral, -1 critical or opinion, 0 for a topic phrase
+	register bool    // a neutral or opinion cue: the piece's register, not a lean
+	weight   float64
+	topic    int  // index into topics, -1 for a stance cue
+	negLed   bool // the phrase starts with a negator ("no evidence of")
+	added    bool // added by the user: its weight is theirs, not the weights file's
 }
 
 type trieNode struct {
@@ -155,14 +155,15 @@ func New(people []Person, rules *Rules) (*Classifier, error) {
 	}
 	for _, s := range rules.stance {
 		side := 1.0
-		if s.side == Critical {
+		if s.side == Critical || s.side == Opinion {
 			side = -1
 		}
-		c.addCue(cue{phrase: s.phrase, side: side, weight: s.weight, topic: -1})
+		c.addCue(cue{phrase: s.phrase, side: side, register: s.side == Neutral || s.side == Opinion, weight: s.weight, topic: -1, added: s.src == srcAdded})
 	}
 	for _, t := range rules.topics {
-		c.addCue(cue{phrase: t.phrase, weight: t.weight, topic: topicIdx[t.topic]})
+		c.addCue(cue{phrase: t.phrase, weight: t.weight, topic: topicIdx[t.topic], added: t.src == srcAdded})
 	}
+	c.model = c.compileModel(rules.weights, rules.userThresholds)
 	return c, nil
 }
 
@@ -219,4 +220,17 @@ type span struct{ start, end, words int }
 type hit struct {
 	from, to int
 	cue      int
+}
+
+// sideName is the rule-file side of a stance cue.
+func (q cue) sideName() string {
+	switch {
+	case q.register && q.side > 0:
+		return Neutral
+	case q.register:
+		return Opinion
+	case q.side > 0:
+		return Supportive
+	}
+	return Critical
 }

@@ -72,7 +72,9 @@ func TestStance(t *testing.T) {
 			if tt.full != "" {
 				found := false
 				for _, e := range s.Evidence {
-					found = found || (e.Phrase == tt.full && e.Discounted == "")
+					// Counted as the piece's own words about the person,
+					// whatever its scope.
+					found = found || (e.Phrase == tt.full && (e.Discounted == "" || e.Discounted == "reference"))
 				}
 				if !found {
 					t.Errorf("%q not counted in full: %+v", tt.full, s.Evidence)
@@ -137,8 +139,10 @@ func TestTopics(t *testing.T) {
 }
 
 // TestTopicNeedsDistinctPhrases checks that one word repeated does not make
-// a topic, while a few different words of it do.
-func TestTopicNeedsDistinctPhrases(t *testing.T) {
+// TestTopicRepeatCap checks that one phrase counts at most topicRepeatCap
+// times towards a topic: a piece that says "the garden" ten times is not
+// ten times as much about gardening.
+func TestTopicRepeatCap(t *testing.T) {
 	r := DefaultRules()
 	if err := r.AddTopicPhrase("gardening", "garden", 1); err != nil {
 		t.Fatal(err)
@@ -146,7 +150,7 @@ func TestTopicNeedsDistinctPhrases(t *testing.T) {
 	if err := r.AddTopicPhrase("gardening", "roses", 1); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.AddTopicPhrase("gardening", "allotment", 2); err != nil {
+	if err := r.SetTopicThreshold("gardening", 3.5); err != nil {
 		t.Fatal(err)
 	}
 	c := mustClassifier(t, r)
@@ -154,9 +158,8 @@ func TestTopicNeedsDistinctPhrases(t *testing.T) {
 		name, text string
 		want       bool
 	}{
-		{"one phrase repeated", "The garden was closed. The garden was wet. The garden was empty.", false},
-		{"two distinct phrases", "The garden was closed and the roses were wet.", true},
-		{"one phrase that weighs the threshold", "He walked to the allotment.", true},
+		{"one phrase repeated past the cap", strings.Repeat("The garden was closed. ", 6), false},
+		{"two phrases reach the threshold", strings.Repeat("The garden was closed. ", 3) + "The roses were wet.", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

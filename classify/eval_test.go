@@ -106,7 +106,7 @@ func TestThinItems(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var d labelled
+			var d LabelledDoc
 			if err := json.Unmarshal(data, &d); err != nil {
 				t.Fatal(err)
 			}

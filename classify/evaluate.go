@@ -1,20 +1,20 @@
 package classify
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"math"
 	"sort"
 	"strings"
 )
 
-// Report is the score of a classifier on a labelled corpus.
+// Report is the score of a classifier on a labelled corpus, with the
+// result for every document.
 type Report struct {
 	Stance   StanceReport  `json:"stance"`
 	Topics   TopicReport   `json:"topics"`
 	Mentions MentionReport `json:"mentions"`
+	Docs     []DocResult   `json:"docs"`
 }
 
 // StanceReport scores the stance towards each document's main person.
@@ -34,8 +34,9 @@ type PRF struct {
 
 // TopicReport scores topics per document.
 type TopicReport struct {
-	MicroF1 float64 `json:"micro_f1"`
-	MacroF1 float64 `json:"macro_f1"`
+	MicroF1  float64        `json:"micro_f1"`
+	MacroF1  float64        `json:"macro_f1"`
+	PerTopic map[string]PRF `json:"per_topic"`
 }
 
 // MentionReport scores the set of people found per document.
@@ -44,78 +45,120 @@ type MentionReport struct {
 	Recall    float64 `json:"recall"`
 }
 
-// labelled is one corpus file.
-type labelled struct {
-	Title  string   `json:"title"`
-	Text   string   `json:"text"`
-	People []string `json:"people"`
-	Person string   `json:"person"`
-	Stance string   `json:"stance"`
-	Topics []string `json:"topics"`
+// DocResult is what the classifier said about one labelled document.
+type DocResult struct {
+	File       string   `json:"file"`
+	Person     string   `json:"person"`
+	Gold       string   `json:"gold"`
+	Predicted  string   `json:"predicted"` // "neutral" when the main person was not found
+	Score      float64  `json:"score"`
+	Confidence float64  `json:"confidence"`
+	Reason     string   `json:"reason,omitempty"`
+	TopCues    []TopCue `json:"top_cues"`
+	Found      bool     `json:"found"` // the main person was found
+	GoldTopics []string `json:"gold_topics"`
+	Topics     []string `json:"topics"`
+	People     []string `json:"people"`                  // tracked people labelled as mentioned
+	Missed     []string `json:"missed_people,omitempty"` // of those, not found
+	Extra      []string `json:"extra_people,omitempty"`  // people found but not labelled as mentioned
+}
+
+// TopCue is one of the signals that weighed most in a decision.
+type TopCue struct {
+	Phrase     string  `json:"phrase"`
+	Weight     float64 `json:"weight"`
+	Discounted string  `json:"discounted,omitempty"`
 }
 
 var goldLabels = []string{Supportive, Critical, Neutral}
 
-// Evaluate scores c on a folder of labelled JSON files, each
-// {"title","text","people":[canonical names mentioned],"person":"main person","stance":"supportive|critical|neutral","topics":[...]}.
-// people.json in the folder (the tracked people) is skipped.
+// topCues is how many signals a DocResult lists.
+const topCues = 5
+
+// Evaluate scores c on a folder of labelled JSON files (see ReadCorpus).
 func Evaluate(c *Classifier, dir string) (Report, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	docs, err := ReadCorpus(dir)
 	if err != nil {
-		return Report{}, fmt.Errorf("list corpus %s: %w", dir, err)
+		return Report{}, err
 	}
-	sort.Strings(files)
-	conf := make(map[string]map[string]int)
-	for _, g := range goldLabels {
-		conf[g] = map[string]int{Supportive: 0, Critical: 0, Neutral: 0, Unclear: 0}
-	}
-	var rep Report
-	var mTP, mFP, mFN int
-	topicTP, topicFP, topicFN := map[string]int{}, map[string]int{}, map[string]int{}
-	docs := 0
-	for _, f := range files {
-		if filepath.Base(f) == "people.json" {
-			continue
-		}
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return Report{}, fmt.Errorf("read corpus file: %w", err)
-		}
-		var d labelled
-		if err := json.Unmarshal(data, &d); err != nil {
-			return Report{}, fmt.Errorf("parse corpus file %s: %w", f, err)
-		}
-		if _, ok := conf[d.Stance]; !ok {
-			return Report{}, fmt.Errorf("corpus file %s: stance %q is not supportive, critical or neutral", f, d.Stance)
-		}
-		docs++
+	return Score(EvaluateDocs(c, docs)), nil
+}
+
+// EvaluateDocs classifies each labelled document with c.
+func EvaluateDocs(c *Classifier, docs []LabelledDoc) []DocResult {
+	out := make([]DocResult, len(docs))
+	for i, d := range docs {
 		res := c.Classify(Document{Title: d.Title, Text: d.Text})
-		pred := Neutral // the main person not found: no framing seen
+		r := DocResult{File: d.File, Person: d.Person, Gold: d.Stance, Predicted: Neutral, People: d.People, GoldTopics: d.Topics, Topics: []string{}}
+		if r.GoldTopics == nil {
+			r.GoldTopics = []string{}
+		}
+		for _, s := range res.Stances {
+			if s.Person != d.Person {
+				continue
+			}
+			r.Found = true
+			r.Predicted, r.Score, r.Confidence, r.Reason = s.Label, s.Score, s.Confidence, s.Reason
+			ev := append([]Evidence(nil), s.Evidence...)
+			sort.SliceStable(ev, func(a, b int) bool { return math.Abs(ev[a].Weight) > math.Abs(ev[b].Weight) })
+			for _, e := range ev {
+				if len(r.TopCues) == topCues || e.Weight == 0 {
+					break
+				}
+				r.TopCues = append(r.TopCues, TopCue{Phrase: e.Phrase, Weight: e.Weight, Discounted: e.Discounted})
+			}
+		}
+		if r.TopCues == nil {
+			r.TopCues = []TopCue{}
+		}
+		for _, t := range res.Topics {
+			r.Topics = append(r.Topics, t.Topic)
+		}
 		found := map[string]bool{}
 		for _, m := range res.Mentions {
 			found[m.Person] = true
 		}
-		for _, s := range res.Stances {
-			if s.Person == d.Person {
-				pred = s.Label
-			}
-		}
-		conf[d.Stance][pred]++
-		if pred == Unclear {
-			rep.Stance.Unclear++
-		}
 		gold := map[string]bool{}
 		for _, p := range d.People {
 			gold[p] = true
+			if !found[p] {
+				r.Missed = append(r.Missed, p)
+			}
 		}
-		tp, fp, fn := setCounts(gold, found)
-		mTP, mFP, mFN = mTP+tp, mFP+fp, mFN+fn
+		for p := range found {
+			if !gold[p] {
+				r.Extra = append(r.Extra, p)
+			}
+		}
+		sort.Strings(r.Extra)
+		out[i] = r
+	}
+	return out
+}
+
+// Score pools per-document results into a report.
+func Score(docs []DocResult) Report {
+	conf := make(map[string]map[string]int)
+	for _, g := range goldLabels {
+		conf[g] = map[string]int{Supportive: 0, Critical: 0, Neutral: 0, Unclear: 0}
+	}
+	rep := Report{Docs: docs}
+	var mTP, mFP, mFN int
+	topicTP, topicFP, topicFN := map[string]int{}, map[string]int{}, map[string]int{}
+	for _, d := range docs {
+		conf[d.Gold][d.Predicted]++
+		if d.Predicted == Unclear {
+			rep.Stance.Unclear++
+		}
+		mFP += len(d.Extra)
+		mFN += len(d.Missed)
+		mTP += len(d.People) - len(d.Missed)
 		gt, pt := map[string]bool{}, map[string]bool{}
-		for _, t := range d.Topics {
+		for _, t := range d.GoldTopics {
 			gt[t] = true
 		}
-		for _, t := range res.Topics {
-			pt[t.Topic] = true
+		for _, t := range d.Topics {
+			pt[t] = true
 		}
 		for t := range union(gt, pt) {
 			switch {
@@ -127,9 +170,6 @@ func Evaluate(c *Classifier, dir string) (Report, error) {
 				topicFN[t]++
 			}
 		}
-	}
-	if docs == 0 {
-		return Report{}, fmt.Errorf("corpus %s: no labelled files", dir)
 	}
 	rep.Stance.Confusion = conf
 	rep.Stance.PerLabel = make(map[string]PRF)
@@ -148,9 +188,12 @@ func Evaluate(c *Classifier, dir string) (Report, error) {
 	var sTP, sFP, sFN int
 	var macro float64
 	topics := union(union(boolKeys(topicTP), boolKeys(topicFP)), boolKeys(topicFN))
+	rep.Topics.PerTopic = map[string]PRF{}
 	for t := range topics {
 		sTP, sFP, sFN = sTP+topicTP[t], sFP+topicFP[t], sFN+topicFN[t]
-		macro += prfOf(topicTP[t], topicFP[t], topicFN[t]).F1
+		prf := prfOf(topicTP[t], topicFP[t], topicFN[t])
+		rep.Topics.PerTopic[t] = prf
+		macro += prf.F1
 	}
 	rep.Topics.MicroF1 = prfOf(sTP, sFP, sFN).F1
 	if len(topics) > 0 {
@@ -158,7 +201,7 @@ func Evaluate(c *Classifier, dir string) (Report, error) {
 	}
 	m := prfOf(mTP, mFP, mFN)
 	rep.Mentions = MentionReport{Precision: m.Precision, Recall: m.Recall}
-	return rep, nil
+	return rep
 }
 
 func setCounts(gold, found map[string]bool) (tp, fp, fn int) {

@@ -129,6 +129,7 @@ type word struct {
 	upper      bool   // first rune is an upper-case letter
 	cased      bool   // first rune belongs to a script with case
 	elided     bool   // French elision ("l'", "d'") or English possessive "s": ignored
+	aposJoin   bool   // only an apostrophe separates it from the word before ("Chin'ono")
 }
 
 // tokenizer holds reusable buffers; it is not safe for concurrent use, so
@@ -137,12 +138,14 @@ type tokenizer struct {
 	words []word
 	buf   []byte    // folded de-doubled word forms
 	ntoks []nameTok // scratch for the matcher
+	forms []byte    // name tokens' folded forms (nameTok.fs, fe)
 }
 
 func (tk *tokenizer) reset() {
 	tk.words = tk.words[:0]
 	tk.buf = tk.buf[:0]
 	tk.ntoks = tk.ntoks[:0]
+	tk.forms = tk.forms[:0]
 }
 
 // tokenize splits text into words, folding each as it goes. It is the one
@@ -151,6 +154,7 @@ func (tk *tokenizer) tokenize(text string) {
 	tk.reset()
 	sep := uint8(sepSentence)
 	prevApos := false // the previous separator ended in an apostrophe right before this word
+	gapRunes := 0     // characters between the previous word and this one
 	i := 0
 	for i < len(text) {
 		c := text[i]
@@ -178,11 +182,12 @@ func (tk *tokenizer) tokenize(text string) {
 				}
 			}
 			prevApos = isApostrophe(r)
+			gapRunes++
 			i += size
 			continue
 		}
 		// A word starts at i.
-		w := word{start: i, sep: sep, fs: len(tk.buf)}
+		w := word{start: i, sep: sep, fs: len(tk.buf), aposJoin: prevApos && gapRunes == 1 && len(tk.words) > 0}
 		w.upper = unicode.IsUpper(r)
 		w.cased = w.upper || unicode.IsLower(r)
 		h := uint64(fnvOffset)
@@ -247,6 +252,7 @@ func (tk *tokenizer) tokenize(text string) {
 		tk.words = append(tk.words, w)
 		sep = sepSpace
 		prevApos = false
+		gapRunes = 0
 	}
 }
 

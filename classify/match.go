@@ -34,6 +34,54 @@ type Matcher struct {
 	// initials holds the first byte of every surname key's folded form,
 	// for mayMention.
 	initials [256]bool
+
+	// Transliteration variants (translit.go): the same tables over loose
+	// forms, the surnames long enough for one typo to be safe, and the
+	// words that may start one of these, for mayMention.
+	loosePatterns map[uint64][]namePattern
+	looseSurnames map[uint64][]int
+	looseGiven    []map[uint64]bool
+	typoSurnames  map[uint64][]int // hashes of a long surname and its one-deletion forms → people
+	surnameForms  [][][]byte       // per person: folded forms of their surnames of typoMinLetters or more
+	particleLed   []bool           // per person: the surname follows a particle ("de Lima", "Le Pen")
+	aposParts     map[uint64]bool  // first parts of apostrophe-joined surnames ("chin" of "Chin'ono")
+	looseRaw      [256]bool        // first bytes of words whose loose form may be a loose surname
+}
+
+// Bounds of transliteration matching.
+const (
+	typoMinLetters   = 7 // a surname this long may carry one typo when the given name matches
+	looseBareLetters = 3 // consonants a loose bare surname needs beyond its first letter
+	middleNames      = 2 // capitalised words allowed between a given name and a surname
+)
+
+// surnameParticles lead a surname of several words ("de Lima", "Le Pen",
+// "van Gogh"): the last word alone is often a place or a common word.
+var surnameParticles = hashSetPlain("de", "da", "del", "della", "di", "du", "des", "le", "la", "van", "von", "der", "dos", "das", "ter")
+
+// locatives before a capitalised word make it a place ("in Douma", "the
+// town of Douma", "rebel-held Douma").
+var (
+	locatives  = hashSetPlain("in", "at", "near", "dans", "pres", "en", "desde", "cerca")
+	placeNouns = hashSetPlain("town", "city", "suburb", "village", "district", "province", "region", "held", "capital",
+		"ville", "village", "quartier", "banlieue", "region", "ciudad", "pueblo", "barrio", "provincia", "region")
+)
+
+// placeBefore reports a bare surname that reads as a place: after a
+// locative, or within three words of a place noun ("the town of Douma").
+func placeBefore(toks []nameTok, i int) bool {
+	if i > 0 && toks[i].sep == sepSpace && locatives[toks[i-1].key] {
+		return true
+	}
+	for j := i - 1; j >= 0 && j >= i-3; j-- {
+		if toks[j+1].sep == sepSentence {
+			break
+		}
+		if placeNouns[toks[j].key] {
+			return true
+		}
+	}
+	return false
 }
 
 type namePattern struct {
@@ -46,6 +94,9 @@ type namePattern struct {
 type nameTok struct {
 	start, end int
 	key        uint64 // hash of the folded, de-doubled, particle-joined form
+	loose      uint64 // hash of its loose form (translit.go), 0 if it has none
+	looseLen   int    // consonants of the loose form
+	fs, fe     int    // the folded form in tokenizer.forms[fs:fe]
 	sep        uint8
 	upper      bool
 	cased      bool
@@ -92,14 +143,22 @@ func keySet(list string) map[uint64]bool {
 // alias, a duplicate canonical name, or one spelling shared by two people.
 func NewMatcher(people []Person) (*Matcher, error) {
 	m := &Matcher{
-		people:   people,
-		patterns: make(map[uint64][]namePattern),
-		surnames: make(map[uint64][]int),
-		given:    make([]map[uint64]bool, len(people)),
+		people:        people,
+		patterns:      make(map[uint64][]namePattern),
+		surnames:      make(map[uint64][]int),
+		given:         make([]map[uint64]bool, len(people)),
+		loosePatterns: make(map[uint64][]namePattern),
+		looseSurnames: make(map[uint64][]int),
+		looseGiven:    make([]map[uint64]bool, len(people)),
+		typoSurnames:  make(map[uint64][]int),
+		surnameForms:  make([][][]byte, len(people)),
+		particleLed:   make([]bool, len(people)),
+		aposParts:     make(map[uint64]bool),
 	}
 	m.pool.New = func() any { return new(tokenizer) }
 	seen := make(map[string]int)    // canonical name → person
 	spelled := make(map[string]int) // folded full spelling → person
+	looseInitials := map[byte]bool{}
 	var tk tokenizer
 	for p, person := range people {
 		name := strings.TrimSpace(person.Name)
@@ -111,10 +170,16 @@ func NewMatcher(people []Person) (*Matcher, error) {
 		}
 		seen[name] = p
 		m.given[p] = make(map[uint64]bool)
+		m.looseGiven[p] = make(map[uint64]bool)
 		for _, spelling := range append([]string{person.Name}, person.Aliases...) {
-			keys := nameKeys(&tk, spelling)
-			if len(keys) == 0 {
+			tk.tokenize(spelling)
+			toks := tk.nameToks(nil, true)
+			if len(toks) == 0 {
 				return nil, fmt.Errorf("person %q: spelling %q has no letters", name, spelling)
+			}
+			keys := make([]uint64, len(toks))
+			for i, t := range toks {
+				keys[i] = t.key
 			}
 			id := fmt.Sprint(keys)
 			if q, ok := spelled[id]; ok {
@@ -124,18 +189,58 @@ func NewMatcher(people []Person) (*Matcher, error) {
 				return nil, fmt.Errorf("person %q: spelling %q is also a spelling of %q", name, spelling, people[q].Name)
 			}
 			spelled[id] = p
-			sur := keys[len(keys)-1]
-			m.initials[surnameInitial(&tk)] = true
-			if !contains(m.surnames[sur], p) {
-				m.surnames[sur] = append(m.surnames[sur], p)
+			last := toks[len(toks)-1]
+			form := tk.forms[last.fs:last.fe]
+			m.initials[form[0]] = true
+			add(m.surnames, last.key, p)
+			for k := 0; k+1 < len(tk.words); k++ {
+				if tk.words[k+1].aposJoin && tk.words[k].start >= last.start {
+					m.aposParts[tk.words[k].hd] = true // "chin" of "Chin'ono"
+				}
 			}
-			if len(keys) == 1 {
+			if last.loose != 0 {
+				add(m.looseSurnames, last.loose, p)
+				if lf, _ := looseForm(nil, form); len(lf) > 0 {
+					looseInitials[lf[0]] = true
+				}
+			}
+			if len(form) >= typoMinLetters {
+				m.surnameForms[p] = append(m.surnameForms[p], append([]byte(nil), form...))
+				for _, h := range deletions(nil, form) {
+					add(m.typoSurnames, h, p)
+				}
+			}
+			if len(toks) == 1 {
 				continue
 			}
+			if surnameParticles[toks[len(toks)-2].key] {
+				m.particleLed[p] = true
+			}
 			m.given[p][keys[0]] = true
-			m.addPattern(keys, p)
+			m.looseGiven[p][toks[0].loose] = true
+			looseKeys := make([]uint64, len(toks))
+			for i, t := range toks {
+				looseKeys[i] = t.loose
+			}
+			m.addPattern(m.patterns, keys, p)
+			m.addPattern(m.loosePatterns, looseKeys, p)
 			if len(keys) > 2 { // "Ahmed Reda Benchemsi" is also "Ahmed Benchemsi"
-				m.addPattern([]uint64{keys[0], sur}, p)
+				m.addPattern(m.patterns, []uint64{keys[0], keys[len(keys)-1]}, p)
+				m.addPattern(m.loosePatterns, []uint64{looseKeys[0], looseKeys[len(keys)-1]}, p)
+			}
+			if m.particleLed[p] && len(keys) > 3 { // "Cristina Fernández de Kirchner" is also "Cristina Fernández"
+				m.addPattern(m.patterns, keys[:2], p)
+			}
+			// A given name written as two ("Ahmadreza", "Ahmad Reza").
+			gf := tk.forms[toks[0].fs:toks[0].fe]
+			for cut := 3; cut <= len(gf)-3; cut++ {
+				a, aok := looseForm(nil, gf[:cut])
+				b, bok := looseForm(nil, gf[cut:])
+				if !aok || !bok {
+					break
+				}
+				split := append([]uint64{hashBytes(a), hashBytes(b)}, looseKeys[1:]...)
+				m.addPattern(m.loosePatterns, split, p)
 			}
 		}
 	}
@@ -145,7 +250,22 @@ func NewMatcher(people []Person) (*Matcher, error) {
 	for k := range m.surnames {
 		m.filter.add(k)
 	}
+	// Words that may start a loose surname: the loose form keeps the first
+	// letter but for "dj", "kh" (→ j), "ph" (→ f) and a leading article.
+	for c := byte('a'); c <= 'z'; c++ {
+		for d := byte('a'); d <= 'z'; d++ {
+			if lf, _ := looseForm(nil, []byte{c, d, 'a', 'b', 'a', 'b'}); len(lf) > 0 && looseInitials[lf[0]] {
+				m.looseRaw[c], m.looseRaw[c-32] = true, true
+			}
+		}
+	}
 	return m, nil
+}
+
+func add(m map[uint64][]int, k uint64, p int) {
+	if !contains(m[k], p) {
+		m[k] = append(m[k], p)
+	}
 }
 
 // keyFilter is a one-hash Bloom filter over name keys: most words of an
@@ -162,8 +282,13 @@ var particleFilter = func() (f keyFilter) {
 	return f
 }()
 
-func (m *Matcher) addPattern(keys []uint64, p int) {
-	ps := m.patterns[keys[0]]
+func (m *Matcher) addPattern(patterns map[uint64][]namePattern, keys []uint64, p int) {
+	for _, k := range keys {
+		if k == 0 { // a word without a loose form
+			return
+		}
+	}
+	ps := patterns[keys[0]]
 	for _, q := range ps {
 		if q.person == p && equalKeys(q.keys, keys) {
 			return
@@ -174,7 +299,7 @@ func (m *Matcher) addPattern(keys []uint64, p int) {
 	for i := len(ps) - 1; i > 0 && len(ps[i].keys) > len(ps[i-1].keys); i-- {
 		ps[i], ps[i-1] = ps[i-1], ps[i]
 	}
-	m.patterns[keys[0]] = ps
+	patterns[keys[0]] = ps
 }
 
 func equalKeys(a, b []uint64) bool {
@@ -198,20 +323,13 @@ func contains(s []int, v int) bool {
 	return false
 }
 
-// nameKeys folds a configured spelling exactly as text is folded.
-func nameKeys(tk *tokenizer, s string) []uint64 {
-	tk.tokenize(s)
-	var toks []nameTok
-	toks = tk.nameToks(toks)
-	keys := make([]uint64, len(toks))
-	for i, t := range toks {
-		keys[i] = t.key
-	}
-	return keys
-}
-
-// nameToks turns the tokenised words into name tokens, appending to dst.
-func (tk *tokenizer) nameToks(dst []nameTok) []nameTok {
+// nameToks turns the tokenised words into name tokens, appending to dst:
+// elided words dropped, particles joined to the word that follows ("Abd
+// El-Fattah" is one token), and words joined by a bare apostrophe made one
+// ("Chin'ono"). Each token's folded form goes to tk.forms, and its loose
+// form's hash is computed for capitalised words (and for every word when
+// loose is set: configured names may be written in lower case).
+func (tk *tokenizer) nameToks(dst []nameTok, loose bool) []nameTok {
 	words := tk.words
 	var scratch [64]byte
 	for i := 0; i < len(words); i++ {
@@ -219,31 +337,36 @@ func (tk *tokenizer) nameToks(dst []nameTok) []nameTok {
 		if w.elided {
 			continue
 		}
-		t := nameTok{start: w.start, end: w.end, sep: w.sep, upper: w.upper, cased: w.cased}
-		form := tk.buf[w.fs:w.fe]
+		t := nameTok{start: w.start, end: w.end, sep: w.sep, upper: w.upper, cased: w.cased, fs: len(tk.forms)}
+		// A particle in lower case before a capitalised word ("al-Ghamdi")
+		// makes a capitalised token.
+		tk.forms = append(tk.forms, tk.buf[w.fs:w.fe]...)
 		lastKey := w.hd
 		joined := false
-		buf := scratch[:0]
-		for particleFilter.has(lastKey) && particles[lastKey] && i+1 < len(words) && words[i+1].sep == sepSpace && !words[i+1].elided {
-			if !joined {
-				buf = append(buf, form...)
-				joined = true
-			}
+		for i+1 < len(words) && !words[i+1].elided && words[i+1].sep == sepSpace &&
+			(words[i+1].aposJoin || particleFilter.has(lastKey) && particles[lastKey]) {
+			joined = true
 			i++
 			next := tk.buf[words[i].fs:words[i].fe]
 			// Collapse a letter doubled across the join ("abdel" + "lah").
-			if len(buf) > 0 && len(next) > 0 && buf[len(buf)-1] == next[0] && next[0] < 0x80 {
-				buf = append(buf, next[1:]...)
-			} else {
-				buf = append(buf, next...)
+			if f := tk.forms[t.fs:]; len(f) > 0 && len(next) > 0 && f[len(f)-1] == next[0] && next[0] < 0x80 {
+				next = next[1:]
 			}
+			tk.forms = append(tk.forms, next...)
 			lastKey = words[i].hd
 			t.end = words[i].end
+			t.upper = t.upper || words[i].upper
 		}
+		t.fe = len(tk.forms)
 		if joined {
-			t.key = hashBytes(buf)
+			t.key = hashBytes(tk.forms[t.fs:t.fe])
 		} else {
 			t.key = w.hd
+		}
+		if loose || t.upper {
+			if lf, ok := looseForm(scratch[:0], tk.forms[t.fs:t.fe]); ok && len(lf) > 0 {
+				t.loose, t.looseLen = hashBytes(lf), consonants(lf)
+			}
 		}
 		dst = append(dst, t)
 	}
@@ -271,19 +394,6 @@ func (m *Matcher) MayMention(text string) bool {
 	return m.mayMention(tk, text)
 }
 
-// surnameInitial is the first byte of the folded form of the last name
-// token of the spelling tk has just tokenised (by nameKeys).
-func surnameInitial(tk *tokenizer) byte {
-	toks := tk.nameToks(nil)
-	last := toks[len(toks)-1]
-	for _, w := range tk.words {
-		if w.start == last.start {
-			return tk.buf[w.fs]
-		}
-	}
-	return 0 // not reached: every name token starts at a word
-}
-
 func (m *Matcher) isSurnameOrParticle(key uint64) bool {
 	return m.filter.has(key) && len(m.surnames[key]) > 0 || particleFilter.has(key) && particles[key]
 }
@@ -291,12 +401,16 @@ func (m *Matcher) isSurnameOrParticle(key uint64) bool {
 // mayMention is a quick scan that rules out most texts that name no one,
 // which is most of a general news feed, at a fraction of the cost of
 // tokenizing them. Every mention contains a surname token, and a surname
-// token starts with a word (the surname, or a particle joined to it) whose
-// folded form begins with one of m.initials. So only words starting with
-// such a letter, or with a non-ASCII character (whose folding is left to
-// the tokenizer), are folded, and the text may name someone only if one of
-// them is a surname or a particle. Word boundaries are the tokenizer's.
+// token starts with a word (the surname, or a particle joined to it, or the
+// first part of a surname written with an apostrophe) whose folded form
+// begins with one of m.initials, or a capitalised word whose loose form
+// (translit.go) may be a loose surname. So only words starting with such a
+// letter, or with a non-ASCII character (whose folding is left to the
+// tokenizer), are folded, and the text may name someone only if one of
+// them is a surname, a particle, a loose surname or a surname with one
+// typo. Word boundaries are the tokenizer's.
 func (m *Matcher) mayMention(tk *tokenizer, text string) bool {
+	var form [64]byte
 	i := 0
 	for i < len(text) {
 		c := text[i]
@@ -305,7 +419,7 @@ func (m *Matcher) mayMention(tk *tokenizer, text string) bool {
 			i++
 			continue
 		case classASCIIWord:
-			if !m.initials[c|0x20] {
+			if !m.initials[c|0x20] && !m.looseRaw[c] {
 				// Not a candidate: skip the word, most of it at one table
 				// lookup a byte.
 				i++
@@ -325,7 +439,8 @@ func (m *Matcher) mayMention(tk *tokenizer, text string) bool {
 		// A candidate word starts at i: fold its ASCII letters as the
 		// tokenizer does, and leave anything else to the tokenizer.
 		start := i
-		hd, last, ascii := uint64(fnvOffset), byte(0), true
+		upper := c >= 'A' && c <= 'Z'
+		hd, last, ascii, n := uint64(fnvOffset), byte(0), true, 0
 		for i < len(text) {
 			c = text[i]
 			if c < utf8.RuneSelf {
@@ -336,6 +451,10 @@ func (m *Matcher) mayMention(tk *tokenizer, text string) bool {
 				if c != last {
 					hd = (hd ^ uint64(c)) * fnvPrime
 					last = c
+					if n < len(form) {
+						form[n] = c
+					}
+					n++
 				}
 				i++
 				continue
@@ -348,14 +467,39 @@ func (m *Matcher) mayMention(tk *tokenizer, text string) bool {
 			i += size
 		}
 		if ascii {
-			if m.isSurnameOrParticle(hd) {
+			if m.mayStartMention(hd, upper, form[:min(n, len(form))]) {
 				return true
 			}
 			continue
 		}
 		tk.tokenize(text[start:i])
 		for _, w := range tk.words {
-			if m.isSurnameOrParticle(w.hd) {
+			if m.mayStartMention(w.hd, w.upper, tk.buf[w.fs:w.fe]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mayStartMention says whether a word (its de-doubled key, whether it is
+// capitalised, its folded form) may be, or begin, the surname token of a
+// mention.
+func (m *Matcher) mayStartMention(hd uint64, upper bool, form []byte) bool {
+	if m.isSurnameOrParticle(hd) || m.aposParts[hd] {
+		return true
+	}
+	if !upper {
+		return false
+	}
+	var buf [64]byte
+	if lf, ok := looseForm(buf[:0], form); ok && len(lf) > 0 && len(m.looseSurnames[hashBytes(lf)]) > 0 {
+		return true
+	}
+	if len(form) >= typoMinLetters-1 && len(m.typoSurnames) > 0 {
+		var hs [65]uint64
+		for _, h := range deletions(hs[:0], form) {
+			if len(m.typoSurnames[h]) > 0 {
 				return true
 			}
 		}
@@ -406,43 +550,28 @@ var byteClass = func() (t [256]uint8) {
 // candidate is a possible mention before bare surnames are resolved.
 type candidate struct {
 	start, end int
-	person     int // -1 for a bare surname
-	tok        int // index of the surname token
+	person     int  // -1 for a bare surname
+	tok        int  // index of the surname token
+	loose      bool // a bare surname that matches only loosely
 }
 
 func (m *Matcher) matchTokenized(tk *tokenizer, text string) []Mention {
-	tk.ntoks = tk.nameToks(tk.ntoks[:0])
+	tk.forms = tk.forms[:0]
+	tk.ntoks = tk.nameToks(tk.ntoks[:0], false)
 	toks := tk.ntoks
 	var cands []candidate
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
-		if !m.filter.has(t.key) {
+		if end, p := m.fullName(tk, toks, i); end > i {
+			cands = append(cands, candidate{start: t.start, end: toks[end].end, person: p, tok: end})
+			i = end
 			continue
 		}
-		matched := false
-		for _, p := range m.patterns[t.key] {
-			n := len(p.keys)
-			if i+n > len(toks) {
-				continue
-			}
-			ok := true
-			for k := 1; k < n; k++ {
-				if toks[i+k].key != p.keys[k] || toks[i+k].sep != sepSpace {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				cands = append(cands, candidate{start: t.start, end: toks[i+n-1].end, person: p.person, tok: i + n - 1})
-				i += n - 1
-				matched = true
-				break
-			}
-		}
-		if !matched {
-			if _, ok := m.surnames[t.key]; ok {
-				cands = append(cands, candidate{start: t.start, end: t.end, person: -1, tok: i})
-			}
+		switch {
+		case m.filter.has(t.key) && len(m.surnames[t.key]) > 0:
+			cands = append(cands, candidate{start: t.start, end: t.end, person: -1, tok: i})
+		case t.looseLen >= looseBareLetters && len(m.looseSurnames[t.loose]) > 0:
+			cands = append(cands, candidate{start: t.start, end: t.end, person: -1, tok: i, loose: true})
 		}
 	}
 	if len(cands) == 0 {
@@ -458,7 +587,7 @@ func (m *Matcher) matchTokenized(tk *tokenizer, text string) []Mention {
 	for _, c := range cands {
 		p := c.person
 		if p < 0 {
-			p = m.resolveSurname(toks, c.tok, fullNamed)
+			p = m.resolveSurname(toks, c.tok, fullNamed, c.loose)
 			if p < 0 {
 				continue
 			}
@@ -468,29 +597,135 @@ func (m *Matcher) matchTokenized(tk *tokenizer, text string) []Mention {
 	return out
 }
 
-// resolveSurname decides whom a bare surname at toks[i] names, or -1.
-func (m *Matcher) resolveSurname(toks []nameTok, i int, fullNamed []bool) int {
+// fullName matches a full name starting at toks[i] and returns the index
+// of its last token and the person, or (i-1, -1). In order: the name as
+// configured (folded); with one or two middle names between a given name
+// and a surname ("Patrick George Zaki"); its loose form, a transliteration
+// ("Muhammad Sultan" for "Mohamed Soltan"); a given name followed by a
+// long surname with one typo after its first letter ("Jamshid Sharmad").
+func (m *Matcher) fullName(tk *tokenizer, toks []nameTok, i int) (end, person int) {
+	t := toks[i]
+	if m.filter.has(t.key) {
+		if end, p := matchPatterns(m.patterns[t.key], toks, i, func(u nameTok) uint64 { return u.key }); p >= 0 {
+			return end, p
+		}
+	}
+	if t.loose != 0 {
+		if end, p := matchPatterns(m.loosePatterns[t.loose], toks, i, func(u nameTok) uint64 { return u.loose }); p >= 0 {
+			return end, p
+		}
+	}
+	if i+1 < len(toks) && toks[i+1].sep == sepSpace && (toks[i+1].upper || !toks[i+1].cased) {
+		next := tk.forms[toks[i+1].fs:toks[i+1].fe]
+		for p := range m.people {
+			if !m.given[p][t.key] && (t.loose == 0 || !m.looseGiven[p][t.loose]) {
+				continue
+			}
+			for _, sur := range m.surnameForms[p] {
+				if len(next) > 0 && next[0] == sur[0] && withinOneEdit(next, sur) {
+					return i + 1, p
+				}
+			}
+		}
+	}
+	return i - 1, -1
+}
+
+// matchPatterns tries patterns (longest first) at toks[i], comparing the
+// keys key gives. A two-word pattern may have up to middleNames
+// capitalised words between its words.
+func matchPatterns(ps []namePattern, toks []nameTok, i int, key func(nameTok) uint64) (end, person int) {
+	for _, p := range ps {
+		n := len(p.keys)
+		if i+n > len(toks) {
+			continue
+		}
+		ok := true
+		for k := 1; k < n; k++ {
+			if key(toks[i+k]) != p.keys[k] || toks[i+k].sep != sepSpace {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return i + n - 1, p.person
+		}
+	}
+	for _, p := range ps {
+		if len(p.keys) != 2 {
+			continue
+		}
+		for j := i + 1; j < len(toks) && j <= i+middleNames+1 && toks[j].sep == sepSpace; j++ {
+			if key(toks[j]) == p.keys[1] && j > i+1 {
+				return j, p.person
+			}
+			if !toks[j].upper {
+				break
+			}
+		}
+	}
+	return i - 1, -1
+}
+
+// resolveSurname decides whom a bare surname at toks[i] names, or -1. A
+// loose one counts only for a person named in full in the same text.
+func (m *Matcher) resolveSurname(toks []nameTok, i int, fullNamed []bool, loose bool) int {
 	t := toks[i]
 	owners := m.surnames[t.key]
+	if loose {
+		owners = m.looseSurnames[t.loose]
+	}
 	p := -1
 	for _, q := range owners {
-		if len(owners) == 1 || fullNamed[q] {
+		if (len(owners) == 1 && !loose) || fullNamed[q] {
 			if p >= 0 {
 				return -1 // two people sharing the surname are both named in full
 			}
 			p = q
 		}
 	}
-	if p < 0 {
+	switch {
+	case p < 0:
 		return -1
-	}
-	if ambiguousNames[t.key] && (!fullNamed[p] || (t.cased && !t.upper)) {
+	case t.cased && !t.upper:
+		return -1 // a surname in lower case is a word ("winner", "sala")
+	case (ambiguousNames[t.key] || m.particleLed[p]) && !fullNamed[p]:
 		return -1
-	}
-	if m.isRelative(toks, i, p) {
+	case !fullNamed[p] && placeBefore(toks, i):
+		return -1 // a place: "in Douma", "the town of Douma"
+	case m.beforeAnotherName(toks, i):
+		return -1 // "Sala Penal", "Wong Sze-lai"
+	case m.isRelative(toks, i, p):
 		return -1
 	}
 	return p
+}
+
+// beforeAnotherName reports a bare surname followed by a capitalised word
+// in a sentence that is not written in title case: a name of which the
+// surname is only the first word ("Sala Penal"), or a surname written
+// first ("Wong Sze-lai").
+func (m *Matcher) beforeAnotherName(toks []nameTok, i int) bool {
+	if i+1 >= len(toks) || toks[i+1].sep != sepSpace || !toks[i+1].upper {
+		return false
+	}
+	a, b := i, i+1
+	for a > 0 && toks[a].sep != sepSentence {
+		a--
+	}
+	for b+1 < len(toks) && toks[b+1].sep != sepSentence {
+		b++
+	}
+	cased, upper := 0, 0
+	for k := a; k <= b; k++ {
+		if toks[k].cased {
+			cased++
+			if toks[k].upper {
+				upper++
+			}
+		}
+	}
+	return !(cased >= 3 && upper*10 >= cased*6) // title case: "Aarrass Sentenced To 12 Years"
 }
 
 // isRelative reports whether the surname at toks[i] is preceded by a
@@ -503,7 +738,7 @@ func (m *Matcher) isRelative(toks []nameTok, i, p int) bool {
 		return false
 	}
 	prev := toks[i-1]
-	if !prev.upper || nameTitles[prev.key] || notNames[prev.key] || m.given[p][prev.key] {
+	if !prev.upper || nameTitles[prev.key] || notNames[prev.key] || m.given[p][prev.key] || (prev.loose != 0 && m.looseGiven[p][prev.loose]) {
 		return false
 	}
 	// Walk back over a capitalised run ("the Belgian-Moroccan Aarrass").

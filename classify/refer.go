@@ -5,14 +5,18 @@ package classify
 // Framing phrases live in rules/stance_*.txt.
 
 var (
-	negators = hashSetPlain("not", "never", "no", "t", "without", "nor", "neither", "nothing", "pas", "jamais", "aucun", "aucune", "sans", "ni", "non", "لم", "لا", "ليس", "لن")
+	negators = hashSetPlain("not", "never", "no", "t", "without", "nor", "neither", "nothing", "pas", "jamais", "aucun", "aucune", "sans", "ni", "non",
+		"nunca", "jamas", "sin", "ningun", "ninguna", "tampoco", "nada", "لم", "لا", "ليس", "لن")
 
 	// pronouns refer back to the last person named.
-	pronouns = hashSetPlain("he", "she", "his", "her", "him", "hers", "himself", "herself", "il", "elle", "son", "sa", "ses", "lui")
+	// Spanish "él" folds to the article "el", so only "ella", "su", "sus",
+	// "le" and "suyo" serve.
+	pronouns = hashSetPlain("he", "she", "his", "her", "him", "hers", "himself", "herself", "il", "elle", "son", "sa", "ses", "lui",
+		"ella", "su", "sus", "le", "suyo", "suya")
 
 	// determiners that make a following person noun a back-reference: "the
 	// blogger", "this activist", "l'ancien détenu", "cette militante".
-	refDeterminers = hashSetPlain("the", "this", "that", "le", "la", "l", "ce", "cet", "cette")
+	refDeterminers = hashSetPlain("the", "this", "that", "le", "la", "l", "ce", "cet", "cette", "el", "este", "esta", "ese", "esa", "dicho", "dicha")
 
 	// personNouns are heads of noun phrases that name a role a tracked person
 	// plausibly holds. Relatives (sister, brother, père...) are left out on
@@ -29,6 +33,16 @@ var (
 		"opposant", "opposante", "dissident", "dissidente", "avocat", "avocate", "detenu", "detenue",
 		"prisonnier", "prisonniere", "accuse", "accusee", "prevenu", "prevenue", "condamne", "condamnee",
 		"ressortissant", "ressortissante", "interesse", "interessee", "predicateur", "imam", "victime",
+		"leader", "politician", "president", "governor", "bishop", "priest", "tycoon", "businessman", "banker",
+		"whistleblower", "leaker", "scientist", "lawmaker", "novelist", "filmmaker",
+		"dirigeant", "dirigeante", "president", "presidente", "eveque", "banquier", "gouverneur", "rappeur",
+		"romancier", "romanciere", "lanceur", "lanceuse", "depute", "deputee",
+		"hombre", "mujer", "activista", "periodista", "bloguero", "bloguera", "escritor", "escritora", "opositor",
+		"opositora", "disidente", "abogado", "abogada", "detenido", "detenida", "preso", "presa", "prisionero",
+		"prisionera", "acusado", "acusada", "imputado", "imputada", "condenado", "condenada", "expresidente",
+		"expresidenta", "exmandatario", "exmandataria", "mandatario", "mandataria", "dirigente", "lider", "politico",
+		"politica", "obispo", "sacerdote", "rapero", "cantante", "profugo", "profuga", "fugitivo", "fugitiva",
+		"exgobernador", "exministro", "exministra", "diputado", "diputada", "senador", "senadora",
 	)
 
 	// arabicBackrefs carry their own article ("المعتقل", the detainee).
@@ -45,14 +59,21 @@ var (
 		"calls", "branded", "brands", "labelled", "labeled", "describes", "described", "dubbed",
 		"selon", "declare", "declarent", "affirme", "affirment", "dit", "disent", "estime", "estiment",
 		"assure", "assurent", "nie", "nient", "dementi", "rejette", "rejettent", "indique", "indiquent",
-		"soutient", "soutiennent", "explique", "precise", "ajoute", "conteste", "contestent",
+		"soutient", "soutiennent", "explique", "precise", "ajoute", "conteste", "contestent", "annonce", "rapporte",
+		"confie", "repondu", "repond", "qualifie", "qualifiant", "accusent", "accusant",
+		"dijo", "dice", "dicen", "afirmo", "afirma", "aseguro", "asegura", "segun", "senalo", "senala", "indico", "indica",
+		"explico", "declaro", "declara", "manifesto", "sostuvo", "sostiene", "agrego", "anadio", "nego", "niega", "rechazo",
+		"rechaza", "acuso", "acusa", "acusan", "califico", "informo", "preciso", "apunto", "expreso", "subrayo", "advirtio",
+		"recordo", "comento", "respondio", "alego", "considero", "considera", "estimo",
 		"قال", "قالت", "حسب", "بحسب", "وفق", "وفقا", "اكد", "اكدت", "نفى", "نفت", "ذكر", "ذكرت", "افاد", "افادت", "اعلن", "اعلنت",
 	)
 
 	// distancing verbs attribute a sympathetic claim while casting doubt on
 	// it ("claims", "alleges"): they discount supportive cues only, since a
 	// piece that writes "he claims he was tortured" is not endorsing it.
-	distancing = hashSetPlain("claims", "claimed", "claim", "alleges", "alleged", "allege", "insists", "insisted", "purports", "purported", "narrative", "narratives", "version", "recit", "pretend", "pretendent", "pretendu", "يزعم", "زعم", "تزعم", "يدعي", "ادعى")
+	distancing = hashSetPlain("claims", "claimed", "claim", "alleges", "alleged", "allege", "insists", "insisted", "purports", "purported", "narrative", "narratives", "version", "recit", "pretend", "pretendent", "pretendu",
+		"supuesto", "supuesta", "supuestamente", "pretende", "alega", "relato", "narrativa", "version",
+		"يزعم", "زعم", "تزعم", "يدعي", "ادعى")
 )
 
 // charges are words that mark a sentence as describing the accusation in a
@@ -63,6 +84,8 @@ var charges = hashSetPlain(
 	"charged", "charges", "charge", "indictment", "indicted", "indicts", "prosecutors", "prosecutor",
 	"prosecution", "prosecuted", "inculpe", "inculpee", "poursuivi", "poursuivie", "poursuites",
 	"procureur", "parquet", "requisitoire", "requisitions",
+	"acusado", "acusada", "acusacion", "imputado", "imputada", "imputacion", "cargos", "fiscal", "fiscalia",
+	"procesado", "procesada", "delito", "delitos",
 )
 
 // scareTargets are words that, alone in short quotation marks, mock the
@@ -72,6 +95,7 @@ var scareTargets = hashSetPlain(
 	"torture", "tortures", "abuse", "abuses", "mistreatment", "journalism", "research", "activism", "victim",
 	"hunger", "strike", "persecution", "repression", "dissident", "human", "rights", "prisoner",
 	"journalisme", "repression", "greve", "faim", "persecution", "militantisme",
+	"tortura", "periodismo", "activismo", "victima", "huelga", "hambre", "persecucion", "represion", "derechos", "humanos", "preso", "politico",
 )
 
 // Word classes, so the stance engine looks each word up once.

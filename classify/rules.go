@@ -21,7 +21,17 @@ const (
 	Critical   = "critical"
 	Neutral    = "neutral"
 	Unclear    = "unclear"
+	// Opinion marks register cues of argument and comment ("of course",
+	// "let us be clear"): they count away from neutral, as Neutral cues
+	// (reporting register: "told reporters", "news agency") count towards
+	// it. Neither leans to a side.
+	Opinion = "opinion"
 )
+
+// validSide says whether side may head a stance cue.
+func validSide(side string) bool {
+	return side == Supportive || side == Critical || side == Neutral || side == Opinion
+}
 
 const (
 	defaultMinWords       = 60
@@ -31,12 +41,17 @@ const (
 // Rules is an editable set of stance cues and topic phrases. Edit it with
 // its methods, then compile it with New; a Classifier keeps its own copy.
 type Rules struct {
-	stance     []stanceCue
-	topics     []topicPhrase
-	thresholds map[string]float64
-	minWords   int
-	errs       []error // lines of embedded files that did not parse; New reports them
+	stance         []stanceCue
+	topics         []topicPhrase
+	thresholds     map[string]float64
+	minWords       int
+	weights        *Weights        // fitted weights; nil: the rule weights as written
+	userThresholds map[string]bool // topics whose threshold the user set: the weights file does not override them
+	errs           []error         // lines of embedded files that did not parse; New reports them
 }
+
+// srcAdded marks a rule added through the API (the config), not a file.
+const srcAdded = "added"
 
 type stanceCue struct {
 	phrase string
@@ -52,10 +67,16 @@ type topicPhrase struct {
 	src    string
 }
 
-// DefaultRules returns the English and French rules embedded in the binary.
-// Syntax errors in them are kept and reported by New with file and line.
+// DefaultRules returns the English, French and Spanish rules embedded in
+// the binary, with the weights fitted for them. Syntax errors in them are
+// kept and reported by New with file and line.
 func DefaultRules() *Rules {
-	r := &Rules{thresholds: make(map[string]float64), minWords: defaultMinWords}
+	r := &Rules{thresholds: make(map[string]float64), minWords: defaultMinWords, userThresholds: make(map[string]bool)}
+	if w, err := ShippedWeights(); err != nil {
+		r.errs = append(r.errs, err)
+	} else {
+		r.weights = w
+	}
 	names, _ := fs.Glob(ruleFiles, "rules/*.txt")
 	sort.Strings(names)
 	for _, name := range names {
@@ -111,6 +132,10 @@ func (r *Rules) clone() *Rules {
 	for k, v := range r.thresholds {
 		c.thresholds[k] = v
 	}
+	c.userThresholds = make(map[string]bool, len(r.userThresholds))
+	for k, v := range r.userThresholds {
+		c.userThresholds[k] = v
+	}
 	return &c
 }
 
@@ -130,10 +155,12 @@ func foldPhrase(p string) string {
 }
 
 // AddStanceCue adds a cue, or re-weights it if the phrase is already a
-// stance cue. side is "supportive" or "critical"; weight must be positive.
+// stance cue. side is "supportive" or "critical" (framing of the person),
+// or "neutral" or "opinion" (the register of the piece); weight must be
+// positive.
 func (r *Rules) AddStanceCue(phrase, side string, weight float64) error {
-	if side != Supportive && side != Critical {
-		return fmt.Errorf("add stance cue %q: side %q is not supportive or critical", phrase, side)
+	if !validSide(side) {
+		return fmt.Errorf("add stance cue %q: side %q is not supportive, critical, neutral or opinion", phrase, side)
 	}
 	if !(weight > 0) {
 		return fmt.Errorf("add stance cue %q: weight %v is not positive", phrase, weight)
@@ -144,11 +171,11 @@ func (r *Rules) AddStanceCue(phrase, side string, weight float64) error {
 	}
 	for i, c := range r.stance {
 		if foldPhrase(c.phrase) == key {
-			r.stance[i] = stanceCue{phrase: phrase, side: side, weight: weight, src: "added"}
+			r.stance[i] = stanceCue{phrase: phrase, side: side, weight: weight, src: srcAdded}
 			return nil
 		}
 	}
-	r.stance = append(r.stance, stanceCue{phrase: phrase, side: side, weight: weight, src: "added"})
+	r.stance = append(r.stance, stanceCue{phrase: phrase, side: side, weight: weight, src: srcAdded})
 	return nil
 }
 
@@ -200,11 +227,11 @@ func (r *Rules) AddTopicPhrase(topic, phrase string, weight float64) error {
 	}
 	for i, t := range r.topics {
 		if t.topic == topic && foldPhrase(t.phrase) == key {
-			r.topics[i] = topicPhrase{topic: topic, phrase: phrase, weight: weight, src: "added"}
+			r.topics[i] = topicPhrase{topic: topic, phrase: phrase, weight: weight, src: srcAdded}
 			return nil
 		}
 	}
-	r.topics = append(r.topics, topicPhrase{topic: topic, phrase: phrase, weight: weight, src: "added"})
+	r.topics = append(r.topics, topicPhrase{topic: topic, phrase: phrase, weight: weight, src: srcAdded})
 	return nil
 }
 
@@ -217,8 +244,19 @@ func (r *Rules) SetTopicThreshold(topic string, threshold float64) error {
 		return fmt.Errorf("set threshold of %q: %v is not positive", topic, threshold)
 	}
 	r.thresholds[topic] = threshold
+	if r.userThresholds == nil {
+		r.userThresholds = make(map[string]bool)
+	}
+	r.userThresholds[topic] = true
 	return nil
 }
+
+// SetWeights replaces the fitted weights (nil: use the rule weights as
+// written, unfitted).
+func (r *Rules) SetWeights(w *Weights) { r.weights = w }
+
+// Weights returns the fitted weights the rules carry, or nil.
+func (r *Rules) Weights() *Weights { return r.weights }
 
 // SetMinWords sets how many words of text an item needs before its stance
 // is judged; below it the label is "unclear".
@@ -237,8 +275,8 @@ func (r *Rules) validate() error {
 	}
 	seen := make(map[string]string)
 	for _, c := range r.stance {
-		if c.side != Supportive && c.side != Critical {
-			return fmt.Errorf("%s: stance side %q is not supportive or critical", c.src, c.side)
+		if !validSide(c.side) {
+			return fmt.Errorf("%s: stance side %q is not supportive, critical, neutral or opinion", c.src, c.side)
 		}
 		if !(c.weight > 0) {
 			return fmt.Errorf("%s: weight of %q is not positive", c.src, c.phrase)
@@ -290,7 +328,14 @@ func (r *Rules) version() string {
 	for topic, th := range r.thresholds {
 		lines = append(lines, fmt.Sprintf("h\t%s\t%g", topic, th))
 	}
-	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), "engine\t4")
+	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), "engine\t5")
+	if r.weights != nil {
+		var buf strings.Builder
+		w := *r.weights
+		w.Fitted = FitInfo{}  // where they came from does not change a label
+		_ = w.WriteJSON(&buf) // to a strings.Builder: cannot fail
+		lines = append(lines, "w\t"+buf.String())
+	}
 	sort.Strings(lines)
 	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
 	return hex.EncodeToString(sum[:6])

@@ -9,48 +9,54 @@ import (
 // and scores topics. The text classified is doc.Title + "\n\n" + doc.Text;
 // all offsets refer to it.
 //
-// Stance is read from the piece's own framing and from whose voice it gives
-// room to. Framing: every cue phrase adds its weight (+ supportive,
-// − critical) to the people its sentence refers to: a sentence that names
-// them, or one of the next few sentences that refers back with a pronoun
-// (he, his, elle, son...) or a definite person noun ("the blogger",
-// "l'ancien détenu"). Other sentences of the paragraph that holds such a
-// reference count paragraphFactor ("paragraph"). If a sentence names several
-// people, a cue goes to the nearest mention. Elsewhere in the item a cue
-// counts outsideFactor. A negator shortly before a cue ("never tortured",
-// "not a terrorist") turns it round at half weight. Somebody else's words
-// count less than the piece's own, the same for both sides: a cue inside a
-// quotation counts quotedFactor, one in a sentence that attributes it
-// ("said", "denied", "according to") or in a paragraph where the other side
-// speaks ("answered": a reported dispute) reportedFactor; a distancing word
-// ("claims", "narrative") discounts supportive cues only. A discrediting cue
-// in a sentence that describes the charges counts chargeFactor: the
-// accusation reported, not adopted. A supportive cue in scare quotes
-// (“torture”) counts as critical, and so does a role or cause in short
-// scare quotes (the “researcher”).
-//
-// Voice (voice.go): each sentence with a verb of saying gets a speaker
-// side, the person's or the authorities', from its structure. A quotation
-// in a paragraph where only the person's side speaks adds roomWeight per
-// word ("room"). When both sides speak about as often (balanceVoices each,
-// one each in wire copy with a dateline) and the piece's own framing is
-// under balanceOwn, the label is neutral; so it is when both sides appear
-// only as attributed positions and the piece frames little itself. Text
-// shorter than the minimum words gives "unclear". Document.StancePrior is
-// reported in Stance.Prior, not as evidence, since no phrase of the text
-// carries it.
+// Stance is read in two steps. observe (observe.go) lists, for each person,
+// the signals that bear on them: every cue phrase of the rules with the
+// contexts that change what it counts for (negated, quoted, scare-quoted,
+// attributed, answered by the other side, describing a charge, in the
+// headline) and its scope (a sentence naming the person, referring back to
+// them, in a paragraph about them, about nobody, or about somebody else);
+// roles in scare quotes; quotations giving the person's side room; and who
+// speaks (voice.go). decide (model.go) weighs them with the fitted weights
+// into a label, its confidence and a one-line reason, and lists every
+// signal with the weight it actually added. Text shorter than the minimum
+// words gives "unclear". Document.StancePrior is added to the lean and
+// reported in Stance.Prior, not as evidence, since no phrase carries it.
 //
 // Topics: each topic phrase adds its weight, at most topicRepeatCap times
-// per phrase. A topic is reported when its score reaches its threshold and
-// it was reached by topicMinPhrases distinct phrases, or by one phrase that
-// alone weighs the threshold ("hunger strike", "extradition").
+// per phrase; a topic is reported when its score reaches its threshold.
 func (c *Classifier) Classify(doc Document) Result {
+	res := Result{RulesVersion: c.version}
+	prior := 0.0
+	switch doc.StancePrior {
+	case Supportive:
+		prior = priorWeight
+	case Critical:
+		prior = -priorWeight
+	}
+	c.inspect(doc, func(r *reading, mentions []Mention, obs []observation, hits []hit) {
+		res.Mentions = mentions
+		res.Topics = c.scoreTopics(r.text, r.sc, hits)
+		if len(obs) > 0 {
+			res.Stances = make([]Stance, len(obs))
+			for i := range obs {
+				res.Stances[i] = c.decide(r, &obs[i], prior)
+			}
+		}
+	})
+	return res
+}
+
+// inspect runs the engine on doc and hands what it read to f before the
+// scratch buffers go back to the pool: the reading of the text, the
+// mentions, one observation per person mentioned, and the phrase hits.
+// Classify and fitting both go through it, so what is fitted is what runs.
+func (c *Classifier) inspect(doc Document, f func(r *reading, mentions []Mention, obs []observation, hits []hit)) {
 	text := doc.Title + "\n\n" + doc.Text
 	sc := c.pool.Get().(*scratch)
 	defer c.pool.Put(sc)
 	tk := &sc.tk
 	tk.tokenize(text)
-	res := Result{RulesVersion: c.version, Mentions: c.m.matchTokenized(tk, text)}
+	mentions := c.m.matchTokenized(tk, text)
 	words := tk.words
 
 	// Live words and their sentences.
@@ -73,11 +79,12 @@ func (c *Classifier) Classify(doc Document) Result {
 	nsent++
 
 	hits := c.findHits(sc)
-	res.Topics = c.scoreTopics(text, sc, hits)
-	if len(res.Mentions) > 0 {
-		res.Stances = c.scoreStances(doc, text, sc, hits, res.Mentions, nsent, bodyWords)
+	if len(mentions) == 0 {
+		f(&reading{text: text, sc: sc}, nil, nil, hits)
+		return
 	}
-	return res
+	r, obs := c.observe(doc, text, sc, hits, mentions, nsent, bodyWords)
+	f(r, mentions, obs, hits)
 }
 
 // findHits is the one pass over the words for all phrases: at each word,
@@ -155,8 +162,6 @@ func (c *Classifier) scoreTopics(text string, sc *scratch, hits []hit) []Topic {
 	scores := make([]float64, len(c.topics))
 	evid := make([][]Evidence, len(c.topics))
 	count := make(map[int]int)
-	distinct := make([]int, len(c.topics))
-	strong := make([]bool, len(c.topics))
 	for _, h := range hits {
 		q := c.cues[h.cue]
 		if q.topic < 0 {
@@ -166,21 +171,15 @@ func (c *Classifier) scoreTopics(text string, sc *scratch, hits []hit) []Topic {
 		if count[h.cue] > topicRepeatCap {
 			continue
 		}
-		if count[h.cue] == 1 {
-			distinct[q.topic]++
-		}
-		strong[q.topic] = strong[q.topic] || q.weight >= c.thresholds[q.topic]
-		scores[q.topic] += q.weight
+		w := c.model.topicW[h.cue]
+		scores[q.topic] += w
 		p, off := c.phraseAt(text, sc, h)
-		evid[q.topic] = append(evid[q.topic], Evidence{Phrase: p, Sentence: sentenceText(text, sc, h.from), Offset: off, Weight: q.weight})
+		evid[q.topic] = append(evid[q.topic], Evidence{Phrase: p, Sentence: sentenceText(text, sc, h.from), Offset: off, Weight: round(w)})
 	}
 	var out []Topic
 	for t, s := range scores {
-		// One word repeated is not yet a subject: a piece that says "the
-		// court" three times is not about the trial. A topic needs several
-		// distinct phrases, or one that names it outright.
-		if s >= c.thresholds[t] && (distinct[t] >= topicMinPhrases || strong[t]) {
-			out = append(out, Topic{Topic: c.topics[t], Score: s, Evidence: evid[t]})
+		if s >= c.model.threshold[t] {
+			out = append(out, Topic{Topic: c.topics[t], Score: round(s), Evidence: evid[t]})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })

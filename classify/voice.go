@@ -38,6 +38,11 @@ var (
 		"selon", "declare", "declarent", "affirme", "affirment", "dit", "disent", "estime", "estiment",
 		"assure", "assurent", "assurant", "nie", "nient", "dementi", "explique", "precise", "ajoute",
 		"souligne", "denonce", "plaide", "rappele", "raconte", "ecrit", "appris", "temoigne", "confie",
+		"dijo", "dice", "dicen", "afirmo", "afirma", "aseguro", "asegura", "segun", "senalo", "senala", "indico", "explico",
+		"declaro", "declara", "manifesto", "sostuvo", "sostiene", "agrego", "anadio", "nego", "niega", "denuncio",
+		"denuncia", "pidio", "pide", "exigio", "exige", "reclamo", "advirtio", "escribio", "conto", "relato", "respondio",
+		"alego", "insistio", "subrayo", "expreso", "comunicado",
+		"annonce", "rapporte", "repondu", "communique",
 		"قال", "قالت", "حسب", "بحسب", "وفق", "وفقا", "اكد", "اكدت", "نفى", "نفت", "ذكر", "ذكرت", "افاد", "افادت", "اعلن", "اعلنت",
 	)
 
@@ -47,7 +52,11 @@ var (
 		"father", "sister", "brother", "son", "daughter", "family", "relatives", "supporters",
 		"campaigners", "activists", "amnesty", "ngo", "ngos", "groups", "rapporteur", "committee",
 		"avocat", "avocate", "avocats", "defense", "epouse", "mari", "mere", "pere", "soeur", "frere",
-		"fils", "fille", "famille", "proches", "soutiens", "comite", "ong", "ligue", "militants",
+		"fils", "fille", "famille", "proches", "soutiens", "comite", "ong", "ligue", "militants", "partisans",
+		"supporters", "followers", "allies", "advocates", "rsf", "cpj", "hrw",
+		"abogado", "abogada", "abogados", "defensa", "esposa", "esposo", "madre", "padre", "hermana", "hermano",
+		"hijo", "hija", "familia", "familiares", "simpatizantes", "partidarios", "seguidores", "activistas",
+		"amnistia", "ong", "organizaciones", "comite", "relator", "relatora",
 		"محاميه", "محامي", "زوجته", "زوجها", "عائلته", "عائلتها", "والدته", "شقيقته", "شقيقه", "منظمه",
 	)
 
@@ -59,11 +68,13 @@ var (
 		"mission", "embassy", "security", "observers", "cellmate", "cellmates",
 		"responsable", "responsables", "autorites", "ministere", "ministre", "gouvernement",
 		"porte", "police", "policiers", "procureur", "parquet", "surete", "ambassade",
-		"observateurs", "codetenu", "codetenus",
+		"observateurs", "codetenu", "codetenus", "regime", "porte-parole",
+		"fiscal", "fiscalia", "fiscales", "gobierno", "ministerio", "ministro", "ministra", "autoridades", "policia",
+		"portavoz", "vocero", "funcionario", "funcionarios", "oficialismo",
 		"وزاره", "الوزاره", "مسؤول", "السلطات", "النيابه", "الشرطه", "مصدر", "مصادر",
 	)
 
-	courtWords = hashSetPlain("court", "judge", "judges", "tribunal", "cour", "juge", "juges", "المحكمه", "القاضي")
+	courtWords = hashSetPlain("court", "judge", "judges", "tribunal", "cour", "juge", "juges", "juez", "jueza", "jueces", "corte", "sala", "المحكمه", "القاضي")
 )
 
 // speakerOf says which side speaks in sentence s, in this order: the side
@@ -172,25 +183,27 @@ func answered(base float64, sides uint8) bool {
 	return (base > 0 && sides&speaksAuthority != 0) || (base < 0 && sides&speaksSupport != 0)
 }
 
-// roomItems adds a supportive item for each quotation (longer than scare
-// quotes) in a paragraph where only the person's side speaks: the piece
-// gives them room. Officials quoted at length are not the mirror image:
-// supportive and neutral pieces quote a denial in full to answer it, so
-// length of quotation from that side says little about the framing.
-func roomItems(sc *scratch, spans []span, info []sentenceInfo, sides map[int]uint8, items []scored) []scored {
+// roomSignals adds a supportive signal for each quotation (longer than
+// scare quotes) in a paragraph where only the person's side speaks: the
+// piece gives them room. Officials quoted at length are not the mirror
+// image: supportive and neutral pieces quote a denial in full to answer
+// it, so length of quotation from that side says little about the framing.
+func roomSignals(r *reading, spans []span, sides map[int]uint8) []signal {
+	sc := r.sc
 	words := sc.tk.words
+	out := r.signals
 	for _, sp := range spans {
 		if sp.words <= scareMaxWords {
 			continue
 		}
 		a := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= sp.start })
 		b := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= sp.end })
-		if a >= b || sides[info[sc.sent[a]].para] != speaksSupport {
+		if a >= b || sides[r.info[sc.sent[a]].para] != speaksSupport {
 			continue
 		}
-		items = append(items, scored{from: a, to: b - 1, base: roomWeight * float64(b-a), why: []string{"room"}, room: true})
+		out = append(out, signal{from: a, to: b - 1, key: keyRoom, amount: float64(b - a), side: 1})
 	}
-	return items
+	return out
 }
 
 // dateline says whether text opens like wire copy: a place name in capitals,

@@ -1,0 +1,426 @@
+package classify
+
+import (
+	"math"
+	"sort"
+	"strings"
+)
+
+// Observing a text is the first half of judging stance: the engine reads
+// the text's structure and lists, for each person, every signal that bears
+// on how the piece frames them (cue phrases, roles in scare quotes, room
+// given to the person's side) with the contexts that change what each
+// counts for, and a few measurements of the whole piece (who speaks, how
+// much is attributed). The second half, model.go, weighs them. Fitting
+// (fit.go) reads the same observations, so what is fitted is exactly what
+// runs.
+
+// context is a set of reasons why a signal counts differently from a cue
+// in the piece's own words about the person.
+type context uint16
+
+const (
+	ctxNegated     context = 1 << iota // "never tortured": the cue turns
+	ctxQuoted                          // inside a quotation: somebody else's words
+	ctxScareQuoted                     // a sympathetic word in short quotation marks: the “torture”
+	ctxAttributed                      // in a sentence that attributes it ("said", "according to")
+	ctxAnswered                        // the other side speaks in the same paragraph
+	ctxCharge                          // a discrediting cue in a sentence describing the charges
+	ctxHeadline                        // in the title
+)
+
+// Scopes: how a signal's sentence relates to the person.
+const (
+	scopeDirect    uint8 = iota // the sentence names them
+	scopeReference              // it refers back with a pronoun or a person noun
+	scopeParagraph              // another sentence of a paragraph about them
+	scopeOutside                // a sentence about nobody in particular
+	scopeOther                  // a sentence about somebody else: counts nothing
+	scopeRepeated               // the cue already counted as often as it may: counts nothing
+)
+
+// Repeats: a piece that says "riots" six times is about riots, not six
+// times as critical. A framing cue counts at most cueRepeatCap times per
+// person, a register cue once.
+const (
+	cueRepeatCap      = 2
+	registerRepeatCap = 1
+)
+
+// Multipliers of the model, one per context and per scope other than
+// direct (which is 1: the cue weights carry the scale).
+const (
+	multNegated = iota
+	multQuoted
+	multScareQuoted
+	multAttributed
+	multAnswered
+	multCharge
+	multHeadline
+	multReference
+	multParagraph
+	multOutside
+	numMult
+)
+
+// multNames are the names of the multipliers in weights files and in the
+// evidence ("discounted").
+var multNames = [numMult]string{"negated", "quoted", "scare-quoted", "attributed", "answered", "charge", "headline", "reference", "paragraph", "outside-person-sentences"}
+
+// Special signal keys (cue keys are indexes into Classifier.cues).
+const (
+	keyRoom  = -1 // a quotation in a paragraph where only the person's side speaks, per word
+	keyScare = -2 // a role or cause in scare quotes: the “researcher”
+)
+
+// signal is one thing found in the text, before it is attributed to people.
+type signal struct {
+	from, to int     // live words
+	key      int     // cue index, keyRoom or keyScare
+	amount   float64 // 1, or the words of a quotation for keyRoom
+	side     float64 // +1 supportive (or neutral), -1 critical (or opinion): the rule's side
+	ctx      context
+	register bool // a neutral or opinion cue: counts for the piece, towards or away from neutral
+}
+
+// personSignal is a signal as it bears on one person.
+type personSignal struct {
+	sig   int
+	scope uint8
+}
+
+// Features of the whole piece, as seen for one person.
+const (
+	featSupportVoices = iota
+	featAuthorityVoices
+	featBothSides
+	featBalance
+	featDateline
+	featAttributionShare
+	featQuotationShare
+	featNamedInHeadline
+	featPersonSentences
+	featOwnCues
+	featReportedCues
+	featQuestions        // question marks outside quotations: the piece asks, rhetorically or not
+	featExclamations     // exclamation marks outside quotations
+	featHeadlineQuestion // the title asks a question
+	numFeat
+)
+
+var featNames = [numFeat]string{"support_voices", "authority_voices", "both_sides", "balance", "wire_dateline",
+	"attribution_share", "quotation_share", "named_in_headline", "person_sentences", "own_cues", "reported_cues",
+	"questions", "exclamations", "headline_question"}
+
+// observation is everything the model weighs for one person in one text.
+type observation struct {
+	person          int // index into the matcher's people
+	signals         []personSignal
+	feat            [numFeat]float64
+	supportVoices   int
+	authorityVoices int
+	bodyWords       int
+}
+
+// reading is the structure of one text that every person's observation
+// shares.
+type reading struct {
+	text      string
+	sc        *scratch
+	info      []sentenceInfo
+	direct    map[int][]personMention
+	voices    []voiceAt
+	signals   []signal
+	order     []int // people in order of first mention
+	titleEnd  int   // live word index where the body starts
+	bodyWords int
+	quoted    int // words inside quotations
+	dateline  bool
+	// questions and exclamations outside quotations, and whether the
+	// title asks a question.
+	questions, exclamations int
+	headlineQuestion        bool
+}
+
+// observe reads the text's structure and returns one observation per
+// person mentioned, in order of first mention.
+func (c *Classifier) observe(doc Document, text string, sc *scratch, hits []hit, mentions []Mention, nsent, bodyWords int) (*reading, []observation) {
+	words := sc.tk.words
+	index := make(map[string]int, len(c.m.people))
+	for i, p := range c.m.people {
+		index[p.Name] = i
+	}
+	r := &reading{text: text, sc: sc, direct: make(map[int][]personMention), bodyWords: bodyWords, dateline: dateline(doc.Text)}
+	bodyStart := len(doc.Title) + 2
+	r.titleEnd = sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= bodyStart })
+	seen := make(map[int]bool)
+	for _, mn := range mentions {
+		p := index[mn.Person]
+		if !seen[p] {
+			seen[p] = true
+			r.order = append(r.order, p)
+		}
+		w := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= mn.Start })
+		if w == len(sc.live) {
+			continue
+		}
+		s := sc.sent[w]
+		r.direct[s] = append(r.direct[s], personMention{person: p, word: w})
+	}
+	r.info = c.sentences(text, sc, nsent, r.direct)
+	spans := quoteSpans(text, sc)
+	for _, sp := range spans {
+		r.quoted += sp.words
+	}
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; c == '?' || c == '!' {
+			if _, quoted := spanAt(spans, i); quoted {
+				continue
+			}
+			if c == '?' {
+				r.questions++
+				r.headlineQuestion = r.headlineQuestion || i < len(doc.Title)
+			} else {
+				r.exclamations++
+			}
+		}
+	}
+	r.voices = voices(r.info, r.direct)
+	paraSides := sidesByParagraph(r.info, r.voices)
+	r.signals = c.cueSignals(r, spans, hits, paraSides)
+	r.signals = c.scareSignals(r, spans, hits)
+	r.signals = roomSignals(r, spans, paraSides)
+
+	obs := make([]observation, len(r.order))
+	for k, p := range r.order {
+		obs[k] = r.observeFor(p)
+	}
+	return r, obs
+}
+
+// cueSignals turns each stance cue found into a signal with its contexts.
+func (c *Classifier) cueSignals(r *reading, spans []span, hits []hit, paraSides map[int]uint8) []signal {
+	sc := r.sc
+	words := sc.tk.words
+	out := make([]signal, 0, len(hits)+len(spans))
+	for _, h := range hits {
+		q := c.cues[h.cue]
+		if q.topic >= 0 {
+			continue
+		}
+		sig := signal{from: h.from, to: h.to, key: h.cue, amount: 1, side: q.side, register: q.register}
+		if q.register {
+			// The register of the piece: only whether it is the piece's
+			// own words matters.
+			if _, ok := spanAt(spans, words[sc.live[h.from]].start); ok {
+				sig.ctx |= ctxQuoted
+			}
+			out = append(out, sig)
+			continue
+		}
+		// The side the cue now speaks for: a negated supportive cue
+		// ("never tortured") reads as critical, and the contexts below
+		// that concern one side look at this one.
+		side := q.side
+		if !q.negLed && c.negated(sc, h.from) {
+			sig.ctx |= ctxNegated
+			side = -side
+		}
+		s := sc.sent[h.from]
+		in := &r.info[s]
+		if sp, ok := spanAt(spans, words[sc.live[h.from]].start); ok {
+			if sp.words <= scareMaxWords && side > 0 {
+				// Quoting a sympathetic word distances the piece from it.
+				sig.ctx |= ctxScareQuoted
+			} else {
+				sig.ctx |= ctxQuoted
+			}
+		} else if in.neutral || (side > 0 && in.distanced) {
+			sig.ctx |= ctxAttributed
+		} else if answered(side, paraSides[in.para]) {
+			// The other side speaks in the same paragraph: the cue is one
+			// side of a dispute the piece reports, not its verdict.
+			sig.ctx |= ctxAnswered
+		}
+		if side < 0 && in.charge {
+			// "charged with membership of a terrorist organisation" names
+			// the accusation; reporting it is not adopting it.
+			sig.ctx |= ctxCharge
+		}
+		if h.from < r.titleEnd {
+			sig.ctx |= ctxHeadline
+		}
+		out = append(out, sig)
+	}
+	return out
+}
+
+// reported says whether a signal carries somebody else's words rather than
+// the piece's own.
+func (s signal) reported() bool {
+	return s.ctx&(ctxQuoted|ctxAttributed|ctxAnswered|ctxCharge) != 0
+}
+
+// observeFor attributes the signals to person p and measures the piece as
+// it concerns p.
+func (r *reading) observeFor(p int) observation {
+	sc := r.sc
+	o := observation{person: p, bodyWords: r.bodyWords}
+	own, rep := 0, 0
+	seen := map[int]int{} // cue key → times counted for p
+	for i, sg := range r.signals {
+		scope := scopeDirect
+		if !sg.register {
+			scope = r.scopeOf(sg, p)
+		}
+		if scope != scopeOther && sg.key >= 0 {
+			limit := cueRepeatCap
+			if sg.register {
+				limit = registerRepeatCap
+			}
+			if seen[sg.key]++; seen[sg.key] > limit {
+				scope = scopeRepeated
+			}
+		}
+		o.signals = append(o.signals, personSignal{sig: i, scope: scope})
+		if sg.key < 0 || sg.register || scope >= scopeOther {
+			continue
+		}
+		if sg.reported() {
+			rep++
+		} else {
+			own++
+		}
+	}
+	for _, v := range r.voices {
+		switch {
+		case v.person >= 0 && v.person != p:
+		case v.side == sideSupport:
+			o.supportVoices++
+		default:
+			o.authorityVoices++
+		}
+	}
+	sentences, attributed, about := 0, 0, 0
+	for s := range r.info {
+		in := &r.info[s]
+		sentences++
+		if in.neutral {
+			attributed++
+		}
+		if in.target == p && in.scope == "reference" {
+			about++
+			continue
+		}
+		for _, pm := range r.direct[s] {
+			if pm.person == p {
+				about++
+				break
+			}
+		}
+	}
+	named := false
+	for s, ms := range r.direct {
+		for _, pm := range ms {
+			named = named || (pm.person == p && pm.word < r.titleEnd && sc.sent[pm.word] == s)
+		}
+	}
+	f := &o.feat
+	f[featSupportVoices] = math.Log1p(float64(o.supportVoices))
+	f[featAuthorityVoices] = math.Log1p(float64(o.authorityVoices))
+	lo, hi := min(o.supportVoices, o.authorityVoices), max(o.supportVoices, o.authorityVoices)
+	if lo > 0 {
+		f[featBothSides] = 1
+		f[featBalance] = float64(lo) / float64(hi)
+	}
+	if r.dateline {
+		f[featDateline] = 1
+	}
+	if sentences > 0 {
+		f[featAttributionShare] = float64(attributed) / float64(sentences)
+		f[featPersonSentences] = float64(about) / float64(sentences)
+	}
+	if r.bodyWords > 0 {
+		f[featQuotationShare] = math.Min(1, float64(r.quoted)/float64(r.bodyWords))
+	}
+	if named {
+		f[featNamedInHeadline] = 1
+	}
+	f[featOwnCues] = math.Log1p(float64(own))
+	f[featReportedCues] = math.Log1p(float64(rep))
+	f[featQuestions] = math.Log1p(float64(r.questions))
+	f[featExclamations] = math.Log1p(float64(r.exclamations))
+	if r.headlineQuestion {
+		f[featHeadlineQuestion] = 1
+	}
+	return o
+}
+
+// scopeOf says how signal sg's sentence relates to person p. If a sentence
+// names several people, a cue goes to the nearest mention.
+func (r *reading) scopeOf(sg signal, p int) uint8 {
+	s := r.sc.sent[sg.from]
+	in := &r.info[s]
+	target := in.target
+	if d := r.direct[s]; len(d) > 0 {
+		best := math.MaxInt
+		for _, pm := range d {
+			dist := pm.word - sg.from
+			if dist < 0 {
+				dist = -dist
+			}
+			if dist < best {
+				best, target = dist, pm.person
+			}
+		}
+	}
+	switch {
+	case p == target && in.scope == "reference":
+		return scopeReference
+	case p == target && in.scope == "paragraph":
+		return scopeParagraph
+	case p == target:
+		return scopeDirect
+	case target >= 0 && in.scope != "paragraph":
+		return scopeOther
+	case target < 0 && sg.key == keyRoom && len(r.order) == 1:
+		// Room given to the person's side is about their case even where
+		// the speaker (a mother, a lawyer) is the subject, as long as
+		// nobody else tracked is in the piece.
+		return scopeDirect
+	}
+	return scopeOutside
+}
+
+// discounts names the contexts and scope of a signal, as the evidence
+// shows them ("quoted+paragraph").
+func (sg signal) discounts(scope uint8) string {
+	var why []string
+	for i := 0; i < multHeadline+1; i++ {
+		if sg.ctx&(1<<i) != 0 {
+			why = append(why, multNames[i])
+		}
+	}
+	switch scope {
+	case scopeReference:
+		why = append(why, multNames[multReference])
+	case scopeParagraph:
+		why = append(why, multNames[multParagraph])
+	case scopeOutside:
+		why = append(why, multNames[multOutside])
+	case scopeOther:
+		why = append(why, "other-person")
+	case scopeRepeated:
+		why = append(why, "repeated")
+	}
+	if sg.register {
+		why = append(why, "register")
+	}
+	switch sg.key {
+	case keyRoom:
+		why = append(why, "room")
+	case keyScare:
+		why = append(why, multNames[multScareQuoted])
+	}
+	return strings.Join(why, "+")
+}
