@@ -419,7 +419,20 @@ func (c *Classifier) fitTopic(t int, ex []example, opt FitOptions) TopicWeights 
 		return loss
 	}
 	minimize(obj, x, opt.MaxIter)
-	tw := TopicWeights{Threshold: round(math.Max(x[n], 0.001))}
+	// The regression's own cut (probability one half) favours precision
+	// when a topic is rare; the threshold is the score that gives the best
+	// F1 on the documents fitted.
+	scores := make([]float64, len(ex))
+	gold := make([]bool, len(ex))
+	for i := range ex {
+		for k, cnt := range ex[i].topics {
+			if j, ok := slot[k]; ok {
+				scores[i] += x[j] * cnt
+			}
+		}
+		gold[i] = ex[i].goldTopics[t]
+	}
+	tw := TopicWeights{Threshold: round(math.Max(bestThreshold(scores, gold, x[n]), 0.001))}
 	for i, k := range phrases {
 		tw.Phrases = append(tw.Phrases, PhraseWeight{Phrase: c.cues[k].phrase, Weight: round(x[i])})
 	}
@@ -491,4 +504,48 @@ func peopleGroups(docs []LabelledDoc, n int) map[string]int {
 		group[name] = i % max(1, n)
 	}
 	return group
+}
+
+// bestThreshold returns the cut on scores (tagged when score >= cut) with
+// the best F1 against gold, halfway between two neighbouring scores; ties
+// go to the cut nearest fallback. With no positive document it returns
+// fallback.
+func bestThreshold(scores []float64, gold []bool, fallback float64) float64 {
+	type sg struct {
+		s float64
+		g bool
+	}
+	all := make([]sg, len(scores))
+	pos := 0
+	for i := range scores {
+		all[i] = sg{scores[i], gold[i]}
+		if gold[i] {
+			pos++
+		}
+	}
+	if pos == 0 {
+		return fallback
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].s > all[j].s })
+	best, bestF1 := fallback, -1.0
+	tp, fp := 0, 0
+	for i, e := range all {
+		if e.g {
+			tp++
+		} else {
+			fp++
+		}
+		if i+1 < len(all) && all[i+1].s == e.s {
+			continue // a cut between equal scores is not a cut
+		}
+		cut := e.s
+		if i+1 < len(all) {
+			cut = (e.s + all[i+1].s) / 2
+		}
+		f1 := 2 * float64(tp) / float64(2*tp+fp+(pos-tp))
+		if f1 > bestF1+1e-12 || (math.Abs(f1-bestF1) <= 1e-12 && math.Abs(cut-fallback) < math.Abs(best-fallback)) {
+			best, bestF1 = cut, f1
+		}
+	}
+	return best
 }
