@@ -1,147 +1,173 @@
 package notify
 
 import (
-	"bytes"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Chart geometry in pixels. The HTML shows the image at this size.
+// The chart of stories per day is an HTML table, one small chart per
+// person on a shared scale (small multiples): bars are table cells with a
+// height and a background colour, the numbers and dates are text. Every
+// mail client draws that, with images blocked too; text stays sharp at any
+// pixel density; and the saved preview needs nothing beside the HTML.
+// docs/alerts-and-digest.md says why this is not an image.
+
+// chartDays is how many days the chart covers.
+const chartDays = 14
+
+// Chart geometry in CSS pixels.
 const (
-	chartW       = 420
-	chartH       = 150
-	plotLeft     = 30
-	plotRight    = chartW - 8
-	plotTop      = 10
-	plotBottom   = 108
-	glyphScale   = 2
-	glyphW       = 3
-	glyphH       = 5
-	glyphAdvance = (glyphW + 1) * glyphScale
+	chartBarPx   = 56 // the tallest bar
+	chartMinPx   = 2  // the thinnest segment: one story stays visible
+	chartLabelPx = 13 // the day's total above its bar
 )
 
-// glyphs is a 3×5 pixel font with just the characters the chart writes:
-// digits, "/" and the letters of the stance names. The standard library has
-// no font rendering and the chart must not need a dependency for four words.
-var glyphs = map[rune]string{
-	'0': "111101101101111", '1': "010110010010111", '2': "111001111100111",
-	'3': "111001111001111", '4': "101101111001001", '5': "111100111001111",
-	'6': "111100111101111", '7': "111001001001001", '8': "111101111101111",
-	'9': "111101111001111", '/': "001001010100100",
-	'a': "000110011101111", 'c': "000011100100011", 'e': "010101111100011",
-	'i': "010000010010010", 'l': "110010010010111", 'n': "000110101101101",
-	'o': "000010101101010", 'p': "000110101110100", 'r': "000101110100100",
-	's': "000011110011110", 't': "010111010010001", 'u': "000101101101011",
-	'v': "000101101101010",
+// chartView is the charts of every person with stories in the window.
+type chartView struct {
+	Title  string // "Stories per day, 25 Feb – 10 Mar 2026"
+	People []personChart
 }
 
-// drawChart draws mentions per day as stacked bars (supportive at the
-// bottom, then critical, neutral, unclear), with the highest day's total on
-// the axis, the first and last dates, and a legend.
-func drawChart(days []DayCount, loc *time.Location) ([]byte, error) {
-	// A paletted image: index 0 (white) is the background, and the PNG is
-	// a fraction of the size and encoding time of an RGBA one.
-	pal := color.Palette{color.White, color.RGBA{0x99, 0x99, 0x99, 0xff}, color.RGBA{0x33, 0x33, 0x33, 0xff}}
-	const axis, ink = 1, 2
+type personChart struct {
+	Person string
+	// CellPx is the height of the bars' cells: the person's tallest bar on
+	// the shared scale, its label, and room for thin segments rounded up.
+	CellPx  int
+	Summary string // "23 stories; most on 3 Mar (5)": the caption and the text digest's line
+	Alt     string // the whole chart in words, for screen readers
+	Columns []chartColumn
+	Months  []monthSpan
+}
 
+// chartColumn is one day: its total above a bar of stacked segments.
+type chartColumn struct {
+	Day      string // day of the month, the axis label
+	Title    string // "3 Mar: 2 supportive, 1 critical"
+	Total    int
+	Segments []chartSegment // top to bottom
+	Weekend  bool
+}
+
+type chartSegment struct {
+	Color string
+	Px    int
+}
+
+// monthSpan labels the run of days of one month under the axis.
+type monthSpan struct {
+	Label string
+	Days  int
+}
+
+// buildChart draws the last chartDays days of each person's counts on one
+// scale; people with no story in the window are left out, and nil means
+// there is nothing to draw.
+func buildChart(daily []PersonDays, loc *time.Location) *chartView {
+	var people []PersonDays
 	maxTotal := 0
-	for _, d := range days {
-		maxTotal = max(maxTotal, d.Supportive+d.Critical+d.Neutral+d.Unclear)
-	}
-	if maxTotal == 0 {
-		maxTotal = 1
-	}
-	cols := make([]uint8, len(stanceOrder))
-	for i, st := range stanceOrder {
-		c, err := parseHex(stanceColors[st])
-		if err != nil {
-			return nil, err
+	for _, pd := range daily {
+		days := lastDays(pd.Days, chartDays)
+		total := 0
+		for _, d := range days {
+			maxTotal = max(maxTotal, dayTotal(d))
+			total += dayTotal(d)
 		}
-		cols[i] = uint8(len(pal))
-		pal = append(pal, c)
+		if total > 0 {
+			people = append(people, PersonDays{Person: pd.Person, Days: days})
+		}
 	}
-	img := image.NewPaletted(image.Rect(0, 0, chartW, chartH), pal)
+	if len(people) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(people, func(a, b PersonDays) int { return strings.Compare(a.Person, b.Person) })
+	first, last := people[0].Days[0].Day.In(loc), people[0].Days[len(people[0].Days)-1].Day.In(loc)
+	v := &chartView{Title: "Stories per day, " + first.Format("2 Jan") + " – " + last.Format("2 Jan 2006")}
+	for _, pd := range people {
+		v.People = append(v.People, newPersonChart(pd, maxTotal, loc))
+	}
+	return v
+}
 
-	// Axis lines and the scale: one tick at the top labelled with the maximum.
-	fill(img, plotLeft-1, plotTop, plotLeft, plotBottom+1, axis)
-	fill(img, plotLeft-1, plotBottom, plotRight, plotBottom+1, axis)
-	fill(img, plotLeft-4, plotTop, plotLeft-1, plotTop+1, axis)
-	label := strconv.Itoa(maxTotal)
-	drawText(img, plotLeft-6-len(label)*glyphAdvance, plotTop, label, ink)
-
-	slot := (plotRight - plotLeft) / chartDays
-	barW := slot * 2 / 3
-	plotH := plotBottom - plotTop
-	for i, d := range days {
-		x0 := plotLeft + 2 + i*slot
-		y := plotBottom
-		for k, n := range []int{d.Supportive, d.Critical, d.Neutral, d.Unclear} {
-			if n <= 0 {
-				continue
+func newPersonChart(pd PersonDays, maxTotal int, loc *time.Location) personChart {
+	pc := personChart{Person: clip(oneLine(pd.Person), 80)}
+	var sum [4]int
+	total, peak, tallest := 0, 0, 0
+	var peakDay time.Time
+	for _, d := range pd.Days {
+		day := d.Day.In(loc)
+		n := stanceCounts(d)
+		col := chartColumn{Day: strconv.Itoa(day.Day()), Total: dayTotal(d),
+			Weekend: day.Weekday() == time.Saturday || day.Weekday() == time.Sunday,
+			Title:   day.Format("2 Jan") + ": " + countWords(n)}
+		// Top to bottom: unclear, neutral, critical, supportive at the base.
+		bar := 0
+		for i := len(stanceOrder) - 1; i >= 0; i-- {
+			if n[i] > 0 {
+				px := max(chartMinPx, (n[i]*chartBarPx+maxTotal/2)/maxTotal)
+				col.Segments = append(col.Segments, chartSegment{Color: stanceColors[stanceOrder[i]], Px: px})
+				bar += px
 			}
-			h := max(1, n*plotH/maxTotal)
-			fill(img, x0, y-h, x0+barW, y, cols[k])
-			y -= h
+			sum[i] += n[i]
 		}
+		tallest = max(tallest, bar)
+		pc.Columns = append(pc.Columns, col)
+		total += col.Total
+		if col.Total > peak {
+			peak, peakDay = col.Total, day
+		}
+		label := day.Format("Jan")
+		if len(pc.Months) == 0 || pc.Months[len(pc.Months)-1].Label != label {
+			pc.Months = append(pc.Months, monthSpan{Label: label})
+		}
+		pc.Months[len(pc.Months)-1].Days++
 	}
-	if len(days) > 0 {
-		first := days[0].Day.In(loc).Format("2/1")
-		last := days[len(days)-1].Day.In(loc).Format("2/1")
-		drawText(img, plotLeft+2, plotBottom+4, first, ink)
-		lx := plotLeft + 2 + (len(days)-1)*slot + barW - len(last)*glyphAdvance
-		drawText(img, max(lx, plotLeft+2+(len(first)+1)*glyphAdvance), plotBottom+4, last, ink)
+	pc.CellPx = tallest + chartLabelPx + 2
+	pc.Summary = fmt.Sprintf("%s; most on %s (%d)", plural(total, "story", "stories"), peakDay.Format("2 Jan"), peak)
+	if peak == 1 {
+		pc.Summary = plural(total, "story", "stories") + ", one a day at most"
 	}
+	first, last := pd.Days[0].Day.In(loc), pd.Days[len(pd.Days)-1].Day.In(loc)
+	pc.Alt = fmt.Sprintf("%s, stories per day from %s to %s: %d in all (%s); most on %s (%d)",
+		pc.Person, first.Format("2 Jan"), last.Format("2 Jan 2006"), total, countWords(sum), peakDay.Format("2 Jan"), peak)
+	return pc
+}
 
-	x := plotLeft
+func stanceCounts(d DayCount) [4]int {
+	return [4]int{d.Supportive, d.Critical, d.Neutral, d.Unclear}
+}
+
+func dayTotal(d DayCount) int { return d.Supportive + d.Critical + d.Neutral + d.Unclear }
+
+// countWords says "2 supportive, 1 critical", leaving out the zeros.
+func countWords(n [4]int) string {
+	var parts []string
 	for i, st := range stanceOrder {
-		fill(img, x, chartH-18, x+10, chartH-8, cols[i])
-		x += 14
-		x = drawText(img, x, chartH-18, st, ink) + 12
-	}
-
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return nil, fmt.Errorf("encode chart png: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-func fill(img *image.Paletted, x0, y0, x1, y1 int, c uint8) {
-	r := image.Rect(x0, y0, x1, y1).Intersect(img.Bounds())
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			img.SetColorIndex(x, y, c)
+		if n[i] > 0 {
+			parts = append(parts, strconv.Itoa(n[i])+" "+st)
 		}
 	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
 }
 
-// drawText writes s with the glyph font and returns the x after it.
-// Characters the font lacks are left blank.
-func drawText(img *image.Paletted, x, y int, s string, c uint8) int {
-	for _, r := range strings.ToLower(s) {
-		if g, ok := glyphs[r]; ok {
-			for i, bit := range g {
-				if bit == '1' {
-					px := x + (i%glyphW)*glyphScale
-					py := y + (i/glyphW)*glyphScale
-					fill(img, px, py, px+glyphScale, py+glyphScale, c)
-				}
-			}
-		}
-		x += glyphAdvance
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	return x
+	return strconv.Itoa(n) + " " + many
 }
 
-func parseHex(s string) (color.RGBA, error) {
-	v, err := strconv.ParseUint(strings.TrimPrefix(s, "#"), 16, 32)
-	if err != nil || len(s) != 7 {
-		return color.RGBA{}, fmt.Errorf("parse colour %q: bad hex", s)
+// lastDays returns the last n days of daily, oldest first.
+func lastDays(daily []DayCount, n int) []DayCount {
+	days := slices.Clone(daily)
+	slices.SortStableFunc(days, func(a, b DayCount) int { return a.Day.Compare(b.Day) })
+	if len(days) > n {
+		days = days[len(days)-n:]
 	}
-	return color.RGBA{uint8(v >> 16), uint8(v >> 8), uint8(v), 0xff}, nil
+	return days
 }

@@ -10,13 +10,6 @@ import (
 	"time"
 )
 
-// ChartContentID is the Content-ID of the inline chart image; the HTML
-// refers to it as "cid:" + ChartContentID.
-const ChartContentID = "mentions-chart@newsmon"
-
-// chartDays is how many days the chart covers.
-const chartDays = 14
-
 //go:embed templates
 var templateFS embed.FS
 
@@ -34,11 +27,11 @@ type digestView struct {
 	Summary []personSummary
 	People  []personView
 	Unclear []itemView
-	// ChartSrc is "cid:..." when there is a chart. It is typed as trusted
-	// because html/template rejects the cid: scheme; it is our constant.
-	ChartSrc htmltemplate.URL
-	ChartAlt string
-	Legend   []countView
+	// Deltas is set when some count has a change since the previous
+	// digest to show; the note explaining the brackets goes with it.
+	Deltas bool
+	Chart  *chartView // nil: nothing to draw
+	Legend []countView
 }
 
 type healthView struct{ Source, Problem, Since string }
@@ -59,28 +52,19 @@ type stanceGroup struct {
 	Items []itemView
 }
 
-// RenderDigest renders d as HTML and plain text, and draws the chart of
-// mentions per day. chartPNG is nil when there is nothing to draw; the HTML
-// then has no image. The output depends only on d.
-func RenderDigest(d Digest) (html, text string, chartPNG []byte, err error) {
+// RenderDigest renders d as HTML and plain text. The HTML is one
+// self-contained page: the chart is part of it, so a saved preview shows
+// what the mail shows. The output depends only on d.
+func RenderDigest(d Digest) (html, text string, err error) {
 	v := buildDigestView(d)
-	days := lastDays(d.Daily, chartDays)
-	if !v.Empty && hasMentions(days) {
-		chartPNG, err = drawChart(days, locOrUTC(d.Location))
-		if err != nil {
-			return "", "", nil, fmt.Errorf("draw digest chart: %w", err)
-		}
-		v.ChartSrc = htmltemplate.URL("cid:" + ChartContentID)
-		v.ChartAlt = chartAlt(days, locOrUTC(d.Location))
-	}
 	var hb, tb bytes.Buffer
 	if err := digestHTML.Execute(&hb, v); err != nil {
-		return "", "", nil, fmt.Errorf("render digest html: %w", err)
+		return "", "", fmt.Errorf("render digest html: %w", err)
 	}
 	if err := digestText.Execute(&tb, v); err != nil {
-		return "", "", nil, fmt.Errorf("render digest text: %w", err)
+		return "", "", fmt.Errorf("render digest text: %w", err)
 	}
-	return hb.String(), tb.String(), chartPNG, nil
+	return hb.String(), tb.String(), nil
 }
 
 // DigestSubject is the subject the digest is sent with.
@@ -89,15 +73,11 @@ func DigestSubject(d Digest) string {
 		return clip(s, maxTitleRunes)
 	}
 	day := d.PeriodEnd.In(locOrUTC(d.Location)).Format("2 Jan 2006")
-	n := countItems(d)
-	switch n {
-	case 0:
+	n := countStories(d)
+	if n == 0 {
 		return "newsmon digest " + day + ": nothing new"
-	case 1:
-		return "newsmon digest " + day + ": 1 new item"
-	default:
-		return fmt.Sprintf("newsmon digest %s: %d new items", day, n)
 	}
+	return "newsmon digest " + day + ": " + plural(n, "new story", "new stories")
 }
 
 func locOrUTC(l *time.Location) *time.Location {
@@ -107,10 +87,26 @@ func locOrUTC(l *time.Location) *time.Location {
 	return l
 }
 
-func countItems(d Digest) int {
-	n := len(d.Unclear)
+// countStories counts the digest's stories: a story listed under two
+// people is one story.
+func countStories(d Digest) int {
+	seen := map[int64]bool{}
+	n := 0
+	count := func(it DigestItem) {
+		if it.Story == 0 || !seen[it.Story] {
+			n++
+		}
+		if it.Story != 0 {
+			seen[it.Story] = true
+		}
+	}
+	for _, it := range d.Unclear {
+		count(it)
+	}
 	for _, p := range d.People {
-		n += len(p.Items)
+		for _, it := range p.Items {
+			count(it)
+		}
 	}
 	return n
 }
@@ -120,7 +116,7 @@ func buildDigestView(d Digest) digestView {
 	v := digestView{
 		Subject: DigestSubject(d),
 		Period:  formatTime(d.PeriodStart, loc) + " to " + formatTime(d.PeriodEnd, loc),
-		Total:   countItems(d),
+		Total:   countStories(d),
 	}
 	v.Empty = v.Total == 0
 	for _, h := range d.Health {
@@ -142,6 +138,7 @@ func buildDigestView(d Digest) digestView {
 			counts = countByStance(p.Items)
 		}
 		v.Summary = append(v.Summary, personSummary{Person: person, Counts: newCounts(counts, p.PrevCounts)})
+		v.Deltas = v.Deltas || p.PrevCounts != nil
 
 		byStance := map[string][]DigestItem{}
 		for _, it := range p.Items {
@@ -164,7 +161,9 @@ func buildDigestView(d Digest) digestView {
 			sortItems(items)
 			g := stanceGroup{Label: stanceLabel(st), Color: stanceColors[st]}
 			for _, it := range items {
-				g.Items = append(g.Items, newItemView(it, loc))
+				iv := newItemView(it, loc)
+				iv.Person = "" // the section's heading names the person
+				g.Items = append(g.Items, iv)
 			}
 			pv.Groups = append(pv.Groups, g)
 		}
@@ -176,6 +175,9 @@ func buildDigestView(d Digest) digestView {
 	for _, it := range unclear {
 		v.Unclear = append(v.Unclear, newItemView(it, loc))
 	}
+	if !v.Empty {
+		v.Chart = buildChart(d.Daily, loc)
+	}
 	return v
 }
 
@@ -185,36 +187,4 @@ func countByStance(items []DigestItem) map[string]int {
 		m[normStance(it.Stance)]++
 	}
 	return m
-}
-
-// lastDays returns the last n days of daily, oldest first.
-func lastDays(daily []DayCount, n int) []DayCount {
-	days := slices.Clone(daily)
-	slices.SortStableFunc(days, func(a, b DayCount) int { return a.Day.Compare(b.Day) })
-	if len(days) > n {
-		days = days[len(days)-n:]
-	}
-	return days
-}
-
-func hasMentions(days []DayCount) bool {
-	for _, d := range days {
-		if d.Supportive+d.Critical+d.Neutral+d.Unclear > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// chartAlt describes the chart in words for clients that block images.
-func chartAlt(days []DayCount, loc *time.Location) string {
-	var s, c, n, u int
-	for _, d := range days {
-		s += d.Supportive
-		c += d.Critical
-		n += d.Neutral
-		u += d.Unclear
-	}
-	return fmt.Sprintf("Mentions per day, %s to %s: %d supportive, %d critical, %d neutral, %d unclear",
-		days[0].Day.In(loc).Format("2 Jan"), days[len(days)-1].Day.In(loc).Format("2 Jan"), s, c, n, u)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +28,9 @@ type DigestConfig struct {
 	// HealthFailures is how many failed runs in a row make a source show
 	// in the health block; zero means 1.
 	HealthFailures int
+	// MinWords is classify.min_words, quoted when the digest says why a
+	// stance is unclear; zero leaves it out.
+	MinWords int
 	// Observe, when set, is told of each attempt's outcome ("sent",
 	// "failed" or "skipped") and its time. It feeds /metrics.
 	Observe func(outcome string, at time.Time)
@@ -116,7 +118,11 @@ func (j *DigestJob) build(ctx context.Context, cfg DigestConfig, end time.Time) 
 	if err != nil {
 		return Digest{}, store.DigestRecord{}, err
 	}
-	also, err := j.store.AlsoIn(ctx, items)
+	copies, err := j.store.Stories(ctx, storyIDs(items))
+	if err != nil {
+		return Digest{}, store.DigestRecord{}, err
+	}
+	texts, err := j.store.ItemTexts(ctx, unclearItemIDs(items))
 	if err != nil {
 		return Digest{}, store.DigestRecord{}, err
 	}
@@ -129,32 +135,16 @@ func (j *DigestJob) build(ctx context.Context, cfg DigestConfig, end time.Time) 
 	rec := store.DigestRecord{PeriodStart: start, PeriodEnd: end, Recipients: cfg.To, Items: len(items),
 		Counts: map[string]map[string]int{}}
 
-	sections := map[string]*PersonSection{}
-	var order []string
-	for _, it := range items {
-		for _, st := range it.Stances {
-			ps, ok := sections[st.Person]
-			if !ok {
-				ps = &PersonSection{Person: st.Person, Counts: map[string]int{}}
-				if hasLast {
-					ps.PrevCounts = last.Counts[st.Person]
-					if ps.PrevCounts == nil {
-						ps.PrevCounts = map[string]int{}
-					}
-				}
-				sections[st.Person] = ps
-				order = append(order, st.Person)
+	d.People = storySections(items, copies, wordCounts(texts), cfg.MinWords)
+	for i := range d.People {
+		p := &d.People[i]
+		if hasLast {
+			p.PrevCounts = last.Counts[p.Person]
+			if p.PrevCounts == nil {
+				p.PrevCounts = map[string]int{}
 			}
-			di := itemFor(it, st.Person)
-			di.AlsoIn = also[it.ID]
-			ps.Items = append(ps.Items, di)
-			ps.Counts[normStance(st.Label)]++
 		}
-	}
-	slices.Sort(order)
-	for _, p := range order {
-		d.People = append(d.People, *sections[p])
-		rec.Counts[p] = sections[p].Counts
+		rec.Counts[p.Person] = p.Counts
 	}
 
 	health, err := j.store.Health(ctx, end)
@@ -186,37 +176,16 @@ func failureText(n int, lastErr string) string {
 	return s
 }
 
-// daily counts mentions per day by stance over the chart's days, in loc.
-func (j *DigestJob) daily(ctx context.Context, end time.Time, loc *time.Location) ([]DayCount, error) {
+// daily counts stories per day, person and stance over the chart's days,
+// in loc.
+func (j *DigestJob) daily(ctx context.Context, end time.Time, loc *time.Location) ([]PersonDays, error) {
 	e := end.In(loc)
 	first := time.Date(e.Year(), e.Month(), e.Day()-(chartDays-1), 0, 0, 0, 0, loc)
 	dates, err := j.store.StanceDates(ctx, first, end)
 	if err != nil {
 		return nil, err
 	}
-	days := make([]DayCount, chartDays)
-	for i := range days {
-		days[i].Day = time.Date(first.Year(), first.Month(), first.Day()+i, 0, 0, 0, 0, loc)
-	}
-	for _, sd := range dates {
-		t := sd.Date.In(loc)
-		day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
-		i := slices.IndexFunc(days, func(d DayCount) bool { return d.Day.Equal(day) })
-		if i < 0 {
-			continue
-		}
-		switch normStance(sd.Label) {
-		case StanceSupportive:
-			days[i].Supportive++
-		case StanceCritical:
-			days[i].Critical++
-		case StanceNeutral:
-			days[i].Neutral++
-		default:
-			days[i].Unclear++
-		}
-	}
-	return days, nil
+	return dailyStories(dates, first, chartDays, loc), nil
 }
 
 // DigestOutcome says what Send did.

@@ -3,7 +3,6 @@ package notify
 import (
 	"bufio"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -29,7 +28,6 @@ type message struct {
 	MessageID string // with angle brackets
 	Text      string
 	HTML      string
-	Chart     []byte // inline PNG; nil for none
 }
 
 // WriteEML writes the digest as a complete RFC 5322 message, exactly as it
@@ -50,19 +48,19 @@ func WriteEML(w io.Writer, from string, to []string, d Digest) error {
 }
 
 func digestMessage(from string, to []string, d Digest, now time.Time) (message, error) {
-	html, text, chart, err := RenderDigest(d)
+	html, text, err := RenderDigest(d)
 	if err != nil {
 		return message{}, err
 	}
-	return newMessage(from, to, DigestSubject(d), text, html, chart, now)
+	return newMessage(from, to, DigestSubject(d), text, html, now)
 }
 
 func alertMessage(from string, to []string, a Alert, now time.Time) (message, error) {
 	subject, html, text := RenderAlert(a)
-	return newMessage(from, to, subject, text, html, nil, now)
+	return newMessage(from, to, subject, text, html, now)
 }
 
-func newMessage(from string, to []string, subject, text, html string, chart []byte, now time.Time) (message, error) {
+func newMessage(from string, to []string, subject, text, html string, now time.Time) (message, error) {
 	f, rcpts, err := parseAddrs(from, to)
 	if err != nil {
 		return message{}, err
@@ -72,7 +70,7 @@ func newMessage(from string, to []string, subject, text, html string, chart []by
 		return message{}, err
 	}
 	return message{From: f, To: rcpts, Subject: subject, Date: now, MessageID: id,
-		Text: text, HTML: html, Chart: chart}, nil
+		Text: text, HTML: html}, nil
 }
 
 func parseAddrs(from string, to []string) (*mail.Address, []*mail.Address, error) {
@@ -116,8 +114,7 @@ func messageID(local, fromAddr string) string {
 }
 
 // writeTo writes the message as multipart/alternative: text/plain first,
-// then the HTML, wrapped with the chart in multipart/related when there is
-// one. Clients show the last alternative they understand.
+// then the HTML. Clients show the last alternative they understand.
 func (m message) writeTo(w io.Writer) error {
 	alt := multipart.NewWriter(w)
 	to := make([]string, len(m.To))
@@ -143,50 +140,11 @@ func (m message) writeTo(w io.Writer) error {
 	if err := writeQP(alt, "text/plain; charset=utf-8", m.Text); err != nil {
 		return err
 	}
-	if m.Chart == nil {
-		if err := writeQP(alt, "text/html; charset=utf-8", m.HTML); err != nil {
-			return err
-		}
-	} else if err := writeRelated(alt, m.HTML, m.Chart); err != nil {
+	if err := writeQP(alt, "text/html; charset=utf-8", m.HTML); err != nil {
 		return err
 	}
 	if err := alt.Close(); err != nil {
 		return fmt.Errorf("write message end: %w", err)
-	}
-	return nil
-}
-
-func writeRelated(parent *multipart.Writer, html string, chart []byte) error {
-	// The nested boundary must be in the part header before the part's
-	// writer exists, so take a fresh random one first.
-	boundary := multipart.NewWriter(io.Discard).Boundary()
-	pw, err := parent.CreatePart(textproto.MIMEHeader{
-		"Content-Type": {`multipart/related; type="text/html"; boundary="` + boundary + `"`},
-	})
-	if err != nil {
-		return fmt.Errorf("write related part: %w", err)
-	}
-	rel := multipart.NewWriter(pw)
-	if err := rel.SetBoundary(boundary); err != nil {
-		return fmt.Errorf("write related part: %w", err)
-	}
-	if err := writeQP(rel, "text/html; charset=utf-8", html); err != nil {
-		return err
-	}
-	img, err := rel.CreatePart(textproto.MIMEHeader{
-		"Content-Type":              {`image/png; name="mentions.png"`},
-		"Content-Transfer-Encoding": {"base64"},
-		"Content-Id":                {"<" + ChartContentID + ">"},
-		"Content-Disposition":       {`inline; filename="mentions.png"`},
-	})
-	if err != nil {
-		return fmt.Errorf("write chart part: %w", err)
-	}
-	if err := writeBase64Lines(img, chart); err != nil {
-		return fmt.Errorf("write chart part: %w", err)
-	}
-	if err := rel.Close(); err != nil {
-		return fmt.Errorf("write related part end: %w", err)
 	}
 	return nil
 }
@@ -205,19 +163,6 @@ func writeQP(mw *multipart.Writer, contentType, body string) error {
 	}
 	if err := qp.Close(); err != nil {
 		return fmt.Errorf("write %s part: %w", contentType, err)
-	}
-	return nil
-}
-
-// writeBase64Lines writes b as base64 in lines of 76 characters (RFC 2045).
-func writeBase64Lines(w io.Writer, b []byte) error {
-	enc := base64.StdEncoding.EncodeToString(b)
-	for len(enc) > 0 {
-		n := min(76, len(enc))
-		if _, err := io.WriteString(w, enc[:n]+"\r\n"); err != nil {
-			return err
-		}
-		enc = enc[n:]
 	}
 	return nil
 }

@@ -24,30 +24,48 @@ const (
 	StanceUnclear    = "unclear"
 )
 
-// DigestItem is one stored article in a digest or an alert.
+// DigestItem is one stored article in an alert, or one story in a digest:
+// the copy shown for it, and where else it ran.
 type DigestItem struct {
 	Title     string
 	URL       string
-	Outlet    string
+	Outlet    string // the site's name as readers know it (see outletName)
 	Published time.Time
-	Stance    string // supportive|critical|neutral|unclear
-	Score     float64
+	Stance    string  // supportive|critical|neutral|unclear
+	Score     float64 // passed on to webhooks; mails show the stance, not the score
 	Topics    []string
 	Evidence  []string // one or two evidence sentences; more are cut
-	AlsoIn    []string // other outlets carrying the same story
+	AlsoIn    []Outlet // other outlets carrying the same story
 	// Person is the tracked person the item is about. It is needed for
 	// items in Digest.Unclear; inside a PersonSection it may stay empty.
 	Person string
+	// Story is the story the entry stands for (items.story_id): a story
+	// listed under two people counts once in the subject. Zero counts the
+	// entry by itself.
+	Story int64
+	// Reason says in a line why the stance is unclear ("41 words, fewer
+	// than ..."); empty when it is not known.
+	Reason string
+}
+
+// Outlet is one other outlet that carried a story, and its copy.
+type Outlet struct {
+	Name string
+	URL  string
+	// Stance is this copy's stance when it differs from the one the story
+	// is listed under; empty when they agree.
+	Stance string
 }
 
 // PersonSection is the part of a digest about one tracked person.
 type PersonSection struct {
 	Person string
-	// Counts and PrevCounts are mentions by stance in this period and the
+	// Counts and PrevCounts are stories by stance in this period and the
 	// previous one. A nil PrevCounts means there is no previous digest.
 	Counts     map[string]int
 	PrevCounts map[string]int
-	// Items may include unclear items; they are moved to the unclear list.
+	// Items holds one entry per story; unclear ones are moved to the
+	// unclear list.
 	Items []DigestItem
 }
 
@@ -58,10 +76,16 @@ type SourceProblem struct {
 	Since   time.Time
 }
 
-// DayCount is the number of mentions on one day, by stance.
+// DayCount is the number of stories on one day, by stance.
 type DayCount struct {
 	Day                                    time.Time
 	Supportive, Critical, Neutral, Unclear int
+}
+
+// PersonDays is one person's stories per day, for the chart.
+type PersonDays struct {
+	Person string
+	Days   []DayCount
 }
 
 // Digest is everything the periodic digest email shows.
@@ -77,8 +101,9 @@ type Digest struct {
 	Unclear []DigestItem
 	// Health lists unwell sources; it is shown at the top when non-empty.
 	Health []SourceProblem
-	// Daily holds mentions per day for the chart; only the last 14 are drawn.
-	Daily []DayCount
+	// Daily holds stories per day and person for the chart; only the last
+	// 14 days are drawn.
+	Daily []PersonDays
 }
 
 // Alert is a group of new items that matched one alert rule.

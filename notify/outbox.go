@@ -384,7 +384,7 @@ func healthTitle(a store.Alert) string {
 // itemFor shows it through person's stance, or the strongest stance when
 // person is empty or not among them.
 func itemFor(it store.LabeledItem, person string) DigestItem {
-	d := DigestItem{Title: it.Title, URL: it.URL, Outlet: it.Source, Published: it.Published, Topics: it.Topics}
+	d := DigestItem{Title: it.Title, URL: it.URL, Outlet: outletName(it.Source, it.URL), Published: it.Published, Topics: it.Topics}
 	if d.Published.IsZero() {
 		d.Published = it.Fetched
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -302,8 +304,8 @@ func TestDigestJobCoversGapAndSendsOnce(t *testing.T) {
 			t.Errorf("HTML lacks %q", want)
 		}
 	}
-	if parts["image/png"] == "" {
-		t.Error("no inline chart")
+	if !strings.Contains(parts["text/html"], `<table role="img"`) || len(parts) != 2 {
+		t.Errorf("want text and html with the chart in it, got parts %v", slices.Collect(maps.Keys(parts)))
 	}
 	ds, _ := st.Digests(ctx, 10)
 	if len(ds) != 3 || ds[2].Status != store.DigestFailed || ds[1].Status != store.DigestSent || ds[0].Status != store.DigestSkipped {

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/newsmon/newsmon/classify"
 )
 
 // Limits on what one item may put into a message, so a hostile or broken
@@ -69,11 +71,20 @@ type itemView struct {
 	Stance   string
 	Label    string
 	Color    string
-	Score    string
 	Topics   string
 	Evidence []string
-	AlsoIn   string
+	AlsoIn   []outletView
+	MoreIn   int // outlets beyond maxAlsoIn, counted but not named
 	Person   string
+	Reason   string
+}
+
+// outletView is one "also in" outlet; Stance is set when its copy frames
+// the person differently.
+type outletView struct {
+	Name   string
+	Link   string
+	Stance string
 }
 
 func newItemView(it DigestItem, loc *time.Location) itemView {
@@ -85,10 +96,9 @@ func newItemView(it DigestItem, loc *time.Location) itemView {
 		Stance: st,
 		Label:  stanceLabel(st),
 		Color:  stanceColors[st],
-		Score:  strconv.FormatFloat(it.Score, 'f', 2, 64),
-		Topics: joinClean(it.Topics, maxTopics),
-		AlsoIn: joinClean(it.AlsoIn, maxAlsoIn),
+		Topics: joinClean(topicNames(it.Topics), maxTopics),
 		Person: clip(oneLine(it.Person), 80),
+		Reason: clip(oneLine(it.Reason), 200),
 	}
 	if v.Title == "" {
 		v.Title = "(untitled)"
@@ -97,14 +107,97 @@ func newItemView(it DigestItem, loc *time.Location) itemView {
 		v.Date = it.Published.In(loc).Format("2 Jan 2006 15:04")
 	}
 	for _, e := range it.Evidence {
-		if e = clip(oneLine(e), maxEvidenceRunes); e != "" {
-			v.Evidence = append(v.Evidence, e)
+		e = oneLine(e)
+		if e == "" || sameWords(e, it.Title) {
+			continue // the title is above; quoting it again says nothing
 		}
+		v.Evidence = append(v.Evidence, balanceQuotes(clip(e, maxEvidenceRunes)))
 		if len(v.Evidence) == maxEvidence {
 			break
 		}
 	}
+	for _, o := range it.AlsoIn {
+		name := clip(oneLine(o.Name), 60)
+		if name == "" {
+			continue
+		}
+		if len(v.AlsoIn) == maxAlsoIn {
+			v.MoreIn++
+			continue
+		}
+		ov := outletView{Name: name, Link: safeLink(o.URL)}
+		if o.Stance != "" {
+			ov.Stance = strings.ToLower(stanceLabel(normStance(o.Stance)))
+		}
+		v.AlsoIn = append(v.AlsoIn, ov)
+	}
 	return v
+}
+
+// topicNames turns topic ids ("detention_conditions") into words.
+func topicNames(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = classify.TopicLabel(id)
+	}
+	return out
+}
+
+// sameWords reports whether a and b have the same letters and digits,
+// ignoring case, spaces and punctuation.
+func sameWords(a, b string) bool {
+	key := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return unicode.ToLower(r)
+			}
+			return -1
+		}, s)
+	}
+	ka := key(a)
+	return ka != "" && ka == key(b)
+}
+
+// quotePairs are the quotation marks balanceQuotes pairs up: English and
+// French. Straight double quotes are handled apart: they open and close
+// alike.
+var quotePairs = [][2]rune{{'“', '”'}, {'«', '»'}}
+
+// balanceQuotes adds the quotation marks a sentence lost when it was cut
+// out of a longer quotation, so that every quote it shows is closed: an
+// opening mark at the start for a stray closing one, a closing mark at the
+// end for one left open.
+func balanceQuotes(s string) string {
+	for _, p := range quotePairs {
+		depth, missingOpen := 0, 0
+		for _, r := range s {
+			switch r {
+			case p[0]:
+				depth++
+			case p[1]:
+				if depth == 0 {
+					missingOpen++
+				} else {
+					depth--
+				}
+			}
+		}
+		s = strings.Repeat(string(p[0]), missingOpen) + s + strings.Repeat(string(p[1]), depth)
+	}
+	if strings.Count(s, `"`)%2 == 1 {
+		// An odd straight quote: a closing one if it follows a word and
+		// nothing but the end or punctuation follows it.
+		i := strings.IndexByte(s, '"')
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[i+1:])
+		closing := i > 0 && !unicode.IsSpace(before) && (i+1 == len(s) || unicode.IsSpace(after) || unicode.IsPunct(after))
+		if closing {
+			s = `"` + s
+		} else {
+			s += `"`
+		}
+	}
+	return s
 }
 
 // safeLink returns u when it is an absolute http or https URL, else "".

@@ -126,7 +126,7 @@ func newWebhookBody(a Alert) webhookBody {
 			Score:    it.Score,
 			Topics:   it.Topics,
 			Evidence: it.Evidence,
-			AlsoIn:   it.AlsoIn,
+			AlsoIn:   outletNames(it.AlsoIn),
 			Person:   it.Person,
 		}
 		if !it.Published.IsZero() {
@@ -154,4 +154,12 @@ func redactURL(raw string) string {
 		s += "/…"
 	}
 	return s
+}
+
+func outletNames(outlets []Outlet) []string {
+	var out []string
+	for _, o := range outlets {
+		out = append(out, o.Name)
+	}
+	return out
 }

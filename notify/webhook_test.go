@@ -80,8 +80,8 @@ func TestWebhookPost(t *testing.T) {
 	if first.Title != items[0].Title {
 		t.Errorf("title did not survive JSON: %q", first.Title)
 	}
-	if first.URL != "https://news.example.org/a/1" || first.Stance != "supportive" || first.Score != 0.82 ||
-		first.Published != "2026-03-09T10:00:00Z" || len(first.Evidence) != 2 || strings.Join(first.AlsoIn, ",") != "Example Wire,Example Post" {
+	if first.URL != "https://news.example.org/a/1" || first.Stance != "supportive" || first.Score != 19.63 ||
+		first.Published != "2026-03-09T10:00:00Z" || len(first.Evidence) != 3 || strings.Join(first.AlsoIn, ",") != "wire.example.com,Example Post" {
 		t.Errorf("first item = %+v", first)
 	}
 	if body.Items[4].URL != "" {

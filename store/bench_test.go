@@ -83,6 +83,26 @@ func TestMillion(t *testing.T) {
 		items, err := s.DigestItems(ctx, now.Add(-7*24*time.Hour), now)
 		return len(items), err
 	})
+	timed("Stories of DigestItems (last 24 h)", func() (int, error) {
+		items, err := s.DigestItems(ctx, now.Add(-24*time.Hour), now)
+		if err != nil {
+			return 0, err
+		}
+		ids := make([]int64, len(items))
+		for i, it := range items {
+			ids[i] = it.StoryID
+		}
+		stories, err := s.Stories(ctx, ids)
+		n := 0
+		for _, st := range stories {
+			n += len(st)
+		}
+		return n, err
+	})
+	timed("StanceDates (14 days)", func() (int, error) {
+		sd, err := s.StanceDates(ctx, now.Add(-14*24*time.Hour), now)
+		return len(sd), err
+	})
 	timed("StanceDates (30 days)", func() (int, error) {
 		sd, err := s.StanceDates(ctx, now.Add(-30*24*time.Hour), now)
 		return len(sd), err

@@ -168,29 +168,38 @@ func (s *Store) DigestItems(ctx context.Context, start, end time.Time) ([]Labele
 	return items, nil
 }
 
-// StanceDate is one stance of one item and the item's date (published, or
-// first seen when the source gave no date), for counting mentions per day.
+// StanceDate is one person's stance in one item, with the item's story
+// and date (published, or first seen when the source gave no date), for
+// counting stories per day.
 type StanceDate struct {
-	Date  time.Time
-	Label string
+	Date   time.Time
+	Person string
+	Label  string
+	Score  float64
+	// StoryID is the item's story (items.story_id), or the item's own id
+	// when it has none.
+	StoryID int64
 }
 
-// StanceDates returns every stance of items dated in [from, to).
+// StanceDates returns every stance of items dated in [from, to), oldest
+// first.
 func (s *Store) StanceDates(ctx context.Context, from, to time.Time) ([]StanceDate, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT coalesce(i.published_at, i.fetched_at), s.label
+	rows, err := s.db.QueryContext(ctx, `SELECT coalesce(i.published_at, i.fetched_at) AS d, s.person, s.label, s.score,
+		coalesce(i.story_id, i.id)
 		FROM stances s JOIN items i ON i.id = s.item_id
-		WHERE coalesce(i.published_at, i.fetched_at) >= ? AND coalesce(i.published_at, i.fetched_at) < ?`,
+		WHERE coalesce(i.published_at, i.fetched_at) >= ? AND coalesce(i.published_at, i.fetched_at) < ?
+		ORDER BY d, i.id`,
 		formatTime(from), formatTime(to))
 	if err != nil {
-		return nil, fmt.Errorf("count mentions per day: %w", err)
+		return nil, fmt.Errorf("count stories per day: %w", err)
 	}
 	defer rows.Close()
 	var out []StanceDate
 	for rows.Next() {
 		var d sql.NullString
 		var sd StanceDate
-		if err := rows.Scan(&d, &sd.Label); err != nil {
-			return nil, fmt.Errorf("count mentions per day: %w", err)
+		if err := rows.Scan(&d, &sd.Person, &sd.Label, &sd.Score, &sd.StoryID); err != nil {
+			return nil, fmt.Errorf("count stories per day: %w", err)
 		}
 		sd.Date = parseTime(d)
 		out = append(out, sd)
@@ -198,33 +207,29 @@ func (s *Store) StanceDates(ctx context.Context, from, to time.Time) ([]StanceDa
 	return out, rows.Err()
 }
 
-// AlsoIn returns, by item id, the other sources that carried each item's
-// story: where else the same story ran.
-func (s *Store) AlsoIn(ctx context.Context, items []LabeledItem) (map[int64][]string, error) {
-	out := map[int64][]string{}
-	st, err := s.db.PrepareContext(ctx, `SELECT DISTINCT source FROM items WHERE story_id = ? AND id != ? AND source != ? ORDER BY source LIMIT 20`)
-	if err != nil {
-		return nil, fmt.Errorf("read story outlets: %w", err)
+// ItemTexts returns the stored text of the given items by id. The digest
+// reads it only for items whose stance is unclear, to say how short they
+// are.
+func (s *Store) ItemTexts(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
 	}
-	defer st.Close()
-	for _, it := range items {
-		rows, err := st.QueryContext(ctx, it.StoryID, it.ID, it.Source)
-		if err != nil {
-			return nil, fmt.Errorf("read story outlets: %w", err)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, text FROM items WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
+	if err != nil {
+		return nil, fmt.Errorf("read item texts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
+			return nil, fmt.Errorf("read item texts: %w", err)
 		}
-		for rows.Next() {
-			var src string
-			if err := rows.Scan(&src); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("read story outlets: %w", err)
-			}
-			out[it.ID] = append(out[it.ID], src)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read story outlets: %w", err)
-		}
+		out[id] = text
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read item texts: %w", err)
 	}
 	return out, nil
 }

@@ -138,27 +138,42 @@ type StoryItem struct {
 	Fetched   time.Time
 }
 
-// Story returns the items of a story, first seen first: the digest and the
-// alerts list a story once with all its outlets.
+// storiesSQL reads the items of the stories in the JSON array ?1 through
+// the partial index items_story.
+const storiesSQL = `SELECT story_id, id, source, title, coalesce(canonical_url, url), published_at, fetched_at
+	FROM items WHERE story_id IN (SELECT value FROM json_each(?1)) ORDER BY story_id, fetched_at, id`
+
+// Story returns the items of a story, first seen first.
 func (s *Store) Story(ctx context.Context, storyID int64) ([]StoryItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, source, title, coalesce(canonical_url, url), published_at, fetched_at
-		FROM items WHERE story_id = ? ORDER BY fetched_at, id`, storyID)
+	stories, err := s.Stories(ctx, []int64{storyID})
+	return stories[storyID], err
+}
+
+// Stories returns the items of each story by story id, first seen first:
+// the digest lists a story once with all its outlets, those of earlier
+// periods too.
+func (s *Store) Stories(ctx context.Context, storyIDs []int64) (map[int64][]StoryItem, error) {
+	out := map[int64][]StoryItem{}
+	if len(storyIDs) == 0 {
+		return out, nil
+	}
+	rows, err := s.db.QueryContext(ctx, storiesSQL, idList(storyIDs))
 	if err != nil {
-		return nil, fmt.Errorf("read story %d: %w", storyID, err)
+		return nil, fmt.Errorf("read stories: %w", err)
 	}
 	defer rows.Close()
-	var out []StoryItem
 	for rows.Next() {
+		var story int64
 		var it StoryItem
 		var pub, fetched sql.NullString
-		if err := rows.Scan(&it.ID, &it.Source, &it.Title, &it.URL, &pub, &fetched); err != nil {
-			return nil, fmt.Errorf("read story %d: %w", storyID, err)
+		if err := rows.Scan(&story, &it.ID, &it.Source, &it.Title, &it.URL, &pub, &fetched); err != nil {
+			return nil, fmt.Errorf("read stories: %w", err)
 		}
 		it.Published, it.Fetched = parseTime(pub), parseTime(fetched)
-		out = append(out, it)
+		out[story] = append(out[story], it)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read story %d: %w", storyID, err)
+		return nil, fmt.Errorf("read stories: %w", err)
 	}
 	return out, nil
 }

@@ -111,6 +111,45 @@ func TestStoriesGroupNearDuplicates(t *testing.T) {
 	}
 }
 
+// Stories reads several stories at once, each first seen first, and an
+// item naming no one (no story) is in none.
+func TestStoriesReadsSeveral(t *testing.T) {
+	s := openTest(t)
+	day := time.Date(2026, 3, 12, 8, 0, 0, 0, time.UTC)
+	named := func(it Item) Item {
+		it.Mentions = []Mention{{Person: "Ali Aarrass", Spelling: "Aarrass", Count: 1}}
+		return it
+	}
+	wire := saveItems(t, s, "wire", day, named(storyItem(t, "wire", "wire")), named(storyItem(t, "wire", "other1")))
+	saveItems(t, s, "daily", day.Add(time.Hour), named(storyItem(t, "daily", "repost1")),
+		Item{GUID: "plain", Title: "Harbour", Text: "Dock workers walked out.", ContentHash: "p"})
+	saveItems(t, s, "portal", day.Add(2*time.Hour), named(storyItem(t, "portal", "repost2")))
+	w, o := wire.NewItems[0].StoryID, wire.NewItems[1].StoryID
+	got, err := s.Stories(context.Background(), []int64{w, o, 999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outlets := func(items []StoryItem) string {
+		var out []string
+		for _, it := range items {
+			out = append(out, it.Source+" "+it.URL)
+		}
+		return strings.Join(out, ", ")
+	}
+	if g := outlets(got[w]); g != "wire https://wire.example/wire, daily https://daily.example/repost1, portal https://portal.example/repost2" {
+		t.Errorf("wire story: %s", g)
+	}
+	if g := outlets(got[o]); g != "wire https://wire.example/other1" {
+		t.Errorf("other story: %s", g)
+	}
+	if len(got) != 2 {
+		t.Errorf("%d stories, want 2 (no story 999)", len(got))
+	}
+	if plan := explain(t, s.db, storiesSQL, "[1,2]"); !strings.Contains(plan, "USING INDEX items_story (story_id=?)") {
+		t.Errorf("stories plan: %s", plan)
+	}
+}
+
 func TestStoryLookupUsesRecentIndex(t *testing.T) {
 	s := openTest(t)
 	plan := explain(t, s.db, candidatesSQL, "2026-01-01T00:00:00Z", 5, maxStoryCandidates)

@@ -183,6 +183,15 @@ digest:
 	if b := readFile(t, eml); !strings.Contains(string(b), "multipart/alternative") {
 		t.Errorf("preview .eml is not a MIME message")
 	}
+	// The HTML preview is the mail's HTML: the chart is in it, not a
+	// reference to an attachment the file does not have.
+	page := filepath.Join(dir, "d.html")
+	if code, out, errOut := runCmd(t, "digest", "--preview", "--out", page, "--config", cfgPath); code != exitOK {
+		t.Fatalf("digest preview: %d\n%s\n%s", code, out, errOut)
+	}
+	if b := string(readFile(t, page)); !strings.Contains(b, `<table role="img" aria-label="Ali Aarrass, stories per day`) || strings.Contains(b, "cid:") {
+		t.Errorf("preview html does not carry its chart:\n%s", b)
+	}
 	assertRows(t, dbPath, `SELECT count(*) FROM digests`, "0")
 	if code, out, errOut := runCmd(t, "digest", "--send", "--config", cfgPath); code != exitOK {
 		t.Fatalf("digest send: %d\n%s\n%s", code, out, errOut)

@@ -90,7 +90,7 @@ func digestPreview(ctx context.Context, e *env, cfg config.Config, st *store.Sto
 		fmt.Fprintln(e.stdout, "wrote", out)
 		return exitOK
 	}
-	html, text, _, err := notify.RenderDigest(d)
+	html, text, err := notify.RenderDigest(d)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon digest:", err)
 		return exitFailure
@@ -99,7 +99,6 @@ func digestPreview(ctx context.Context, e *env, cfg config.Config, st *store.Sto
 		fmt.Fprint(e.stdout, text)
 		return exitOK
 	}
-	// The chart is inline in a mail (cid:); a saved HTML file shows its alt text.
 	if err := os.WriteFile(out, []byte(html), 0o644); err != nil {
 		fmt.Fprintln(e.stderr, "newsmon digest:", err)
 		return exitFailure
@@ -111,7 +110,7 @@ func digestPreview(ctx context.Context, e *env, cfg config.Config, st *store.Sto
 func digestConfig(cfg config.Config) notify.DigestConfig {
 	return notify.DigestConfig{
 		To: cfg.Digest.To, Subject: cfg.Digest.Subject, SendEmpty: cfg.Digest.SendEmpty,
-		Location: cfg.Location, HealthFailures: cfg.Alerts.FailuresToAlert,
+		Location: cfg.Location, HealthFailures: cfg.Alerts.FailuresToAlert, MinWords: cfg.Classify.MinWords,
 	}
 }
 
