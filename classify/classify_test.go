@@ -30,35 +30,63 @@ func stanceOf(r Result, person string) Stance {
 	return Stance{Label: "absent"}
 }
 
+// TestStance checks what the engine reads (which context each cue is in,
+// who speaks) and that the fitted model leans the right way on plain
+// cases. Labels are asserted only where the text leaves no doubt: the
+// weights are fitted to real articles, not to these sentences.
 func TestStance(t *testing.T) {
 	c := mustClassifier(t, DefaultRules())
+	lean := func(sign float64) func(*testing.T, Stance) {
+		return func(t *testing.T, s Stance) {
+			if s.Score*sign <= 0 {
+				t.Errorf("lean %+.2f, want sign %+.0f", s.Score, sign)
+			}
+		}
+	}
+	voices := func(sup, auth int) func(*testing.T, Stance) {
+		return func(t *testing.T, s Stance) {
+			if s.SupportVoices < sup || s.AuthorityVoices < auth {
+				t.Errorf("voices: person's side %d, authorities %d; want at least %d and %d", s.SupportVoices, s.AuthorityVoices, sup, auth)
+			}
+		}
+	}
 	tests := []struct {
 		name, text, person, label, discount string
-		full                                string // a cue that must count undiscounted
+		full                                string // a cue that must count as the piece's own words
+		check                               func(*testing.T, Stance)
 	}{
-		{"supportive", pad("Ali Aarrass was tortured in custody. Campaigners call for his release."), "Ali Aarrass", Supportive, "", ""},
-		{"critical", pad("Mohamed Hajib is a convicted terrorist spreading propaganda."), "Mohamed Hajib", Critical, "", ""},
-		{"negated supportive turns", pad("Ali Aarrass was never tortured, and there is nothing to it."), "Ali Aarrass", Neutral, "negated", ""},
-		{"no evidence of", pad("Officials found no evidence of abuse of Ali Aarrass."), "Ali Aarrass", Critical, "", ""},
-		{"scare quotes", pad("Ali Aarrass keeps repeating his story of “torture” to anyone."), "Ali Aarrass", Critical, "scare-quoted", ""},
-		{"quoted critical counts less", pad("Ali Aarrass was tortured in custody and campaigners demand his release.\n\nA ministry statement called him “a dangerous terrorist who lies about everything he has ever said”."), "Ali Aarrass", Supportive, "quoted", ""},
-		{"answered in the paragraph", pad("Ali Aarrass was tortured in custody and campaigners demand his release. A ministry statement called him “a dangerous terrorist who lies about everything he has ever said”."), "Ali Aarrass", Neutral, "answered", ""},
-		{"room for his side", pad("Ali Aarrass wrote from his cell.\n\nHis sister read the letter aloud. “Every night they came back and asked the same questions, and every night I gave the same answers, until I no longer knew what day it was,” she said."), "Ali Aarrass", Supportive, "room", ""},
-		{"both sides speak", pad("Ali Aarrass was beaten in custody, his lawyer said. His family said he was tortured and asked for an inquiry.\n\nThe ministry said he was treated lawfully. Officials said he lied, and a police spokesman said the claims were false."), "Ali Aarrass", Neutral, "", ""},
-		{"noun phrase refers back", pad("Ali Aarrass was moved to another prison on Monday.\n\nThe former detainee is a convicted terrorist whose campaign is propaganda."), "Ali Aarrass", Critical, "", "convicted terrorist"},
-		{"paragraph scope", pad("Ali Aarrass spoke to the press in Brussels. Reporters waited outside. The whole affair is propaganda and a smear campaign."), "Ali Aarrass", Critical, "paragraph", ""},
-		{"scare-quoted role", pad("Mohamed Hajib presents himself online. The “activist” has a large audience for the “journalism” he sells."), "Mohamed Hajib", Critical, "scare-quoted", ""},
-		{"both sides attributed", pad("Ali Aarrass says he was tortured in custody, his lawyer said. The ministry said the claims were baseless, and officials denied any ill-treatment."), "Ali Aarrass", Neutral, "attributed", ""},
-		{"narrative distances", pad("Ali Aarrass is at the centre of a narrative about a courageous man and a sham trial, which the court rejected. He is a convicted terrorist."), "Ali Aarrass", Critical, "attributed", ""},
-		{"charge reported", pad("Ali Aarrass is charged with membership of a terrorist organisation and spreading propaganda, according to the indictment."), "Ali Aarrass", Neutral, "charge", ""},
-		{"thin text", "Ali Aarrass was tortured in custody. Read more.", "Ali Aarrass", Unclear, "", ""},
+		{"supportive", pad("Ali Aarrass was tortured in custody. Campaigners call for his release."), "Ali Aarrass", Supportive, "", "", nil},
+		{"critical", pad("Mohamed Hajib is a convicted terrorist spreading propaganda."), "Mohamed Hajib", Critical, "", "", nil},
+		{"negated supportive turns", pad("Ali Aarrass was never tortured, and there is nothing to it."), "Ali Aarrass", "", "negated", "", lean(-1)},
+		{"no evidence of", pad("Officials found no evidence of abuse of Ali Aarrass."), "Ali Aarrass", "", "", "", lean(-1)},
+		{"scare quotes", pad("Ali Aarrass keeps repeating his story of “torture” to anyone."), "Ali Aarrass", "", "scare-quoted", "", lean(-1)},
+		{"quoted critical counts less", pad("Ali Aarrass was tortured in custody and campaigners demand his release.\n\nA ministry statement called him “a dangerous terrorist who lies about everything he has ever said”."), "Ali Aarrass", "", "quoted", "", lean(+1)},
+		{"answered in the paragraph", pad("Ali Aarrass was tortured in custody and campaigners demand his release. A ministry statement called him “a dangerous terrorist who lies about everything he has ever said”."), "Ali Aarrass", "", "answered", "", nil},
+		{"room for his side", pad("Ali Aarrass wrote from his cell.\n\nHis sister read the letter aloud. “Every night they came back and asked the same questions, and every night I gave the same answers, until I no longer knew what day it was,” she said."), "Ali Aarrass", "", "room", "", nil},
+		{"both sides speak", pad("Ali Aarrass was beaten in custody, his lawyer said. His family said he was tortured and asked for an inquiry.\n\nThe ministry said he was treated lawfully. Officials said he lied, and a police spokesman said the claims were false."), "Ali Aarrass", "", "attributed", "", voices(2, 2)},
+		{"noun phrase refers back", pad("Ali Aarrass was moved to another prison on Monday.\n\nThe former detainee is a convicted terrorist whose campaign is propaganda."), "Ali Aarrass", "", "", "convicted terrorist", lean(-1)},
+		{"paragraph scope", pad("Ali Aarrass spoke to the press in Brussels. Reporters waited outside. The whole affair is propaganda and a smear campaign."), "Ali Aarrass", "", "paragraph", "", lean(-1)},
+		{"scare-quoted role", pad("Mohamed Hajib presents himself online. The “activist” has a large audience for the “journalism” he sells."), "Mohamed Hajib", "", "scare-quoted", "", lean(-1)},
+		{"both sides attributed", pad("Ali Aarrass says he was tortured in custody, his lawyer said. The ministry said the claims were baseless, and officials denied any ill-treatment."), "Ali Aarrass", "", "attributed", "", voices(1, 1)},
+		{"narrative distances", pad("Ali Aarrass is at the centre of a narrative about a courageous man and a sham trial, which the court rejected. He is a convicted terrorist."), "Ali Aarrass", "", "attributed", "", nil},
+		{"charge reported", pad("Ali Aarrass is charged with membership of a terrorist organisation and spreading propaganda, according to the indictment."), "Ali Aarrass", "", "charge", "", nil},
+		{"thin text", "Ali Aarrass was tortured in custody. Read more.", "Ali Aarrass", Unclear, "", "", func(t *testing.T, s Stance) {
+			if !strings.Contains(s.Reason, "words") {
+				t.Errorf("reason %q does not say how short the text is", s.Reason)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			text := "News\n\n" + tt.text
 			r := c.Classify(Document{Title: "News", Text: tt.text})
+			checkResult(t, text, r)
 			s := stanceOf(r, tt.person)
-			if s.Label != tt.label {
-				t.Errorf("label = %s (score %.2f), want %s; evidence %+v", s.Label, s.Score, tt.label, s.Evidence)
+			if tt.label != "" && s.Label != tt.label {
+				t.Errorf("label = %s (lean %.2f, %s), want %s; evidence %+v", s.Label, s.Score, s.Reason, tt.label, s.Evidence)
+			}
+			if s.Reason == "" || !strings.HasPrefix(s.Reason, s.Label+":") {
+				t.Errorf("reason %q does not start with the label %s", s.Reason, s.Label)
 			}
 			if tt.discount != "" {
 				found := false
@@ -80,7 +108,9 @@ func TestStance(t *testing.T) {
 					t.Errorf("%q not counted in full: %+v", tt.full, s.Evidence)
 				}
 			}
-			checkResult(t, "News\n\n"+tt.text, r)
+			if tt.check != nil {
+				tt.check(t, s)
+			}
 		})
 	}
 }

@@ -19,7 +19,7 @@ type LabelledDoc struct {
 	People []string `json:"people"`
 	Person string   `json:"person"`
 	Stance string   `json:"stance"`
-	Topics []string `json:"topics"`
+	Topics []string `json:"topics"`           // null: not labelled, so neither scored nor fitted
 	Outlet string   `json:"outlet,omitempty"` // for counting outlets when suggesting cues
 	URL    string   `json:"url,omitempty"`
 }

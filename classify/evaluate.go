@@ -55,8 +55,8 @@ type DocResult struct {
 	Confidence float64  `json:"confidence"`
 	Reason     string   `json:"reason,omitempty"`
 	TopCues    []TopCue `json:"top_cues"`
-	Found      bool     `json:"found"` // the main person was found
-	GoldTopics []string `json:"gold_topics"`
+	Found      bool     `json:"found"`       // the main person was found
+	GoldTopics []string `json:"gold_topics"` // null: not labelled, so not scored
 	Topics     []string `json:"topics"`
 	People     []string `json:"people"`                  // tracked people labelled as mentioned
 	Missed     []string `json:"missed_people,omitempty"` // of those, not found
@@ -90,9 +90,6 @@ func EvaluateDocs(c *Classifier, docs []LabelledDoc) []DocResult {
 	for i, d := range docs {
 		res := c.Classify(Document{Title: d.Title, Text: d.Text})
 		r := DocResult{File: d.File, Person: d.Person, Gold: d.Stance, Predicted: Neutral, People: d.People, GoldTopics: d.Topics, Topics: []string{}}
-		if r.GoldTopics == nil {
-			r.GoldTopics = []string{}
-		}
 		for _, s := range res.Stances {
 			if s.Person != d.Person {
 				continue
@@ -153,6 +150,9 @@ func Score(docs []DocResult) Report {
 		mFP += len(d.Extra)
 		mFN += len(d.Missed)
 		mTP += len(d.People) - len(d.Missed)
+		if d.GoldTopics == nil {
+			continue
+		}
 		gt, pt := map[string]bool{}, map[string]bool{}
 		for _, t := range d.GoldTopics {
 			gt[t] = true

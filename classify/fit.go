@@ -91,7 +91,9 @@ func (c *Classifier) examples(docs []LabelledDoc) []example {
 	for i, d := range docs {
 		ex := &out[i]
 		ex.gold = goldIndex(d.Stance)
-		ex.goldTopics = make([]bool, len(c.topics))
+		if d.Topics != nil {
+			ex.goldTopics = make([]bool, len(c.topics))
+		}
 		for _, t := range d.Topics {
 			if k, ok := topicIdx[t]; ok {
 				ex.goldTopics[k] = true
@@ -385,9 +387,13 @@ func (c *Classifier) fitTopic(t int, ex []example, opt FitOptions) TopicWeights 
 	x[n] = c.thresholds[t]
 	obj := func(x, g []float64) float64 {
 		clear(g)
-		loss := 0.0
+		loss, n0 := 0.0, 0
 		for i := range ex {
 			e := &ex[i]
+			if e.goldTopics == nil {
+				continue
+			}
+			n0++
 			z := -x[n]
 			for k, cnt := range e.topics {
 				if j, ok := slot[k]; ok {
@@ -408,7 +414,7 @@ func (c *Classifier) fitTopic(t int, ex []example, opt FitOptions) TopicWeights 
 				}
 			}
 		}
-		inv := 1 / float64(len(ex))
+		inv := 1 / float64(max(1, n0))
 		loss *= inv
 		scale(inv, g)
 		for i, k := range phrases {
@@ -422,15 +428,19 @@ func (c *Classifier) fitTopic(t int, ex []example, opt FitOptions) TopicWeights 
 	// The regression's own cut (probability one half) favours precision
 	// when a topic is rare; the threshold is the score that gives the best
 	// F1 on the documents fitted.
-	scores := make([]float64, len(ex))
-	gold := make([]bool, len(ex))
+	var scores []float64
+	var gold []bool
 	for i := range ex {
+		if ex[i].goldTopics == nil {
+			continue
+		}
+		s := 0.0
 		for k, cnt := range ex[i].topics {
 			if j, ok := slot[k]; ok {
-				scores[i] += x[j] * cnt
+				s += x[j] * cnt
 			}
 		}
-		gold[i] = ex[i].goldTopics[t]
+		scores, gold = append(scores, s), append(gold, ex[i].goldTopics[t])
 	}
 	tw := TopicWeights{Threshold: round(math.Max(bestThreshold(scores, gold, x[n]), 0.001))}
 	for i, k := range phrases {

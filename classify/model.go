@@ -142,6 +142,13 @@ func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 		st.Label = Unclear
 		st.Reason = fmt.Sprintf("unclear: %d words (fewer than classify.min_words %d)", o.bodyWords, c.minWords)
 		return st
+	case pos == 0 && neg == 0 && o.supportVoices == 0 && o.authorityVoices == 0:
+		// Nothing in the text leans either way and nobody speaks: the
+		// model's biases alone would decide, which no reader could check.
+		st.Label, st.Confidence = Neutral, pn
+		st.Reason = "neutral: no framing cues and nobody speaks"
+		st.Confidence = round(st.Confidence)
+		return st
 	case ps >= pc && ps >= pn:
 		st.Label, st.Confidence = Supportive, ps
 	case pc >= pn:

@@ -122,6 +122,9 @@ func (r *Rules) parse(name, data string) {
 	}
 }
 
+// Clone returns a copy of r that later edits of either do not change.
+func (r *Rules) Clone() *Rules { return r.clone() }
+
 // clone returns a deep copy, so a compiled Classifier does not see later edits.
 func (r *Rules) clone() *Rules {
 	c := *r

@@ -11,6 +11,7 @@ package config
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -60,6 +61,16 @@ func (c *Config) Line(path string) int {
 // Problem builds a Problem about the field at path.
 func (c *Config) Problem(path, format string, args ...any) Problem {
 	return Problem{File: c.Path, Line: c.Line(path), Field: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Resolve returns path as a file name to open: a relative path is taken
+// from the config file's folder, as paths in a config file are read by
+// whoever wrote it, not from wherever newsmon happens to run.
+func (c *Config) Resolve(path string) string {
+	if path == "" || filepath.IsAbs(path) || c.Path == "" {
+		return path
+	}
+	return filepath.Join(filepath.Dir(c.Path), path)
 }
 
 // Log configures logging.
@@ -136,6 +147,10 @@ func (s Source) ObeysRobots() bool { return s.Robots == nil || *s.Robots }
 
 // Classify holds user changes to the built-in classifier rules.
 type Classify struct {
+	// Weights is a weights file written by `newsmon rules fit`; empty: the
+	// weights built into the binary. A relative path is resolved against
+	// the config file's folder.
+	Weights         string             `yaml:"weights"`
 	MinWords        int                `yaml:"min_words"`
 	StanceCues      StanceCueEdits     `yaml:"stance_cues"`
 	TopicPhrases    TopicPhraseEdits   `yaml:"topic_phrases"`

@@ -161,8 +161,10 @@ func (c *Config) validate() Problems {
 		if strings.TrimSpace(cue.Phrase) == "" {
 			bad(path+".phrase", "required")
 		}
-		if cue.Side != "supportive" && cue.Side != "critical" {
-			bad(path+".side", "expected supportive or critical, got %q", cue.Side)
+		switch cue.Side {
+		case "supportive", "critical", "neutral", "opinion":
+		default:
+			bad(path+".side", "expected supportive, critical, neutral or opinion, got %q", cue.Side)
 		}
 	}
 	for i, tp := range c.Classify.TopicPhrases.Add {

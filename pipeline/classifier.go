@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/newsmon/newsmon/classify"
 	"github.com/newsmon/newsmon/config"
@@ -27,6 +28,14 @@ func Rules(cfg config.Config) (*classify.Rules, config.Problems) {
 	var ps config.Problems
 	r := classify.DefaultRules()
 	cc := cfg.Classify
+	if cc.Weights != "" {
+		w, err := readWeights(cfg.Resolve(cc.Weights))
+		if err != nil {
+			ps = append(ps, cfg.Problem("classify.weights", "%v", err))
+		} else {
+			r.SetWeights(w)
+		}
+	}
 	if cc.MinWords > 0 {
 		if err := r.SetMinWords(cc.MinWords); err != nil {
 			ps = append(ps, cfg.Problem("classify.min_words", "%v", err))
@@ -58,4 +67,18 @@ func Rules(cfg config.Config) (*classify.Rules, config.Problems) {
 		}
 	}
 	return r, ps
+}
+
+// readWeights reads a weights file written by `newsmon rules fit`.
+func readWeights(path string) (*classify.Weights, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	w, err := classify.ReadWeights(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return w, nil
 }

@@ -296,7 +296,7 @@ func ApplyResult(it *store.Item, res classify.Result) {
 	it.Stances, it.Topics = nil, nil
 	for _, st := range res.Stances {
 		it.Stances = append(it.Stances, store.Stance{Person: st.Person, Label: st.Label, Score: st.Score,
-			Evidence: evidenceJSON(st.Evidence), RulesVersion: res.RulesVersion})
+			Evidence: evidenceJSON(st.Evidence), RulesVersion: res.RulesVersion, Reason: st.Reason, Confidence: st.Confidence})
 	}
 	for _, t := range res.Topics {
 		it.Topics = append(it.Topics, store.Topic{Topic: t.Topic, Score: t.Score,

@@ -71,9 +71,11 @@ type LabeledItem struct {
 // ItemStance is how an item frames one person, with its evidence sentences.
 type ItemStance struct {
 	Person   string
-	Label    string
+	Label    string // a person's label (Human) where there is one, else the classifier's
 	Score    float64
 	Evidence []string
+	Reason   string // the classifier's reason for its label
+	Human    bool   // Label was set by a person (`newsmon label`)
 }
 
 // alertKey is the idempotency key of an item alert.
@@ -274,7 +276,7 @@ func queryAlerts(ctx context.Context, q interface {
 // mention a tracked person, with their text, newest first: what an alert
 // rule is tried against by `newsmon alerts test`.
 func (s *Store) AlertCandidates(ctx context.Context, since time.Time, limit int) ([]LabeledItem, error) {
-	items, err := s.labeledItems(ctx, `i.fetched_at >= ? AND EXISTS (SELECT 1 FROM stances s WHERE s.item_id = i.id)
+	items, err := s.labeledItems(ctx, `i.fetched_at >= ? AND EXISTS (SELECT 1 FROM effective_stances s WHERE s.item_id = i.id)
 		ORDER BY i.fetched_at DESC, i.id DESC LIMIT ?`, []any{formatTime(since), limit}, true)
 	if err != nil {
 		return nil, fmt.Errorf("read alert candidates: %w", err)
@@ -327,7 +329,7 @@ func (s *Store) labeledItems(ctx context.Context, where string, args []any, with
 
 func (s *Store) readItemLabels(ctx context.Context, ids []int64, out []LabeledItem, idx map[int64]int) error {
 	in := placeholders(len(ids))
-	rows, err := s.db.QueryContext(ctx, `SELECT item_id, person, label, score, evidence FROM stances
+	rows, err := s.db.QueryContext(ctx, `SELECT item_id, person, label, score, evidence, reason, human FROM effective_stances
 		WHERE item_id IN (`+in+`) ORDER BY item_id, person`, int64Args(ids)...)
 	if err != nil {
 		return err
@@ -336,7 +338,7 @@ func (s *Store) readItemLabels(ctx context.Context, ids []int64, out []LabeledIt
 		var id int64
 		var st ItemStance
 		var ev string
-		if err := rows.Scan(&id, &st.Person, &st.Label, &st.Score, &ev); err != nil {
+		if err := rows.Scan(&id, &st.Person, &st.Label, &st.Score, &ev, &st.Reason, &st.Human); err != nil {
 			rows.Close()
 			return err
 		}
@@ -347,7 +349,7 @@ func (s *Store) readItemLabels(ctx context.Context, ids []int64, out []LabeledIt
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = s.db.QueryContext(ctx, `SELECT item_id, topic FROM topics WHERE item_id IN (`+in+`)
+	rows, err = s.db.QueryContext(ctx, `SELECT item_id, topic FROM effective_topics WHERE item_id IN (`+in+`)
 		ORDER BY item_id, score DESC, topic`, int64Args(ids)...)
 	if err != nil {
 		return err

@@ -160,7 +160,7 @@ func (s *Store) RecoverSendingDigests(ctx context.Context) (int, error) {
 // first fetched in (start, end], oldest first, with their labels.
 func (s *Store) DigestItems(ctx context.Context, start, end time.Time) ([]LabeledItem, error) {
 	items, err := s.labeledItems(ctx, `i.fetched_at > ? AND i.fetched_at <= ?
-		AND EXISTS (SELECT 1 FROM stances s WHERE s.item_id = i.id)
+		AND EXISTS (SELECT 1 FROM effective_stances s WHERE s.item_id = i.id)
 		ORDER BY i.fetched_at, i.id`, []any{formatTime(start), formatTime(end)}, false)
 	if err != nil {
 		return nil, fmt.Errorf("read digest items: %w", err)
@@ -186,7 +186,7 @@ type StanceDate struct {
 func (s *Store) StanceDates(ctx context.Context, from, to time.Time) ([]StanceDate, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT coalesce(i.published_at, i.fetched_at) AS d, s.person, s.label, s.score,
 		coalesce(i.story_id, i.id)
-		FROM stances s JOIN items i ON i.id = s.item_id
+		FROM effective_stances s JOIN items i ON i.id = s.item_id
 		WHERE coalesce(i.published_at, i.fetched_at) >= ? AND coalesce(i.published_at, i.fetched_at) < ?
 		ORDER BY d, i.id`,
 		formatTime(from), formatTime(to))

@@ -21,6 +21,8 @@ type CoverageRow struct {
 	Score   float64   `json:"score"`
 	Topics  []string  `json:"topics"`
 	StoryID int64     `json:"story_id"`
+	// HumanLabel says Stance was set by a person (`newsmon label`).
+	HumanLabel bool `json:"human_label"`
 }
 
 // CoverageFilter narrows Coverage; zero fields do not filter.
@@ -44,7 +46,7 @@ func (s *Store) Coverage(ctx context.Context, f CoverageFilter, fn func(Coverage
 		args = append(args, formatTime(f.Since))
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT item_id, date, outlet, person, title, url, stance, score, topics,
-		coalesce(story_id, item_id) FROM coverage WHERE `+strings.Join(where, " AND ")+` ORDER BY date, item_id, person`, args...)
+		coalesce(story_id, item_id), human_label FROM coverage WHERE `+strings.Join(where, " AND ")+` ORDER BY date, item_id, person`, args...)
 	if err != nil {
 		return fmt.Errorf("read coverage: %w", err)
 	}
@@ -53,7 +55,7 @@ func (s *Store) Coverage(ctx context.Context, f CoverageFilter, fn func(Coverage
 		var r CoverageRow
 		var date sql.NullString
 		var topics string
-		if err := rows.Scan(&r.ItemID, &date, &r.Outlet, &r.Person, &r.Title, &r.URL, &r.Stance, &r.Score, &topics, &r.StoryID); err != nil {
+		if err := rows.Scan(&r.ItemID, &date, &r.Outlet, &r.Person, &r.Title, &r.URL, &r.Stance, &r.Score, &topics, &r.StoryID, &r.HumanLabel); err != nil {
 			return fmt.Errorf("read coverage: %w", err)
 		}
 		r.Date = parseTime(date)

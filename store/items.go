@@ -55,6 +55,8 @@ type Stance struct {
 	Score        float64
 	Evidence     []byte // JSON
 	RulesVersion string
+	Reason       string  // why, in a line
+	Confidence   float64 // the model's probability of Label
 }
 
 // Topic is one thing an item is about.
@@ -283,7 +285,7 @@ func (s *Store) prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter,
 		{&w.delStances, `DELETE FROM stances WHERE item_id = ?`},
 		{&w.delTopics, `DELETE FROM topics WHERE item_id = ?`},
 		{&w.insMention, `INSERT INTO mentions (item_id, person, spelling, count, first_offset) VALUES (?, ?, ?, ?, ?)`},
-		{&w.insStance, `INSERT INTO stances (item_id, person, label, score, evidence, rules_version) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&w.insStance, `INSERT INTO stances (item_id, person, label, score, evidence, rules_version, reason, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.insTopic, `INSERT INTO topics (item_id, topic, score, evidence, rules_version) VALUES (?, ?, ?, ?, ?)`},
 	} {
 		st, err := s.txStmt(ctx, tx, p.sql)
@@ -370,7 +372,7 @@ func (w *itemWriter) writeLabels(ctx context.Context, id int64, it *Item, replac
 		}
 	}
 	for _, st := range it.Stances {
-		if _, err := w.insStance.ExecContext(ctx, id, st.Person, st.Label, st.Score, string(st.Evidence), st.RulesVersion); err != nil {
+		if _, err := w.insStance.ExecContext(ctx, id, st.Person, st.Label, st.Score, string(st.Evidence), st.RulesVersion, st.Reason, st.Confidence); err != nil {
 			return err
 		}
 	}

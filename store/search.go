@@ -58,17 +58,17 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 	args := []any{q.Match}
 	switch {
 	case q.Person != "" && q.Stance != "":
-		where = append(where, "EXISTS (SELECT 1 FROM stances s WHERE s.item_id = i.id AND s.person = ? AND s.label = ?)")
+		where = append(where, "EXISTS (SELECT 1 FROM effective_stances s WHERE s.item_id = i.id AND s.person = ? AND s.label = ?)")
 		args = append(args, q.Person, q.Stance)
 	case q.Person != "":
 		where = append(where, "EXISTS (SELECT 1 FROM mentions m WHERE m.item_id = i.id AND m.person = ?)")
 		args = append(args, q.Person)
 	case q.Stance != "":
-		where = append(where, "EXISTS (SELECT 1 FROM stances s WHERE s.item_id = i.id AND s.label = ?)")
+		where = append(where, "EXISTS (SELECT 1 FROM effective_stances s WHERE s.item_id = i.id AND s.label = ?)")
 		args = append(args, q.Stance)
 	}
 	if q.Topic != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM topics t WHERE t.item_id = i.id AND t.topic = ?)")
+		where = append(where, "EXISTS (SELECT 1 FROM effective_topics t WHERE t.item_id = i.id AND t.topic = ?)")
 		args = append(args, q.Topic)
 	}
 	if q.Source != "" {

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -140,10 +143,12 @@ type (
 		Spellings []string `json:"spellings"`
 	}
 	stanceOut struct {
-		Person   string        `json:"person"`
-		Label    string        `json:"label"`
-		Score    float64       `json:"score"`
-		Evidence []evidenceOut `json:"evidence"`
+		Person     string        `json:"person"`
+		Label      string        `json:"label"`
+		Score      float64       `json:"score"`
+		Confidence float64       `json:"confidence"`
+		Reason     string        `json:"reason"`
+		Evidence   []evidenceOut `json:"evidence"`
 	}
 	topicOut struct {
 		Topic    string        `json:"topic"`
@@ -175,7 +180,8 @@ func classificationJSON(res classify.Result) classificationOut {
 		}
 	}
 	for _, s := range res.Stances {
-		out.Stances = append(out.Stances, stanceOut{Person: s.Person, Label: s.Label, Score: s.Score, Evidence: evidenceList(s.Evidence)})
+		out.Stances = append(out.Stances, stanceOut{Person: s.Person, Label: s.Label, Score: s.Score, Confidence: s.Confidence,
+			Reason: s.Reason, Evidence: evidenceList(s.Evidence)})
 	}
 	for _, t := range res.Topics {
 		out.Topics = append(out.Topics, topicOut{Topic: t.Topic, Score: t.Score, Evidence: evidenceList(t.Evidence)})
@@ -211,7 +217,7 @@ func writeClassification(w io.Writer, res classify.Result) {
 	}
 	fmt.Fprintln(w, "\nStances:")
 	for _, s := range out.Stances {
-		fmt.Fprintf(w, "  %s: %s (score %+.2f)\n", s.Person, s.Label, s.Score)
+		fmt.Fprintf(w, "  %s: %s (lean %+.2f, confidence %.2f)\n    %s\n", s.Person, s.Label, s.Score, s.Confidence, s.Reason)
 		writeEvidence(w, s.Evidence)
 	}
 	fmt.Fprintln(w, "\nTopics:")
@@ -315,44 +321,166 @@ func runReclassify(ctx context.Context, e *env, args []string) int {
 }
 
 func runEval(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("eval", "eval [--json] DIR\n\nScores the classifier on a labelled corpus: a folder of JSON files, each\n{\"title\",\"text\",\"people\",\"person\",\"stance\",\"topics\"}. People come from --config,\nor from DIR/people.json when present.")
-	asJSON := fs.Bool("json", false, "print JSON")
+	fs, path := e.flags("eval", "eval [--json] [--errors] [--no-lpo] DIR...\n\n"+
+		"Scores the classifier on labelled corpora: folders of JSON files, each\n"+
+		"{\"title\",\"text\",\"people\",\"person\",\"stance\",\"topics\"}. People come from\n"+
+		"DIR/people.json when present, else from --config. Two sets of figures: with the\n"+
+		"configured weights (in-sample, if they were fitted on these documents), and\n"+
+		"leave-people-out: weights fitted again without each group of people, scored on\n"+
+		"that group's documents. --errors lists each wrong stance, most confident first,\n"+
+		"with the reason and the cues that weighed most (from leave-people-out unless\n"+
+		"--no-lpo).")
+	asJSON := fs.Bool("json", false, "print JSON, with every document's result")
+	errorsView := fs.Bool("errors", false, "list the wrong stances, most confident first")
+	noLPO := fs.Bool("no-lpo", false, "skip the leave-people-out figures")
+	groups := fs.Int("groups", 10, "groups of people for leave-people-out")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	if fs.NArg() != 1 {
+	if fs.NArg() == 0 {
 		fs.Usage()
 		return exitUsage
 	}
-	dir := fs.Arg(0)
-	cfg, ok := e.loadConfig(*path)
+	cfg, ok := e.corpusConfig(fs, *path)
 	if !ok {
 		return exitUsage
 	}
-	if people, err := os.ReadFile(dir + "/people.json"); err == nil {
-		var list []config.Person
-		if err := json.Unmarshal(people, &list); err != nil {
-			fmt.Fprintf(e.stderr, "newsmon eval: %s/people.json: %v\n", dir, err)
-			return exitUsage
-		}
-		cfg.Tracked = list
+	docs, people, err := readCorpora(cfg, fs.Args())
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon eval:", err)
+		return exitUsage
 	}
+	cfg.Tracked = people
 	c, err := pipeline.NewClassifier(cfg)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitUsage
 	}
-	rep, err := classify.Evaluate(c, dir)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon eval:", err)
-		return exitFailure
+	out := evalOut{Report: classify.Score(classify.EvaluateDocs(c, docs))}
+	if !*noLPO {
+		rules, _ := pipeline.Rules(cfg) // checked by NewClassifier above
+		res, err := classify.LeavePeopleOut(pipeline.People(cfg), rules, docs, *groups, classify.FitOptions{})
+		if err != nil {
+			fmt.Fprintln(e.stderr, "newsmon eval:", err)
+			return exitFailure
+		}
+		rep := classify.Score(res)
+		out.LeavePeopleOut = &lpoOut{Groups: *groups, Report: rep}
 	}
-	if *asJSON {
-		return writeJSON(e, rep)
+	switch {
+	case *asJSON:
+		return writeJSON(e, out)
+	case *errorsView:
+		docs := out.Docs
+		if out.LeavePeopleOut != nil {
+			docs = out.LeavePeopleOut.Docs
+		}
+		writeErrors(e.stdout, docs)
+		return exitOK
 	}
-	if err := rep.WriteText(e.stdout); err != nil {
+	fmt.Fprintf(e.stdout, "%d documents about %d people\n\nWith the configured weights:\n\n", len(docs), len(distinctPeople(docs)))
+	if err := out.Report.WriteText(e.stdout); err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return exitFailure
 	}
+	if out.LeavePeopleOut != nil {
+		fmt.Fprintf(e.stdout, "\nLeave-people-out (%d groups; weights fitted without each group's people):\n\n", *groups)
+		if err := out.LeavePeopleOut.Report.WriteText(e.stdout); err != nil {
+			fmt.Fprintln(e.stderr, err)
+			return exitFailure
+		}
+	}
 	return exitOK
+}
+
+// The JSON shape of `newsmon eval --json`.
+type (
+	evalOut struct {
+		classify.Report
+		LeavePeopleOut *lpoOut `json:"leave_people_out,omitempty"`
+	}
+	lpoOut struct {
+		Groups int `json:"groups"`
+		classify.Report
+	}
+)
+
+// readCorpora reads labelled folders and the people they track: the union
+// of their people.json files, else the config's tracked people.
+func readCorpora(cfg config.Config, dirs []string) ([]classify.LabelledDoc, []config.Person, error) {
+	var docs []classify.LabelledDoc
+	var people []config.Person
+	seen := map[string]bool{}
+	for _, dir := range dirs {
+		d, err := classify.ReadCorpus(dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		docs = append(docs, d...)
+		ps, err := classify.ReadPeople(dir)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, p := range ps {
+			if !seen[p.Name] {
+				seen[p.Name] = true
+				people = append(people, config.Person{Name: p.Name, Aliases: p.Aliases})
+			}
+		}
+	}
+	if len(people) == 0 {
+		people = cfg.Tracked
+	}
+	return docs, people, nil
+}
+
+func distinctPeople(docs []classify.LabelledDoc) map[string]bool {
+	m := map[string]bool{}
+	for _, d := range docs {
+		m[d.Person] = true
+	}
+	return m
+}
+
+// writeErrors lists the documents whose stance was wrong, most confident
+// first: what a rule writer reads to see each mistake and why.
+func writeErrors(w io.Writer, docs []classify.DocResult) {
+	var wrong []classify.DocResult
+	for _, d := range docs {
+		if d.Predicted != d.Gold {
+			wrong = append(wrong, d)
+		}
+	}
+	sort.SliceStable(wrong, func(i, j int) bool { return wrong[i].Confidence > wrong[j].Confidence })
+	fmt.Fprintf(w, "%d of %d stances wrong, most confident first\n", len(wrong), len(docs))
+	for _, d := range wrong {
+		fmt.Fprintf(w, "\n%s  %s: gold %s, predicted %s (confidence %.2f, lean %+.2f)\n", d.File, d.Person, d.Gold, d.Predicted, d.Confidence, d.Score)
+		if !d.Found {
+			fmt.Fprintf(w, "    %s was not found in the text\n", d.Person)
+			continue
+		}
+		if d.Reason != "" {
+			fmt.Fprintf(w, "    %s\n", d.Reason)
+		}
+		for _, c := range d.TopCues {
+			note := ""
+			if c.Discounted != "" {
+				note = " [" + c.Discounted + "]"
+			}
+			fmt.Fprintf(w, "    %+.2f %q%s\n", c.Weight, oneLine(c.Phrase, 80), note)
+		}
+	}
+}
+
+// corpusConfig loads the config for a command that reads labelled corpora
+// (eval, rules fit): a corpus folder names its own people, so when no
+// config file was asked for and none is in the working folder, the
+// built-in defaults serve.
+func (e *env) corpusConfig(fs *flag.FlagSet, path string) (config.Config, bool) {
+	explicit := e.getenv("NEWSMON_CONFIG") != ""
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
+	if _, err := os.Stat(path); err != nil && !explicit && errors.Is(err, os.ErrNotExist) {
+		return config.Default(), true
+	}
+	return e.loadConfig(path)
 }
