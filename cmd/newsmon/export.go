@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -9,34 +10,45 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/newsmon/newsmon/store"
 )
 
 func runExport(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("export", "export --format csv|jsonl [--since DATE] [--person NAME] [--out FILE]\n\n"+
-		"Writes one row per item and person it mentions (the coverage view), oldest first.")
+	fs, path := e.flags("export", "export [--format csv|jsonl] [--excel] [--since 7d|DATE] [--person NAME] [--out FILE]\n\n"+
+		"Writes one row per item and person it mentions (the coverage view), oldest\n"+
+		"first. --excel writes a CSV that Excel opens with its accents and Arabic\n"+
+		"intact when double-clicked (a UTF-8 byte-order mark, CRLF line ends).")
 	format := fs.String("format", "csv", "csv or jsonl")
-	since := fs.String("since", "", "only items published on or after this date (YYYY-MM-DD)")
-	person := fs.String("person", "", "only this person")
-	out := fs.String("out", "", "write to this file instead of standard output")
-	if code, ok := parse(fs, args); !ok {
+	excel := fs.Bool("excel", false, "CSV for Excel: UTF-8 byte-order mark and CRLF line ends")
+	since := fs.since("", "only items published since")
+	person := fs.String("person", "", "only this person (any name or alias, any case)")
+	out := fs.String("out", "", "write to this `file` instead of standard output")
+	pos, code, ok := fs.parse(args)
+	if !ok {
 		return code
 	}
+	if len(pos) > 0 {
+		return fs.usageError("takes no arguments, got %q (write to a file with --out FILE)", pos[0])
+	}
 	if *format != "csv" && *format != "jsonl" {
-		fmt.Fprintf(e.stderr, "newsmon export: --format %q: want csv or jsonl\n", *format)
-		return exitUsage
+		return fs.usageError("--format %q: want csv or jsonl", *format)
 	}
-	f := store.CoverageFilter{Person: *person}
-	var ok bool
-	if f.Since, ok = parseDateFlag(e, "export", *since); !ok {
-		return exitUsage
+	if *excel && *format != "csv" {
+		return fs.usageError("--excel is for --format csv")
 	}
-	st, code := e.openStore(ctx, "export", *path)
+	cfg, st, code := e.openStore(ctx, "export", *path)
 	if st == nil {
 		return code
 	}
 	defer st.Close()
+	f := store.CoverageFilter{Since: since.at(time.Now(), cfg.Location)}
+	got, err := (&filters{cfg: cfg, st: st}).resolve(ctx, filterValues{person: *person})
+	if err != nil {
+		return e.filterFailed("export", err)
+	}
+	f.Person = got.person
 	w := e.stdout
 	if *out != "" {
 		file, err := os.Create(*out)
@@ -47,7 +59,11 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		defer file.Close()
 		w = file
 	}
-	err := exportCoverage(ctx, st, f, *format, w)
+	bw := bufio.NewWriter(w)
+	err = exportCoverage(ctx, st, f, *format, *excel, bw)
+	if ferr := bw.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write export: %w", ferr)
+	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon export:", err)
 		return exitFailure
@@ -55,16 +71,28 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-func exportCoverage(ctx context.Context, st *store.Store, f store.CoverageFilter, format string, w io.Writer) error {
+// utf8BOM makes Excel read a CSV as UTF-8; without it Excel assumes the
+// system's code page and shows Arabic and accented titles as mojibake.
+const utf8BOM = "\uFEFF"
+
+func exportCoverage(ctx context.Context, st *store.Store, f store.CoverageFilter, format string, excel bool, w io.Writer) error {
 	if format == "jsonl" {
 		enc := json.NewEncoder(w)
-		return st.Coverage(ctx, f, func(r store.CoverageRow) error { return enc.Encode(r) })
+		enc.SetEscapeHTML(false)
+		return st.Coverage(ctx, f, func(r store.CoverageRow) error { return enc.Encode(coverageOf(r)) })
+	}
+	if excel {
+		if _, err := io.WriteString(w, utf8BOM); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
 	}
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"item_id", "date", "outlet", "person", "title", "url", "stance", "score", "topics", "story_id"})
+	cw.UseCRLF = excel
+	cw.Write([]string{"item_id", "date", "source", "person", "title", "url", "stance", "score", "topics", "story_id"})
 	err := st.Coverage(ctx, f, func(r store.CoverageRow) error {
-		return cw.Write([]string{strconv.FormatInt(r.ItemID, 10), r.Date.Format("2006-01-02T15:04:05Z"), r.Outlet, r.Person,
-			r.Title, r.URL, r.Stance, strconv.FormatFloat(r.Score, 'f', 3, 64), strings.Join(r.Topics, ";"), strconv.FormatInt(r.StoryID, 10)})
+		c := coverageOf(r)
+		return cw.Write([]string{strconv.FormatInt(c.ItemID, 10), c.Date.String(), c.Source, c.Person,
+			c.Title, c.URL, c.Stance, strconv.FormatFloat(c.Score, 'f', 3, 64), strings.Join(c.Topics, ";"), strconv.FormatInt(c.StoryID, 10)})
 	})
 	cw.Flush()
 	if err != nil {
@@ -74,4 +102,9 @@ func exportCoverage(ctx context.Context, st *store.Store, f store.CoverageFilter
 		return fmt.Errorf("write csv: %w", err)
 	}
 	return nil
+}
+
+func coverageOf(r store.CoverageRow) coverageJSON {
+	return coverageJSON{ItemID: r.ItemID, Date: jsonTime(r.Date), Source: r.Outlet, Person: r.Person, Title: r.Title,
+		URL: r.URL, Stance: r.Stance, Score: r.Score, Topics: r.Topics, StoryID: r.StoryID}
 }
