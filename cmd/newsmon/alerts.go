@@ -70,9 +70,7 @@ func runAlerts(ctx context.Context, e *env, args []string) int {
 		names = append(names, c.name)
 	}
 	fmt.Fprintf(e.stderr, "newsmon alerts: unknown subcommand %q", args[0])
-	if guess := closest(args[0], names); guess != "" {
-		fmt.Fprintf(e.stderr, " (did you mean %q?)", guess)
-	}
+	fmt.Fprint(e.stderr, didYouMean(args[0], names))
 	fmt.Fprintln(e.stderr)
 	usage(e.stderr)
 	return exitUsage
@@ -107,10 +105,7 @@ func runAlertsTest(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if r == nil {
-		msg := fmt.Sprintf("newsmon alerts test: no alert rule named %q in %s", rule, cfg.Path)
-		if guess := closest(rule, names); guess != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", guess)
-		}
+		msg := fmt.Sprintf("newsmon alerts test: no alert rule named %q in %s", rule, cfg.Path) + didYouMean(rule, names)
 		if len(names) > 0 {
 			msg += "; rules: " + strings.Join(names, ", ")
 		}
@@ -158,19 +153,12 @@ func runAlertsList(ctx context.Context, e *env, args []string) int {
 	fs, path := e.flags("alerts list", alertsListUsage+"\n\nLists queued and delivered alerts, newest first.")
 	status := fs.String("status", "", "only alerts with this status")
 	limit := fs.Int("limit", 100, "at most this many")
-	pos, code, ok := fs.parse(args)
-	if !ok {
+	if code, ok := fs.parseNone(args, ""); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return fs.usageError("takes no arguments, got %q", pos[0])
 	}
 	statuses := []string{store.AlertPending, store.AlertSending, store.AlertSent, store.AlertFailed, store.AlertUnknown}
 	if *status != "" && !slices.Contains(statuses, *status) {
-		msg := fmt.Sprintf("unknown --status %q", *status)
-		if guess := closest(*status, statuses); guess != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", guess)
-		}
+		msg := fmt.Sprintf("unknown --status %q", *status) + didYouMean(*status, statuses)
 		return fs.usageError("%s; want one of %s", msg, strings.Join(statuses, ", "))
 	}
 	cfg, st, code := e.openStore(ctx, "alerts list", *path)
@@ -205,12 +193,8 @@ func runAlertsSend(ctx context.Context, e *env, args []string) int {
 	fs, path := e.flags("alerts send", alertsSendUsage+"\n\nDelivers the alerts that are due, once, and exits; says which alerts wait\n"+
 		"(for alerts.group_window, or to retry a failed delivery) and until when.")
 	logf := fs.logFlags()
-	pos, code, ok := fs.parse(args)
-	if !ok {
+	if code, ok := fs.parseNone(args, ""); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return fs.usageError("takes no arguments, got %q", pos[0])
 	}
 	cfg, ok := e.loadConfig(*path)
 	if !ok {

@@ -13,12 +13,8 @@ import (
 
 func runCheck(ctx context.Context, e *env, args []string) int {
 	fs, path := e.flags("check", "check [--config FILE]\n\nValidates the config, reporting every problem with file:line, warns about\nsettings that work but are probably not meant, and shows each source's next\nthree runs in the configured time zone.")
-	pos, code, ok := fs.parse(args)
-	if !ok {
+	if code, ok := fs.parseNone(args, "the config is --config FILE"); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return fs.usageError("takes no arguments (the config is --config FILE)")
 	}
 	cfg, ok := e.loadConfig(*path)
 	if !ok {

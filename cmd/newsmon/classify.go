@@ -258,12 +258,8 @@ func runReclassify(ctx context.Context, e *env, args []string) int {
 	fs, path := e.flags("reclassify", "reclassify [--since 7d|DATE]\n\nRe-runs the current rules and tracked names over stored items (after you\nedit rules or add a person), in batches of one transaction each, and reports\nhow many labels changed.")
 	since := fs.since("", "only items published (or first seen) since")
 	batch := fs.Int("batch", 500, "items per transaction")
-	pos, code, ok := fs.parse(args)
-	if !ok {
+	if code, ok := fs.parseNone(args, ""); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return fs.usageError("takes no arguments, got %q", pos[0])
 	}
 	cfg, ok := e.loadConfig(*path)
 	if !ok {

@@ -20,12 +20,8 @@ func runDigest(ctx context.Context, e *env, args []string) int {
 	preview := fs.Bool("preview", false, "render the digest without sending it")
 	out := fs.String("out", "", "with --preview: write to this .html or .eml `file`")
 	logf := fs.logFlags()
-	pos, code, ok := fs.parse(args)
-	if !ok {
+	if code, ok := fs.parseNone(args, "write to a file with --preview --out FILE"); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return fs.usageError("takes no arguments, got %q (write to a file with --preview --out FILE)", pos[0])
 	}
 	if *send == *preview {
 		return fs.usageError("give exactly one of --send or --preview")

@@ -25,12 +25,8 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	since := fs.since("", "only items published since")
 	person := fs.String("person", "", "only this person (any name or alias, any case)")
 	out := fs.String("out", "", "write to this `file` instead of standard output")
-	pos, code, ok := fs.parse(args)
-	if !ok {
+	if code, ok := fs.parseNone(args, "write to a file with --out FILE"); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return fs.usageError("takes no arguments, got %q (write to a file with --out FILE)", pos[0])
 	}
 	if *format != "csv" && *format != "jsonl" {
 		return fs.usageError("--format %q: want csv or jsonl", *format)

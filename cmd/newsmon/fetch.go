@@ -15,12 +15,8 @@ func runFetch(ctx context.Context, e *env, args []string) int {
 	fs, path := e.flags("fetch", "fetch [--source NAME] [--quiet | --log-level LEVEL]\n\nRuns every enabled source once, now, and prints one line per source: what it\nfetched, or why it failed in a word or two (`newsmon status SOURCE` shows the\nwhole error). Exits 1 only when every source failed.")
 	only := fs.String("source", "", "run only this source (even if disabled)")
 	logf := fs.logFlags()
-	pos, code, ok := fs.parse(args)
-	if !ok {
+	if code, ok := fs.parseNone(args, "one source is --source NAME"); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return fs.usageError("takes no arguments, got %q (one source is --source NAME)", pos[0])
 	}
 	cfg, ok := e.loadConfig(*path)
 	if !ok {
@@ -40,10 +36,7 @@ func runFetch(ctx context.Context, e *env, args []string) int {
 		for _, s := range cfg.Sources {
 			names = append(names, s.Name)
 		}
-		msg := fmt.Sprintf("newsmon fetch: no source named %q in %s", *only, cfg.Path)
-		if guess := closest(*only, names); guess != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", guess)
-		}
+		msg := fmt.Sprintf("newsmon fetch: no source named %q in %s", *only, cfg.Path) + didYouMean(*only, names)
 		fmt.Fprintln(e.stderr, msg)
 		return exitUsage
 	}

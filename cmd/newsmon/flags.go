@@ -63,6 +63,20 @@ func (fs *flagSet) parse(args []string) (pos []string, code int, ok bool) {
 	}
 }
 
+// parseNone is parse for a command that takes no arguments; hint, when
+// not empty, says where what was given probably belongs.
+func (fs *flagSet) parseNone(args []string, hint string) (code int, ok bool) {
+	pos, code, ok := fs.parse(args)
+	if ok && len(pos) > 0 {
+		msg := fmt.Sprintf("takes no arguments, got %q", pos[0])
+		if hint != "" {
+			msg += " (" + hint + ")"
+		}
+		return fs.usageError("%s", msg), false
+	}
+	return code, ok
+}
+
 // explain rewrites the flag package's error in the command's terms, with a
 // guess at the flag meant when the name is unknown.
 func (fs *flagSet) explain(err error) string {
@@ -137,6 +151,15 @@ func closest(s string, candidates []string) string {
 	}
 	if best != "" && bestDist <= max(1, len([]rune(s))/3) {
 		return best
+	}
+	return ""
+}
+
+// didYouMean is " (did you mean "x"?)" for the candidate closest to s,
+// or "" when none is close.
+func didYouMean(s string, candidates []string) string {
+	if guess := closest(s, candidates); guess != "" {
+		return fmt.Sprintf(" (did you mean %q?)", guess)
 	}
 	return ""
 }

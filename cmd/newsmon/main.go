@@ -142,9 +142,7 @@ func dispatch(ctx context.Context, e *env, args []string) int {
 	c, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(e.stderr, "newsmon: unknown command %q", args[0])
-		if guess := closest(args[0], commandNames()); guess != "" {
-			fmt.Fprintf(e.stderr, " (did you mean %q?)", guess)
-		}
+		fmt.Fprint(e.stderr, didYouMean(args[0], commandNames()))
 		fmt.Fprintln(e.stderr, "\nRun \"newsmon help\" for the list of commands.")
 		return exitUsage
 	}

@@ -12,12 +12,8 @@ func runPrune(ctx context.Context, e *env, args []string) int {
 	fs, path := e.flags("prune", "prune [--text-days N]\n\nDrops the full text of items older than retention.text_days (metadata, labels\n"+
 		"and evidence stay) and gives the freed space back to the file system.")
 	days := fs.Int("text-days", -1, "override retention.text_days (0 keeps all text)")
-	pos, code, ok := fs.parse(args)
-	if !ok {
+	if code, ok := fs.parseNone(args, ""); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return fs.usageError("takes no arguments, got %q", pos[0])
 	}
 	cfg, ok := e.loadConfig(*path)
 	if !ok {

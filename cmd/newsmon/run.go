@@ -20,12 +20,8 @@ import (
 func runRun(ctx context.Context, e *env, args []string) int {
 	fs, path := e.flags("run", "run [--log-format text|json] [--log-level LEVEL | --quiet]\n\nRuns the daemon: every enabled source on its schedule until SIGINT or\nSIGTERM. SIGHUP re-reads the config. One daemon per database.")
 	logf := fs.logFlags()
-	pos, code, ok := fs.parse(args)
-	if !ok {
+	if code, ok := fs.parseNone(args, ""); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return fs.usageError("takes no arguments, got %q", pos[0])
 	}
 	cfg, ok := e.loadConfig(*path)
 	if !ok {

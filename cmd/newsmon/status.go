@@ -197,10 +197,7 @@ func sourceStatus(ctx context.Context, e *env, cfg config.Config, st *store.Stor
 		}
 	}
 	if src == nil {
-		msg := fmt.Sprintf("newsmon status: no source named %q in %s", name, cfg.Database)
-		if guess := closest(name, names); guess != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", guess)
-		}
+		msg := fmt.Sprintf("newsmon status: no source named %q in %s", name, cfg.Database) + didYouMean(name, names)
 		fmt.Fprintln(e.stderr, msg)
 		return exitUsage
 	}

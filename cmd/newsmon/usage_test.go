@@ -298,6 +298,8 @@ func TestHelpAndTypos(t *testing.T) {
 		{[]string{"search", "torture", "--preson", "X"}, exitUsage, "", "unknown flag --preson (did you mean --person?)"},
 		{[]string{"fetch", "--quite"}, exitUsage, "", "unknown flag --quite (did you mean --quiet?)"},
 		{[]string{"status", "--jsno"}, exitUsage, "", "unknown flag --jsno (did you mean --json?)"},
+		{[]string{"check", "my.yaml"}, exitUsage, "", `newsmon check: takes no arguments, got "my.yaml" (the config is --config FILE)`},
+		{[]string{"export", "out.csv"}, exitUsage, "", `(write to a file with --out FILE)`},
 	} {
 		code, out, errOut := runCmd(t, tt.args...)
 		if code != tt.code || !strings.Contains(out, tt.stdout) || !strings.Contains(errOut, tt.stderr) {

@@ -10,12 +10,8 @@ import (
 
 func runVersion(ctx context.Context, e *env, args []string) int {
 	fs, _ := e.flags("version", "version\n\nPrints newsmon's module version, the VCS revision and time it was built\nfrom (\"modified\" when the working tree had changes) and the Go version.")
-	pos, code, ok := fs.parse(args)
-	if !ok {
+	if code, ok := fs.parseNone(args, ""); !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return fs.usageError("takes no arguments")
 	}
 	info, _ := debug.ReadBuildInfo()
 	fmt.Fprintln(e.stdout, versionLine(info))
