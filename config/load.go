@@ -243,22 +243,20 @@ func cleanYAMLError(err error) string {
 // that say what to fix. For a layout error yaml.v3 names the line where the
 // enclosing block begins, not the line that breaks it, so the line is found
 // again: it is the shortest beginning of the file that fails the same way.
+// A beginning that contains the bad line fails like the whole file, and
+// one that stops before it parses (or fails otherwise, cut inside a quote
+// or a [list]), so a binary search finds it in a few parses.
 func (d *decoder) syntaxProblem(data []byte, err error) Problem {
 	msg := cleanYAMLError(err)
-	line := d.line(yamlErrorLine(err))
 	ends := lineEnds(data)
-	if len(ends) > maxRescanLines {
-		ends = nil // keep yaml.v3's line rather than parse a huge file thousands of times
-	}
-	for k, end := range ends {
+	failsAlike := func(lines int) bool {
 		var n yaml.Node
-		if perr := yaml.Unmarshal(data[:end], &n); perr != nil && cleanYAMLError(perr) == msg {
-			line = k + 1
-			break
-		}
+		perr := yaml.Unmarshal(data[:ends[lines-1]], &n)
+		return perr != nil && cleanYAMLError(perr) == msg
 	}
-	if ends == nil {
-		ends = lineEnds(data)
+	line := sort.Search(len(ends), func(i int) bool { return failsAlike(i + 1) }) + 1
+	if line > len(ends) { // the whole file failed otherwise: keep yaml.v3's line
+		line = d.line(yamlErrorLine(err))
 	}
 	if line > 0 && line <= len(ends) {
 		start := 0
@@ -276,10 +274,6 @@ func (d *decoder) syntaxProblem(data []byte, err error) Problem {
 	}
 	return Problem{File: d.file, Line: line, Msg: msg}
 }
-
-// maxRescanLines bounds the files whose syntax errors are located by
-// parsing each beginning of the file: configs are tens or hundreds of lines.
-const maxRescanLines = 5000
 
 // layoutHints say in plain words what yaml.v3's layout errors usually mean.
 var layoutHints = map[string]string{
