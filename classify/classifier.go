@@ -203,9 +203,6 @@ func (c *Classifier) addCue(q cue) {
 // Matcher returns the name matcher the classifier uses.
 func (c *Classifier) Matcher() *Matcher { return c.m }
 
-// Topics returns the names of the topics the rules know, sorted.
-func (c *Classifier) Topics() []string { return append([]string(nil), c.topics...) }
-
 // RulesVersion is a hash of the compiled rules.
 func (c *Classifier) RulesVersion() string { return c.version }
 

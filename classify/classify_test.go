@@ -376,3 +376,25 @@ func TestDateline(t *testing.T) {
 		}
 	}
 }
+
+func TestRulesTopics(t *testing.T) {
+	r := DefaultRules()
+	if err := r.AddTopicPhrase("press_freedom", "journalist jailed", 1); err != nil {
+		t.Fatal(err)
+	}
+	got := r.Topics()
+	for _, want := range []string{"torture", "detention_conditions", "press_freedom"} {
+		found := false
+		for _, g := range got {
+			found = found || g == want
+		}
+		if !found {
+			t.Errorf("Topics() = %v, lacks %q", got, want)
+		}
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i-1] >= got[i] {
+			t.Errorf("Topics() not sorted and unique: %v", got)
+		}
+	}
+}

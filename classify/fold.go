@@ -1,7 +1,6 @@
 package classify
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -316,17 +315,4 @@ func hashSet(words ...string) map[uint64]bool {
 		m[hashString(w)] = true
 	}
 	return m
-}
-
-// FoldName returns s as names are compared: lower case, accents removed,
-// letters de-doubled, words joined by single spaces ("Ali  AARRASS" and
-// "ali aarass" fold alike).
-func FoldName(s string) string {
-	var tk tokenizer
-	tk.tokenize(s)
-	parts := make([]string, 0, len(tk.words))
-	for _, w := range tk.words {
-		parts = append(parts, string(tk.buf[w.fs:w.fe]))
-	}
-	return strings.Join(parts, " ")
 }

@@ -54,6 +54,8 @@ func TestProblems(t *testing.T) {
 		{"duplicate source", base + "  - name: a\n    type: feed\n    url: https://b.example.org/rss\n", []string{`test.yaml:8: sources[1].name: duplicate source name "a"`}},
 		{"bad URL", "database: x.db\ntracked: [{name: A B}]\nsources:\n  - name: a\n    type: feed\n    url: ftp://x\n", []string{`test.yaml:6: sources[0].url: expected an http or https URL, got "ftp://x"`}},
 		{"bad cron", base + "    schedule: '*/5 * *'\n", []string{`test.yaml:8: sources[0].schedule: bad schedule "*/5 * *"`}},
+		{"cron that never fires", base + "    schedule: '0 0 31 2 *'\ndigest:\n  schedule: '0 7 30 2 *'\n", []string{
+			`test.yaml:8: sources[0].schedule: schedule "0 0 31 2 *" never fires`, `test.yaml:10: digest.schedule: schedule "0 7 30 2 *" never fires`}},
 		{"bad duration", base + "fetch:\n  timeout: 10 seconds\n", []string{`test.yaml:9: fetch.timeout: bad duration "10 seconds"`}},
 		{"bad size", base + "fetch:\n  max_body_bytes: lots\n", []string{`test.yaml:9: fetch.max_body_bytes: bad size`}},
 		{"empty tracked", "database: x.db\ntracked: []\n", []string{"tracked: required: at least one person"}},
@@ -68,7 +70,20 @@ func TestProblems(t *testing.T) {
 		{"not yaml", "database: [unclosed\n", []string{"test.yaml:1: did not find expected"}},
 		// yaml.v3 counts a line break after the unclosed quote and reports
 		// line 2 of this one-line file.
-		{"unclosed quote at the end", "database: \"x.db\n", []string{"test.yaml:1: found unexpected end of stream"}},
+		{"unclosed quote at the end", "database: \"x.db\n", []string{"test.yaml:1: a quoted value that starts on this line is never closed"}},
+		// yaml.v3 names the line where the enclosing block starts (0-based);
+		// the problem is on the line that breaks it.
+		{"list item out of line", "database: x.db\ntracked:\n  - name: A B\n    aliases: [a, b]\n   bogus: 1\nsources: []\n",
+			[]string{"test.yaml:5: this line's indentation does not fit the list above it"}},
+		{"key out of line", "database: x.db\nfetch:\n  timeout: 3s\n concurrency: 2\n",
+			[]string{"test.yaml:4: this line's indentation does not fit the keys above it"}},
+		{"key indented too far", "database: x.db\nfetch:\n  timeout: 3s\n    concurrency: 2\n",
+			[]string{`test.yaml:4: a "key:" is not expected here: check this line's indentation`}},
+		{"layout error after a flow list over two lines", "database: x.db\ntracked:\n  - name: A B\n    aliases: [a,\n      b]\n  - name: C\n   aliases: [c]\n",
+			[]string{"test.yaml:7: this line's indentation does not fit the list above it"}},
+		{"tab before a list item", "database: x.db\ntracked:\n\t- name: A B\n", []string{"test.yaml:3: tabs are not allowed for indentation: indent with spaces"}},
+		{"tab after spaces", "database: x.db\ntracked:\n  - name: A B\n  \taliases: [a]\n", []string{"test.yaml:4: tabs are not allowed for indentation"}},
+		{"other character that cannot start a token", "database: `x`\n", []string{"test.yaml:1: found character that cannot start any token"}},
 		// U+2028 and U+0085 are line breaks to yaml.v3 but not to editors.
 		{"Unicode line separators", "database: \"x\u2028y\u0085z.db\"\ntracked: [{name: A B}]\nbogus: 1\n", []string{"test.yaml:3: bogus: unknown key"}},
 		{"no break at the end", "database: x.db\ntracked: [{name: A B}]\nbogus: 1", []string{"test.yaml:3: bogus: unknown key"}},
@@ -105,5 +120,34 @@ func TestParseDuration(t *testing.T) {
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("ParseDuration(%q) = %v, %v; want %v, ok=%v", tt.in, got, err, tt.want, tt.ok)
 		}
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"sensible schedules", base + "    schedule: '@every 1m'\n  - {name: b, type: feed, url: 'https://b.example.org/', schedule: '* * * * *'}\n", nil},
+		{"a leap day fires", base + "    schedule: '0 0 29 2 *'\n", nil},
+		{"every second", base + "    schedule: '@every 1s'\n", []string{`test.yaml:8: sources[0].schedule: schedule "@every 1s" runs every 1s`}},
+		{"default schedule", base + "daemon:\n  default_schedule: '@every 30s'\n", []string{`test.yaml:9: daemon.default_schedule: schedule "@every 30s" runs every 30s`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := Parse(strings.NewReader(tt.yaml), "test.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ws := cfg.Warnings()
+			if len(ws) != len(tt.want) {
+				t.Fatalf("warnings = %v, want %d", ws, len(tt.want))
+			}
+			for i, w := range tt.want {
+				if !strings.HasPrefix(ws[i].String(), w) {
+					t.Errorf("warning %d = %q, want it to start with %q", i, ws[i], w)
+				}
+			}
+		})
 	}
 }

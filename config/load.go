@@ -67,7 +67,7 @@ func Parse(r io.Reader, name string) (Config, error) {
 		if errors.Is(err, io.EOF) {
 			return cfg, Problems{{File: name, Msg: "the file is empty"}}
 		}
-		return cfg, Problems{{File: name, Line: d.line(yamlErrorLine(err)), Msg: cleanYAMLError(err)}}
+		return cfg, Problems{d.syntaxProblem(data, err)}
 	}
 	if len(doc.Content) == 1 {
 		d.walk(doc.Content[0], reflect.ValueOf(&cfg).Elem(), "")
@@ -237,6 +237,71 @@ func cleanYAMLError(err error) string {
 		return strings.Replace(msg, "cannot unmarshal !!", "expected a different type, got !!", 1)
 	}
 	return yamlLinePrefix.ReplaceAllString(err.Error(), "")
+}
+
+// syntaxProblem reports a YAML syntax error on the line to fix, in words
+// that say what to fix. For a layout error yaml.v3 names the line where the
+// enclosing block begins, not the line that breaks it, so the line is found
+// again: it is the shortest beginning of the file that fails the same way.
+// A beginning that contains the bad line fails like the whole file, and
+// one that stops before it parses (or fails otherwise, cut inside a quote
+// or a [list]), so a binary search finds it in a few parses.
+func (d *decoder) syntaxProblem(data []byte, err error) Problem {
+	msg := cleanYAMLError(err)
+	ends := lineEnds(data)
+	failsAlike := func(lines int) bool {
+		var n yaml.Node
+		perr := yaml.Unmarshal(data[:ends[lines-1]], &n)
+		return perr != nil && cleanYAMLError(perr) == msg
+	}
+	line := sort.Search(len(ends), func(i int) bool { return failsAlike(i + 1) }) + 1
+	if line > len(ends) { // the whole file failed otherwise: keep yaml.v3's line
+		line = d.line(yamlErrorLine(err))
+	}
+	if line > 0 && line <= len(ends) {
+		start := 0
+		if line > 1 {
+			start = ends[line-2]
+		}
+		text := data[start:ends[line-1]]
+		indent := text[:len(text)-len(bytes.TrimLeft(text, " \t"))]
+		if bytes.IndexByte(indent, '\t') >= 0 {
+			msg = "tabs are not allowed for indentation: indent with spaces"
+		}
+	}
+	if hint, ok := layoutHints[msg]; ok {
+		msg = hint + " (" + msg + ")"
+	}
+	return Problem{File: d.file, Line: line, Msg: msg}
+}
+
+// layoutHints say in plain words what yaml.v3's layout errors usually mean.
+var layoutHints = map[string]string{
+	"did not find expected '-' indicator":            "this line's indentation does not fit the list above it",
+	"did not find expected key":                      "this line's indentation does not fit the keys above it",
+	"mapping values are not allowed in this context": "a \"key:\" is not expected here: check this line's indentation, or quote a value that contains \": \"",
+	"found unexpected end of stream":                 "a quoted value that starts on this line is never closed",
+}
+
+// lineEnds returns the offset just past each line of data (its line break
+// included), counting lines as editors do.
+func lineEnds(data []byte) []int {
+	var ends []int
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '\r':
+			if i+1 < len(data) && data[i+1] == '\n' {
+				i++
+			}
+			ends = append(ends, i+1)
+		case '\n':
+			ends = append(ends, i+1)
+		}
+	}
+	if len(ends) == 0 || ends[len(ends)-1] < len(data) {
+		ends = append(ends, len(data))
+	}
+	return ends
 }
 
 var yamlErrLine = regexp.MustCompile(`line (\d+)`)

@@ -19,11 +19,18 @@ var stances = map[string]bool{"supportive": true, "critical": true, "neutral": t
 // "@every 30m", "@hourly" and "@daily".
 var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
-// ParseSchedule parses a cron spec or descriptor.
+// ParseSchedule parses a cron spec or descriptor. A spec that names no
+// date that exists ("0 0 31 2 *", the 31st of February) is an error: it
+// would never fire.
 func ParseSchedule(spec string) (cron.Schedule, error) {
 	s, err := scheduleParser.Parse(spec)
 	if err != nil {
 		return nil, fmt.Errorf("bad schedule %q: expected 5 cron fields (\"*/30 * * * *\") or a descriptor (\"@every 30m\", \"@hourly\"): %w", spec, err)
+	}
+	// The cron library looks five years ahead and gives the zero time when
+	// it finds nothing: February 29 fires, February 30 does not.
+	if s.Next(time.Now()).IsZero() {
+		return nil, fmt.Errorf("schedule %q never fires: no date matches its day and month fields", spec)
 	}
 	return s, nil
 }

@@ -244,7 +244,7 @@ func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 	}
 	resp, err := hc.Do(hr)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", req.URL, err)
+		return nil, fmt.Errorf("GET %s: %w", req.URL, withoutURL(err))
 	}
 	defer resp.Body.Close()
 	out := &Response{

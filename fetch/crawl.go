@@ -138,9 +138,10 @@ func (c *Client) Crawl(ctx context.Context, opts CrawlOptions, visit func(Page))
 		p := pageOf(r.Request)
 		p.Status = r.StatusCode
 		if r.StatusCode >= 300 {
-			err = &StatusError{URL: p.FinalURL, Code: r.StatusCode}
+			p.Err = &StatusError{URL: p.URL, Code: r.StatusCode} // its message names the URL
+		} else {
+			p.Err = fmt.Errorf("GET %s: %w", p.URL, withoutURL(err))
 		}
-		p.Err = fmt.Errorf("GET %s: %w", p.URL, err)
 		cr.emit(p)
 	})
 	col.OnHTML("a[href]", func(e *colly.HTMLElement) {
@@ -197,8 +198,11 @@ func (cr *crawler) emit(p Page) {
 	cr.visit(p)
 }
 
-// queue asks colly for link. Links colly refuses silently (already visited,
-// another domain) are dropped; robots.txt refusals are reported.
+// queue asks colly for link. Links colly refuses by design (already
+// visited, another domain) are dropped; every other refusal is reported as
+// the page's outcome: robots.txt forbids the page, or robots.txt itself
+// could not be fetched (which colly checks before the page, so a start page
+// on a host that cannot be reached fails here).
 func (cr *crawler) queue(link string, depth int, article bool) {
 	if int(cr.requests.Load()) >= cr.opts.MaxPages {
 		cr.limited.Add(1)
@@ -209,9 +213,22 @@ func (cr *crawler) queue(link string, depth int, article bool) {
 	ctx.Put(ctxDepth, depth)
 	ctx.Put(ctxArticle, article)
 	err := cr.col.Request(http.MethodGet, link, nil, ctx, nil)
-	if errors.Is(err, colly.ErrRobotsTxtBlocked) {
-		cr.emit(Page{URL: link, Depth: depth, Article: article, Err: fmt.Errorf("GET %s: %w", link, ErrRobotsDisallowed)})
+	var (
+		visited *colly.AlreadyVisitedError
+		ue      *url.Error
+	)
+	switch {
+	case err == nil, errors.As(err, &visited), errors.Is(err, colly.ErrForbiddenDomain), errors.Is(err, colly.ErrForbiddenURL),
+		errors.Is(err, colly.ErrNoURLFiltersMatch), errors.Is(err, colly.ErrMaxDepth), errors.Is(err, colly.ErrMaxRequests):
+		return
+	case errors.Is(err, colly.ErrRobotsTxtBlocked):
+		err = fmt.Errorf("GET %s: %w", link, ErrRobotsDisallowed)
+	case errors.As(err, &ue) && strings.HasSuffix(ue.URL, "/robots.txt"):
+		err = fmt.Errorf("GET %s: read robots.txt: %w", link, ue.Err)
+	default:
+		err = fmt.Errorf("GET %s: %w", link, err)
 	}
+	cr.emit(Page{URL: link, Depth: depth, Article: article, Err: err})
 }
 
 func pageOf(r *colly.Request) Page {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -72,7 +71,7 @@ func parseGeneral(body []byte, baseURL string) (*Feed, error) {
 	p.RSSTranslator = &gofeed.DefaultRSSTranslator{DisableContentImageScan: true}
 	parsed, err := p.Parse(bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("parse feed: %w", err)
+		return nil, &FeedError{Err: err}
 	}
 	f := newFeed(parsed.Title, parsed.Language, len(parsed.Items))
 	for _, pi := range parsed.Items {

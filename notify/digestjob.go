@@ -154,7 +154,7 @@ func (j *DigestJob) build(ctx context.Context, cfg DigestConfig, end time.Time) 
 	for _, h := range health {
 		if h.ConsecutiveFailures >= cfg.HealthFailures {
 			d.Health = append(d.Health, SourceProblem{Source: h.Name,
-				Problem: failureText(h.ConsecutiveFailures, h.LastError), Since: h.LastSuccess})
+				Problem: failureText(h.Name, h.ConsecutiveFailures, h.LastCause), Since: h.LastSuccess})
 		}
 	}
 
@@ -165,15 +165,18 @@ func (j *DigestJob) build(ctx context.Context, cfg DigestConfig, end time.Time) 
 	return d, rec, nil
 }
 
-func failureText(n int, lastErr string) string {
+// failureText is a failing source's line in the digest: the cause in a word
+// or two ("timeout", "HTTP 404"), never the Go error, which is for whoever
+// runs newsmon and is one command away.
+func failureText(source string, n int, cause string) string {
 	s := "failed " + strconv.Itoa(n) + " times in a row"
 	if n == 1 {
 		s = "failed its last run"
 	}
-	if lastErr != "" {
-		s += ": " + lastErr
+	if cause != "" {
+		return s + ": " + cause
 	}
-	return s
+	return s + " (newsmon status " + source + " shows why)"
 }
 
 // daily counts stories per day, person and stance over the chart's days,

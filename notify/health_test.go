@@ -159,3 +159,42 @@ func TestDigestJobReloadReschedulesAndObserves(t *testing.T) {
 		t.Errorf("observed %v, want sent first", outcomes)
 	}
 }
+
+// The digest names a failing source's cause in a word or two, never the Go
+// error behind it; a failure without a known cause points to status.
+func TestDigestShowsTheCauseOfSourceProblems(t *testing.T) {
+	ctx := context.Background()
+	st := outboxFixture(t)
+	if err := st.SyncSources(ctx, []store.SourceDef{{Name: "other", Type: "feed", URL: "https://other.example/feed"}}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(-time.Hour)
+	for i, run := range []store.Run{
+		{Source: "wire", Cause: "refused", Error: `GET https://wire.example/feed: dial tcp 192.0.2.7:443: connect: connection refused`},
+		{Source: "wire", Cause: "refused", Error: `GET https://wire.example/feed: dial tcp 192.0.2.7:443: connect: connection refused`},
+		{Source: "other", Error: "save run of other: disk I/O error"},
+	} {
+		run.Status, run.StartedAt, run.FinishedAt = store.StatusError, at.Add(time.Duration(i)*time.Minute), at.Add(time.Duration(i)*time.Minute)
+		if _, err := st.SaveRun(ctx, run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	job := NewDigestJob(st, nil, quiet, DigestConfig{HealthFailures: 1})
+	d, _, err := job.Build(ctx, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, h := range d.Health {
+		got[h.Source] = h.Problem
+	}
+	want := map[string]string{
+		"wire":  "failed 2 times in a row: refused",
+		"other": "failed its last run (newsmon status other shows why)",
+	}
+	for source, problem := range want {
+		if got[source] != problem {
+			t.Errorf("%s: problem %q, want %q", source, got[source], problem)
+		}
+	}
+}

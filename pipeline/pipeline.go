@@ -147,7 +147,7 @@ func (p *Pipeline) RunSource(ctx context.Context, src config.Source) Summary {
 	run.FinishedAt = p.now()
 	sum := Summary{Source: src.Name, HTTPStatus: run.HTTPStatus, NotModified: run.Status == store.StatusNotModified}
 	if err != nil {
-		run.Status, run.Error, run.Items = store.StatusError, err.Error(), nil
+		run.Status, run.Error, run.Cause, run.Items = store.StatusError, err.Error(), fetch.Cause(err), nil
 		run.ETag, run.LastModified = "", ""
 		sum.Err = err
 		var se *fetch.StatusError
@@ -177,7 +177,7 @@ func (p *Pipeline) RunSource(ctx context.Context, src config.Source) Summary {
 	}
 	sum.Duration = run.FinishedAt.Sub(started)
 	if sum.Err != nil {
-		log.Warn("source failed", "err", sum.Err, "http_status", run.HTTPStatus)
+		log.Warn("source failed", "cause", run.Cause, "err", sum.Err, "http_status", run.HTTPStatus)
 	} else {
 		log.Info("source fetched", "seen", sum.Seen, "new", sum.New, "new_with_mentions", sum.NewWithMentions,
 			"updated", sum.Updated, "not_modified", sum.NotModified, "duration", sum.Duration)

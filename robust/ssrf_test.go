@@ -67,14 +67,14 @@ func TestLoopbackSourceRefused(t *testing.T) {
 	s := writeConfig(t, srv.URL, options{}, "{name: local, type: feed, url: SRV/feed.xml, full_text: false}")
 	// A failed source makes fetch exit 1; only a usage or database problem
 	// would be anything else.
-	if r := s.fetch(t); r.code != 1 || !strings.Contains(r.stdout, "refusing to connect") {
-		t.Fatalf("fetch: %s\nwant exit 1 and the refusal in the summary", r)
+	if r := s.fetch(t); r.code != 1 || !strings.Contains(r.stdout, "private address") {
+		t.Fatalf("fetch: %s\nwant exit 1 and the refusal's cause in the summary", r)
 	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("the loopback server got %d requests", n)
 	}
-	got := rows(t, s.db, `SELECT status, error FROM fetch_runs WHERE source = 'local'`)
-	if len(got) != 1 || !strings.HasPrefix(got[0], "error|") ||
+	got := rows(t, s.db, `SELECT status, cause, error FROM fetch_runs WHERE source = 'local'`)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "error|private address|") ||
 		!strings.Contains(got[0], "refusing to connect to a private, loopback or link-local address: 127.0.0.1") {
 		t.Errorf("fetch_runs: %q, want one error run naming the refused address", got)
 	}

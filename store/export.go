@@ -11,18 +11,18 @@ import (
 // CoverageRow is one row of the coverage view: one item and one person it
 // mentions, with how it frames them.
 type CoverageRow struct {
-	ItemID  int64     `json:"item_id"`
-	Date    time.Time `json:"date"` // published, or first seen
-	Outlet  string    `json:"outlet"`
-	Person  string    `json:"person"`
-	Title   string    `json:"title"`
-	URL     string    `json:"url"`
-	Stance  string    `json:"stance"`
-	Score   float64   `json:"score"`
-	Topics  []string  `json:"topics"`
-	StoryID int64     `json:"story_id"`
+	ItemID  int64
+	Date    time.Time // published, or first seen
+	Outlet  string    // the source's name
+	Person  string
+	Title   string
+	URL     string
+	Stance  string
+	Score   float64
+	Topics  []string
+	StoryID int64
 	// HumanLabel says Stance was set by a person (`newsmon label`).
-	HumanLabel bool `json:"human_label"`
+	HumanLabel bool
 }
 
 // CoverageFilter narrows Coverage; zero fields do not filter.

@@ -82,6 +82,9 @@ type Run struct {
 	Status     string
 	HTTPStatus int // 0 when no response
 	Error      string
+	// Cause names why a failed run failed in a word or two (fetch.Cause);
+	// Error keeps the whole text.
+	Cause string
 	// Validators for the next conditional GET; both empty keeps the old ones.
 	ETag, LastModified string
 	// Seen counts the items the source returned; Items holds only those
@@ -227,10 +230,10 @@ func insertRun(ctx context.Context, tx querier, run Run, res RunResult) (int64, 
 		httpStatus = run.HTTPStatus
 	}
 	r, err := tx.ExecContext(ctx, `INSERT INTO fetch_runs
-		(source, started_at, finished_at, status, http_status, items_seen, items_new, error)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		(source, started_at, finished_at, status, http_status, items_seen, items_new, error, cause)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.Source, formatTime(run.StartedAt), formatTime(run.FinishedAt), run.Status, httpStatus,
-		res.Seen, res.New, run.Error)
+		res.Seen, res.New, run.Error, run.Cause)
 	if err != nil {
 		return 0, fmt.Errorf("insert fetch run: %w", err)
 	}
@@ -238,11 +241,11 @@ func insertRun(ctx context.Context, tx querier, run Run, res RunResult) (int64, 
 	finished := formatTime(run.FinishedAt)
 	if run.Status == StatusError {
 		_, err = tx.ExecContext(ctx, `UPDATE sources SET last_run_at = ?,
-			consecutive_failures = consecutive_failures + 1, last_error = ? WHERE name = ?`,
-			finished, run.Error, run.Source)
+			consecutive_failures = consecutive_failures + 1, last_error = ?, last_cause = ? WHERE name = ?`,
+			finished, run.Error, run.Cause, run.Source)
 	} else {
 		_, err = tx.ExecContext(ctx, `UPDATE sources SET last_run_at = ?1, last_success_at = ?1,
-			consecutive_failures = 0, last_error = '',
+			consecutive_failures = 0, last_error = '', last_cause = '',
 			etag = CASE WHEN ?2 = '' AND ?3 = '' THEN etag ELSE ?2 END,
 			last_modified = CASE WHEN ?2 = '' AND ?3 = '' THEN last_modified ELSE ?3 END
 			WHERE name = ?4`,

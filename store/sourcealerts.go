@@ -88,10 +88,10 @@ func (s *Store) CheckSourceHealth(ctx context.Context, source string, now time.T
 // channel of p).
 func checkSourceHealth(ctx context.Context, tx querier, source string, now time.Time, p HealthPolicy) (int, error) {
 	var failures int
-	var lastErr string
+	var lastErr, lastCause string
 	var lastOK sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT consecutive_failures, last_error, last_success_at FROM sources WHERE name = ?`,
-		source).Scan(&failures, &lastErr, &lastOK)
+	err := tx.QueryRowContext(ctx, `SELECT consecutive_failures, last_error, last_cause, last_success_at FROM sources WHERE name = ?`,
+		source).Scan(&failures, &lastErr, &lastCause, &lastOK)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -105,7 +105,7 @@ func checkSourceHealth(ctx context.Context, tx querier, source string, now time.
 	want, msg := "", ""
 	switch {
 	case p.Failures >= 1 && failures >= p.Failures:
-		want, msg = AlertSourceFailing, failingMessage(failures, parseTime(lastOK), lastErr)
+		want, msg = AlertSourceFailing, failingMessage(failures, parseTime(lastOK), lastCause, lastErr)
 	case failures == 0 && lastOK.Valid:
 		silent, m, err := silence(ctx, tx, source, now, p)
 		if err != nil {
@@ -220,14 +220,17 @@ func silence(ctx context.Context, tx querier, source string, now time.Time, p He
 		last.UTC().Format("2006-01-02 15:04 UTC"), roundDuration(median), roundDuration(limit)), nil
 }
 
-func failingMessage(n int, lastOK time.Time, lastErr string) string {
+func failingMessage(n int, lastOK time.Time, cause, lastErr string) string {
 	s := "failed " + strconv.Itoa(n) + " runs in a row"
 	if !lastOK.IsZero() {
 		s += ", last success " + lastOK.UTC().Format("2006-01-02 15:04 UTC")
 	} else {
 		s += ", never succeeded"
 	}
-	if lastErr != "" {
+	switch {
+	case cause != "" && lastErr != "":
+		s += ": " + cause + " (" + lastErr + ")"
+	case lastErr != "":
 		s += ": " + lastErr
 	}
 	return s

@@ -56,13 +56,14 @@ type SourceHealth struct {
 	LastSuccess         time.Time
 	ConsecutiveFailures int
 	LastError           string
+	LastCause           string // LastError in a word or two; "" when not recognised
 	ItemsLastDay        int
 }
 
 // Health returns every source's health, ordered by name.
 func (s *Store) Health(ctx context.Context, now time.Time) ([]SourceHealth, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT s.name, s.type, s.url, s.last_run_at, s.last_success_at,
-		s.consecutive_failures, s.last_error,
+		s.consecutive_failures, s.last_error, s.last_cause,
 		(SELECT count(*) FROM items i WHERE i.source = s.name AND i.fetched_at >= ?)
 		FROM sources s ORDER BY s.name`, now.Add(-24*time.Hour).UTC().Format(timeFormat))
 	if err != nil {
@@ -73,11 +74,44 @@ func (s *Store) Health(ctx context.Context, now time.Time) ([]SourceHealth, erro
 	for rows.Next() {
 		var h SourceHealth
 		var lastRun, lastOK sql.NullString
-		if err := rows.Scan(&h.Name, &h.Type, &h.URL, &lastRun, &lastOK, &h.ConsecutiveFailures, &h.LastError, &h.ItemsLastDay); err != nil {
+		if err := rows.Scan(&h.Name, &h.Type, &h.URL, &lastRun, &lastOK, &h.ConsecutiveFailures, &h.LastError, &h.LastCause, &h.ItemsLastDay); err != nil {
 			return nil, fmt.Errorf("read source health: %w", err)
 		}
 		h.LastRun, h.LastSuccess = parseTime(lastRun), parseTime(lastOK)
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// RunRecord is one row of fetch_runs: one run of one source.
+type RunRecord struct {
+	Started, Finished time.Time
+	Status            string // StatusOK, StatusNotModified or StatusError
+	HTTPStatus        int    // 0 when there was no response
+	Seen, New         int
+	Cause, Error      string // Error is also a warning on a run that succeeded
+}
+
+// RecentRuns returns a source's last runs, newest first.
+func (s *Store) RecentRuns(ctx context.Context, source string, limit int) ([]RunRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT started_at, finished_at, status, coalesce(http_status, 0),
+		items_seen, items_new, cause, error FROM fetch_runs WHERE source = ? ORDER BY id DESC LIMIT ?`, source, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read runs of %s: %w", source, err)
+	}
+	defer rows.Close()
+	var out []RunRecord
+	for rows.Next() {
+		var r RunRecord
+		var started, finished sql.NullString
+		if err := rows.Scan(&started, &finished, &r.Status, &r.HTTPStatus, &r.Seen, &r.New, &r.Cause, &r.Error); err != nil {
+			return nil, fmt.Errorf("read runs of %s: %w", source, err)
+		}
+		r.Started, r.Finished = parseTime(started), parseTime(finished)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read runs of %s: %w", source, err)
+	}
+	return out, nil
 }

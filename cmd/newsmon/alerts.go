@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,51 +21,80 @@ import (
 // maxAlertsTest bounds how many stored items `alerts test` tries.
 const maxAlertsTest = 100000
 
+// Synopses of the subcommands of `newsmon alerts`.
+const (
+	alertsTestUsage = "alerts test RULE [--since 30d|DATE]"
+	alertsListUsage = "alerts list [--status pending|sending|sent|failed|unknown] [--limit N]"
+	alertsSendUsage = "alerts send [--quiet | --log-level LEVEL]"
+)
+
+// alertsCommands are the subcommands of `newsmon alerts`.
+var alertsCommands = []struct {
+	name, synopsis string
+	run            func(ctx context.Context, e *env, args []string) int
+}{
+	{"test", alertsTestUsage, runAlertsTest},
+	{"list", alertsListUsage, runAlertsList},
+	{"send", alertsSendUsage, runAlertsSend},
+}
+
 func runAlerts(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(e.stderr, "Usage: newsmon alerts test RULE [--since 30d] | list [--status S] | send")
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "Usage:")
+		for _, c := range alertsCommands {
+			fmt.Fprintln(w, "  newsmon "+c.synopsis)
+		}
+		fmt.Fprintln(w, "\ntest lists the stored items a rule would have matched, sending nothing; list\n"+
+			"shows the outbox; send delivers the alerts that are due, once (for use without\n"+
+			"the daemon). Run \"newsmon alerts SUBCOMMAND -h\" for its flags.")
+	}
+	// The subcommand is the first argument that names one, so that flags
+	// may come before it too ("alerts --config c.yaml send").
+	for i, a := range args {
+		for _, c := range alertsCommands {
+			if a == c.name {
+				return c.run(ctx, e, append(slices.Clone(args[:i]), args[i+1:]...))
+			}
+		}
+		if a == "-h" || a == "-help" || a == "--help" || a == "help" {
+			usage(e.stdout)
+			return exitOK
+		}
+	}
+	if len(args) == 0 {
+		usage(e.stderr)
 		return exitUsage
 	}
-	switch args[0] {
-	case "test":
-		return runAlertsTest(ctx, e, args[1:])
-	case "list":
-		return runAlertsList(ctx, e, args[1:])
-	case "send":
-		return runAlertsSend(ctx, e, args[1:])
+	names := []string{}
+	for _, c := range alertsCommands {
+		names = append(names, c.name)
 	}
-	fmt.Fprintf(e.stderr, "newsmon alerts: unknown subcommand %q (want test, list or send)\n", args[0])
+	fmt.Fprintf(e.stderr, "newsmon alerts: unknown subcommand %q", args[0])
+	fmt.Fprint(e.stderr, didYouMean(args[0], names))
+	fmt.Fprintln(e.stderr)
+	usage(e.stderr)
 	return exitUsage
 }
 
 func runAlertsTest(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("alerts test", "alerts test RULE [--config PATH] [--since 30d]\n\nLists the stored items the rule would have matched. Sends nothing.")
-	since := fs.String("since", "30d", "how far back to look (e.g. 30d, 12h)")
-	var rule string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		rule, args = args[0], args[1:]
-	}
-	if code, ok := parse(fs, args); !ok {
+	fs, path := e.flags("alerts test", alertsTestUsage+"\n\nLists the stored items the rule would have matched. Sends nothing.")
+	since := fs.since("30d", "how far back to look")
+	pos, code, ok := fs.parse(args)
+	if !ok {
 		return code
 	}
-	if rule == "" && fs.NArg() > 0 {
-		rule = fs.Arg(0)
+	if len(pos) != 1 {
+		return fs.usageError("want exactly one RULE (a name from alerts.rules), got %d arguments", len(pos))
 	}
-	if rule == "" {
-		fs.Usage()
-		return exitUsage
-	}
-	back, err := config.ParseDuration(*since)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon alerts test: --since:", err)
-		return exitUsage
-	}
+	rule := pos[0]
 	cfg, ok := e.loadConfig(*path)
 	if !ok {
 		return exitUsage
 	}
 	var r *pipeline.AlertRule
+	var names []string
 	for _, rc := range cfg.Alerts.Rules {
+		names = append(names, rc.Name)
 		if rc.Name == rule {
 			cr, err := pipeline.CompileAlertRule(rc)
 			if err != nil {
@@ -74,7 +105,11 @@ func runAlertsTest(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if r == nil {
-		fmt.Fprintf(e.stderr, "newsmon alerts test: no alert rule named %q in %s\n", rule, cfg.Path)
+		msg := fmt.Sprintf("newsmon alerts test: no alert rule named %q in %s", rule, cfg.Path) + didYouMean(rule, names)
+		if len(names) > 0 {
+			msg += "; rules: " + strings.Join(names, ", ")
+		}
+		fmt.Fprintln(e.stderr, msg)
 		return exitUsage
 	}
 	st, err := store.Open(ctx, cfg.Database)
@@ -83,7 +118,8 @@ func runAlertsTest(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	defer st.Close()
-	items, err := st.AlertCandidates(ctx, time.Now().Add(-back), maxAlertsTest)
+	from := since.at(time.Now(), cfg.Location)
+	items, err := st.AlertCandidates(ctx, from, maxAlertsTest)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon alerts test:", err)
 		return exitFailure
@@ -104,36 +140,30 @@ func runAlertsTest(ctx context.Context, e *env, args []string) int {
 		for _, s := range it.Stances {
 			sts = append(sts, fmt.Sprintf("%s:%s(%.2f)", s.Person, s.Label, s.Score))
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", it.ID, date.UTC().Format("2006-01-02"), it.Source,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", it.ID, date.In(cfg.Location).Format("2006-01-02"), it.Source,
 			strings.Join(sts, " "), oneLineCut(it.Title, 80), it.URL)
 	}
 	tw.Flush()
-	fmt.Fprintf(e.stdout, "%d of %d items with mentions since %s match rule %q (nothing was sent)\n",
-		n, len(items), *since, rule)
+	fmt.Fprintf(e.stdout, "%d of %s with mentions since %s match rule %q (nothing was sent)\n",
+		n, plural(len(items), "item", "items"), from.In(cfg.Location).Format("2006-01-02 15:04"), rule)
 	return exitOK
 }
 
 func runAlertsList(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("alerts list", "alerts list [--config PATH] [--status pending|sending|sent|failed|unknown] [--limit N]\n\nLists queued and delivered alerts, newest first.")
+	fs, path := e.flags("alerts list", alertsListUsage+"\n\nLists queued and delivered alerts, newest first.")
 	status := fs.String("status", "", "only alerts with this status")
 	limit := fs.Int("limit", 100, "at most this many")
-	if code, ok := parse(fs, args); !ok {
+	if code, ok := fs.parseNone(args, ""); !ok {
 		return code
 	}
-	switch *status {
-	case "", store.AlertPending, store.AlertSending, store.AlertSent, store.AlertFailed, store.AlertUnknown:
-	default:
-		fmt.Fprintf(e.stderr, "newsmon alerts list: unknown status %q\n", *status)
-		return exitUsage
+	statuses := []string{store.AlertPending, store.AlertSending, store.AlertSent, store.AlertFailed, store.AlertUnknown}
+	if *status != "" && !slices.Contains(statuses, *status) {
+		msg := fmt.Sprintf("unknown --status %q", *status) + didYouMean(*status, statuses)
+		return fs.usageError("%s; want one of %s", msg, strings.Join(statuses, ", "))
 	}
-	cfg, ok := e.loadConfig(*path)
-	if !ok {
-		return exitUsage
-	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon alerts list:", err)
-		return exitFailure
+	cfg, st, code := e.openStore(ctx, "alerts list", *path)
+	if st == nil {
+		return code
 	}
 	defer st.Close()
 	as, err := st.ListAlerts(ctx, *status, *limit)
@@ -148,7 +178,7 @@ func runAlertsList(ctx context.Context, e *env, args []string) int {
 		if a.ItemID != 0 {
 			what = fmt.Sprint(a.ItemID)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", a.ID, a.Created.Format(time.RFC3339), a.Rule, a.Channel,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", a.ID, a.Created.In(cfg.Location).Format("2006-01-02 15:04"), a.Rule, a.Channel,
 			a.Kind, what, a.Status, a.Attempts, oneLineCut(a.LastError, 80))
 	}
 	tw.Flush()
@@ -160,13 +190,18 @@ func runAlertsList(ctx context.Context, e *env, args []string) int {
 // sends alerts itself, and two senders would each mark the other's rows
 // "sending" as interrupted.
 func runAlertsSend(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("alerts send", "alerts send [--config PATH]\n\nDelivers the alerts that are due, once, and exits.")
-	if code, ok := parse(fs, args); !ok {
+	fs, path := e.flags("alerts send", alertsSendUsage+"\n\nDelivers the alerts that are due, once, and exits; says which alerts wait\n"+
+		"(for alerts.group_window, or to retry a failed delivery) and until when.")
+	logf := fs.logFlags()
+	if code, ok := fs.parseNone(args, ""); !ok {
 		return code
 	}
 	cfg, ok := e.loadConfig(*path)
 	if !ok {
 		return exitUsage
+	}
+	if err := logf.apply(&cfg.Log); err != nil {
+		return fs.usageError("%v", err)
 	}
 	log := e.logger(cfg.Log)
 	held, pid, err := daemon.Holder(cfg.Database + ".lock")
@@ -203,7 +238,24 @@ func runAlertsSend(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	s := ob.Stats()
-	fmt.Fprintf(e.stdout, "delivered %d alerts; %d to retry, %d failed for good\n", n, s.Retrying, s.Failed)
+	fmt.Fprintf(e.stdout, "delivered %s; %d to retry, %d failed for good\n", plural(n, "alert", "alerts"), s.Retrying, s.Failed)
+	now := time.Now()
+	waiting, err := ob.Waiting(ctx, now)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon alerts send:", err)
+		return exitFailure
+	}
+	for _, w := range waiting {
+		why := fmt.Sprintf("gathered for alerts.group_window (%s)", cfg.Alerts.GroupWindow.D())
+		if w.Retry {
+			why = "to retry after a failed delivery"
+		}
+		fmt.Fprintf(e.stdout, "waiting: %s of rule %q by %s, %s, until %s (in %s)\n", plural(w.Alerts, "alert", "alerts"),
+			w.Rule, w.Channel, why, w.Due.In(cfg.Location).Format("2006-01-02 15:04:05"), w.Due.Sub(now).Round(time.Second))
+	}
+	if len(waiting) > 0 {
+		fmt.Fprintln(e.stdout, "run `newsmon alerts send` again after that time, or keep `newsmon run` running")
+	}
 	if s.Retrying+s.Failed > 0 {
 		return exitFailure
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -11,8 +12,8 @@ import (
 )
 
 func runCheck(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("check", "check [--config PATH]\n\nValidates the config, reporting every problem with file:line, and shows\neach source's next three runs in the configured time zone.")
-	if code, ok := parse(fs, args); !ok {
+	fs, path := e.flags("check", "check [--config FILE]\n\nValidates the config, reporting every problem with file:line, warns about\nsettings that work but are probably not meant, and shows each source's next\nthree runs in the configured time zone.")
+	if code, ok := fs.parseNone(args, "the config is --config FILE"); !ok {
 		return code
 	}
 	cfg, ok := e.loadConfig(*path)
@@ -23,7 +24,11 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, err)
 		return exitUsage
 	}
-	fmt.Fprintf(e.stdout, "%s: ok (%d people, %d sources)\n\n", cfg.Path, len(cfg.Tracked), len(cfg.Sources))
+	fmt.Fprintf(e.stdout, "%s: ok (%s, %s)\n", cfg.Path, plural(len(cfg.Tracked), "person", "people"), plural(len(cfg.Sources), "source", "sources"))
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(e.stdout, "warning: %s\n", w)
+	}
+	fmt.Fprintln(e.stdout)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tTYPE\tSCHEDULE\tNEXT RUNS ("+cfg.Location.String()+")")
 	now := time.Now().In(cfg.Location)
@@ -34,15 +39,11 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 			continue
 		}
 		sched, _ := config.ParseSchedule(spec) // validated by Load
-		next, t := "", now
-		for i := range 3 {
-			t = sched.Next(t)
-			if i > 0 {
-				next += ", "
-			}
-			next += t.Format("Mon 2006-01-02 15:04")
+		var next []string
+		for t := sched.Next(now); !t.IsZero() && len(next) < 3; t = sched.Next(t) {
+			next = append(next, t.Format("Mon 2006-01-02 15:04"))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.Type, spec, next)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.Type, spec, strings.Join(next, ", "))
 	}
 	tw.Flush()
 	return exitOK

@@ -24,7 +24,7 @@ sources:
   - {name: off, type: feed, url: "https://b.example.org/rss", enabled: false}
 `,
 			code:   exitOK,
-			stdout: []string{"ok (1 people, 2 sources)", "NEXT RUNS (Europe/Brussels)", "hourly", "0 * * * *", ":00, ", "off", "disabled"},
+			stdout: []string{"ok (1 person, 2 sources)", "NEXT RUNS (Europe/Brussels)", "hourly", "0 * * * *", ":00, ", "off", "disabled"},
 		},
 		{
 			name: "every mistake at once",
@@ -88,9 +88,9 @@ func TestHelp(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "check") || !strings.Contains(out, "fetch") {
 		t.Errorf("help: %d\n%s", code, out)
 	}
-	code, _, errOut := runCmd(t, "fetch", "-h")
-	if code != exitOK || !strings.Contains(errOut, "-source") || !strings.Contains(errOut, "-config") {
-		t.Errorf("fetch -h: %d\n%s", code, errOut)
+	code, out, _ = runCmd(t, "fetch", "-h")
+	if code != exitOK || !strings.Contains(out, "--source NAME") || !strings.Contains(out, "--config FILE") || !strings.Contains(out, "--quiet") {
+		t.Errorf("fetch -h: %d\n%s", code, out)
 	}
 	if code, _, _ := runCmd(t, "nonsense"); code != exitUsage {
 		t.Errorf("unknown command: exit %d", code)

@@ -23,11 +23,15 @@ import (
 )
 
 func runClassify(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("classify", "classify [--json] FILE|URL|-\n       newsmon classify [--json] --item ID\n\nPrints the mentions, stances and topics the rules find, with every cue that\nfired and every cue that was discounted (negated, quoted...) and why.\nHTML input (a file, a URL) goes through article extraction first.")
+	fs, path := e.flags("classify", "classify FILE|URL|- [--json]\n       newsmon classify --item ID [--json]\n\nPrints the mentions, stances and topics the rules find, with every cue that\nfired and every cue that was discounted (negated, quoted...) and why.\nHTML input (a file, a URL) goes through article extraction first.")
 	asJSON := fs.Bool("json", false, "print JSON")
 	itemID := fs.Int64("item", 0, "explain a stored item")
-	if code, ok := parse(fs, args); !ok {
+	pos, code, ok := fs.parse(args)
+	if !ok {
 		return code
+	}
+	if len(pos) > 1 || (len(pos) == 1) == (*itemID != 0) {
+		return fs.usageError("want one FILE, URL or - (standard input), or --item ID")
 	}
 	cfg, ok := e.loadConfig(*path)
 	if !ok {
@@ -53,15 +57,12 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 			return exitFailure
 		}
 		doc = classify.Document{Title: it.Title, Text: it.Text, StancePrior: stancePrior(cfg, it.Source)}
-	case fs.NArg() == 1:
-		doc, err = readDocument(ctx, cfg, fs.Arg(0), e.stdin)
+	default:
+		doc, err = readDocument(ctx, cfg, pos[0], e.stdin)
 		if err != nil {
 			fmt.Fprintln(e.stderr, "newsmon classify:", err)
 			return exitFailure
 		}
-	default:
-		fs.Usage()
-		return exitUsage
 	}
 	res := c.Classify(doc)
 	if *asJSON {
@@ -260,25 +261,17 @@ func writeJSON(e *env, v any) int {
 }
 
 func runReclassify(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("reclassify", "reclassify [--since DATE]\n\nRe-runs the current rules and tracked names over stored items (after you\nedit rules or add a person), in batches of one transaction each, and reports\nhow many labels changed.")
-	since := fs.String("since", "", "only items published (or fetched) on or after this date, YYYY-MM-DD")
+	fs, path := e.flags("reclassify", "reclassify [--since 7d|DATE]\n\nRe-runs the current rules and tracked names over stored items (after you\nedit rules or add a person), in batches of one transaction each, and reports\nhow many labels changed.")
+	since := fs.since("", "only items published (or first seen) since")
 	batch := fs.Int("batch", 500, "items per transaction")
-	if code, ok := parse(fs, args); !ok {
+	if code, ok := fs.parseNone(args, ""); !ok {
 		return code
-	}
-	var from time.Time
-	if *since != "" {
-		t, err := time.Parse("2006-01-02", *since)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "newsmon reclassify: --since %q: expected YYYY-MM-DD\n", *since)
-			return exitUsage
-		}
-		from = t
 	}
 	cfg, ok := e.loadConfig(*path)
 	if !ok {
 		return exitUsage
 	}
+	from := since.at(time.Now(), cfg.Location)
 	c, err := pipeline.NewClassifier(cfg)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
@@ -334,18 +327,18 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	errorsView := fs.Bool("errors", false, "list the wrong stances, most confident first")
 	noLPO := fs.Bool("no-lpo", false, "skip the leave-people-out figures")
 	groups := fs.Int("groups", 10, "groups of people for leave-people-out")
-	if code, ok := parse(fs, args); !ok {
+	pos, code, ok := fs.parse(args)
+	if !ok {
 		return code
 	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return exitUsage
+	if len(pos) == 0 {
+		return fs.usageError("want at least one corpus DIR")
 	}
 	cfg, ok := e.corpusConfig(fs, *path)
 	if !ok {
 		return exitUsage
 	}
-	docs, people, err := readCorpora(cfg, fs.Args())
+	docs, people, err := readCorpora(cfg, pos)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon eval:", err)
 		return exitUsage
@@ -476,7 +469,7 @@ func writeErrors(w io.Writer, docs []classify.DocResult) {
 // (eval, rules fit): a corpus folder names its own people, so when no
 // config file was asked for and none is in the working folder, the
 // built-in defaults serve.
-func (e *env) corpusConfig(fs *flag.FlagSet, path string) (config.Config, bool) {
+func (e *env) corpusConfig(fs *flagSet, path string) (config.Config, bool) {
 	explicit := e.getenv("NEWSMON_CONFIG") != ""
 	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
 	if _, err := os.Stat(path); err != nil && !explicit && errors.Is(err, os.ErrNotExist) {

@@ -15,20 +15,26 @@ import (
 )
 
 func runDigest(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("digest", "digest [--config PATH] (--send | --preview [--out FILE])\n\n--send sends the digest of everything new since the last sent digest, now.\n--preview renders it without sending or recording anything: to FILE as\nHTML, or as the whole message when FILE ends in .eml; to stdout as text.")
+	fs, path := e.flags("digest", "digest (--send | --preview [--out FILE])\n\n--send sends the digest of everything new since the last sent digest, now.\n--preview renders it without sending or recording anything: to FILE as\nHTML, or as the whole message when FILE ends in .eml; to stdout as text.")
 	send := fs.Bool("send", false, "send the digest now")
 	preview := fs.Bool("preview", false, "render the digest without sending it")
-	out := fs.String("out", "", "with --preview: write to this .html or .eml file")
-	if code, ok := parse(fs, args); !ok {
+	out := fs.String("out", "", "with --preview: write to this .html or .eml `file`")
+	logf := fs.logFlags()
+	if code, ok := fs.parseNone(args, "write to a file with --preview --out FILE"); !ok {
 		return code
 	}
 	if *send == *preview {
-		fmt.Fprintln(e.stderr, "newsmon digest: give exactly one of --send or --preview")
-		return exitUsage
+		return fs.usageError("give exactly one of --send or --preview")
+	}
+	if *out != "" && !*preview {
+		return fs.usageError("--out is for --preview")
 	}
 	cfg, ok := e.loadConfig(*path)
 	if !ok {
 		return exitUsage
+	}
+	if err := logf.apply(&cfg.Log); err != nil {
+		return fs.usageError("%v", err)
 	}
 	log := e.logger(cfg.Log)
 	st, err := store.Open(ctx, cfg.Database)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -10,45 +11,51 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/newsmon/newsmon/store"
 )
 
 func runExport(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("export", "export --format csv|jsonl [--since DATE] [--person NAME] [--out FILE]\n"+
+	fs, path := e.flags("export", "export [--format csv|jsonl] [--excel] [--since 7d|DATE] [--person NAME] [--out FILE]\n"+
 		"       newsmon export --format eval --out DIR\n\n"+
-		"Writes one row per item and person it mentions (the coverage view), oldest first.\n"+
-		"--format eval writes the items you labelled (newsmon label) as a labelled corpus:\n"+
-		"one JSON file per item and person, and people.json, which newsmon eval and\n"+
-		"newsmon rules fit read.")
+		"Writes one row per item and person it mentions (the coverage view), oldest\n"+
+		"first. --excel writes a CSV that Excel opens with its accents and Arabic\n"+
+		"intact when double-clicked (a UTF-8 byte-order mark, CRLF line ends).\n"+
+		"--format eval writes the items you labelled (newsmon label) as a labelled\n"+
+		"corpus: one JSON file per item and person, and people.json, which newsmon\n"+
+		"eval and newsmon rules fit read.")
 	format := fs.String("format", "csv", "csv, jsonl or eval")
-	since := fs.String("since", "", "only items published on or after this date (YYYY-MM-DD)")
-	person := fs.String("person", "", "only this person")
-	out := fs.String("out", "", "write to this file instead of standard output")
-	if code, ok := parse(fs, args); !ok {
+	excel := fs.Bool("excel", false, "CSV for Excel: UTF-8 byte-order mark and CRLF line ends")
+	since := fs.since("", "only items published since")
+	person := fs.String("person", "", "only this person (any name or alias, any case)")
+	out := fs.String("out", "", "write to this `file` instead of standard output")
+	if code, ok := fs.parseNone(args, "write to a file with --out FILE"); !ok {
 		return code
 	}
 	if *format != "csv" && *format != "jsonl" && *format != "eval" {
-		fmt.Fprintf(e.stderr, "newsmon export: --format %q: want csv, jsonl or eval\n", *format)
-		return exitUsage
+		return fs.usageError("--format %q: want csv, jsonl or eval", *format)
 	}
 	if *format == "eval" {
 		if *out == "" {
-			fmt.Fprintln(e.stderr, "newsmon export: --format eval needs --out DIR")
-			return exitUsage
+			return fs.usageError("--format eval needs --out DIR")
 		}
 		return e.exportEval(ctx, *path, *out)
 	}
-	f := store.CoverageFilter{Person: *person}
-	var ok bool
-	if f.Since, ok = parseDateFlag(e, "export", *since); !ok {
-		return exitUsage
+	if *excel && *format != "csv" {
+		return fs.usageError("--excel is for --format csv")
 	}
-	st, code := e.openStore(ctx, "export", *path)
+	cfg, st, code := e.openStore(ctx, "export", *path)
 	if st == nil {
 		return code
 	}
 	defer st.Close()
+	f := store.CoverageFilter{Since: since.at(time.Now(), cfg.Location)}
+	got, err := (&filters{cfg: cfg, st: st}).resolve(ctx, filterValues{person: *person})
+	if err != nil {
+		return e.filterFailed("export", err)
+	}
+	f.Person = got.person
 	w := e.stdout
 	if *out != "" {
 		file, err := os.Create(*out)
@@ -59,7 +66,11 @@ func runExport(ctx context.Context, e *env, args []string) int {
 		defer file.Close()
 		w = file
 	}
-	err := exportCoverage(ctx, st, f, *format, w)
+	bw := bufio.NewWriter(w)
+	err = exportCoverage(ctx, st, f, *format, *excel, bw)
+	if ferr := bw.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("write export: %w", ferr)
+	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon export:", err)
 		return exitFailure
@@ -67,17 +78,29 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	return exitOK
 }
 
-func exportCoverage(ctx context.Context, st *store.Store, f store.CoverageFilter, format string, w io.Writer) error {
+// utf8BOM makes Excel read a CSV as UTF-8; without it Excel assumes the
+// system's code page and shows Arabic and accented titles as mojibake.
+const utf8BOM = "\uFEFF"
+
+func exportCoverage(ctx context.Context, st *store.Store, f store.CoverageFilter, format string, excel bool, w io.Writer) error {
 	if format == "jsonl" {
 		enc := json.NewEncoder(w)
-		return st.Coverage(ctx, f, func(r store.CoverageRow) error { return enc.Encode(r) })
+		enc.SetEscapeHTML(false)
+		return st.Coverage(ctx, f, func(r store.CoverageRow) error { return enc.Encode(coverageOf(r)) })
+	}
+	if excel {
+		if _, err := io.WriteString(w, utf8BOM); err != nil {
+			return fmt.Errorf("write csv: %w", err)
+		}
 	}
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"item_id", "date", "outlet", "person", "title", "url", "stance", "score", "topics", "story_id", "human_label"})
+	cw.UseCRLF = excel
+	cw.Write([]string{"item_id", "date", "source", "person", "title", "url", "stance", "score", "topics", "story_id", "human_label"})
 	err := st.Coverage(ctx, f, func(r store.CoverageRow) error {
-		return cw.Write([]string{strconv.FormatInt(r.ItemID, 10), r.Date.Format("2006-01-02T15:04:05Z"), r.Outlet, r.Person,
-			r.Title, r.URL, r.Stance, strconv.FormatFloat(r.Score, 'f', 3, 64), strings.Join(r.Topics, ";"), strconv.FormatInt(r.StoryID, 10),
-			strconv.FormatBool(r.HumanLabel)})
+		c := coverageOf(r)
+		return cw.Write([]string{strconv.FormatInt(c.ItemID, 10), c.Date.String(), c.Source, c.Person,
+			c.Title, c.URL, c.Stance, strconv.FormatFloat(c.Score, 'f', 3, 64), strings.Join(c.Topics, ";"), strconv.FormatInt(c.StoryID, 10),
+			strconv.FormatBool(c.HumanLabel)})
 	})
 	cw.Flush()
 	if err != nil {
@@ -89,17 +112,18 @@ func exportCoverage(ctx context.Context, st *store.Store, f store.CoverageFilter
 	return nil
 }
 
+func coverageOf(r store.CoverageRow) coverageJSON {
+	return coverageJSON{ItemID: r.ItemID, Date: jsonTime(r.Date), Source: r.Outlet, Person: r.Person, Title: r.Title,
+		URL: r.URL, Stance: r.Stance, Score: r.Score, Topics: r.Topics, StoryID: r.StoryID, HumanLabel: r.HumanLabel}
+}
+
 // exportEval writes every item a person labelled as a labelled corpus in
 // dir: item-ID-PERSON.json files in the shape `newsmon eval` reads, with
 // people.json. Topics are the person's when they labelled them, else left
 // out (null), so that eval does not score topics against the classifier's
 // own.
 func (e *env) exportEval(ctx context.Context, cfgPath, dir string) int {
-	cfg, ok := e.loadConfig(cfgPath)
-	if !ok {
-		return exitUsage
-	}
-	st, code := e.openStore(ctx, "export", cfgPath)
+	cfg, st, code := e.openStore(ctx, "export", cfgPath)
 	if st == nil {
 		return code
 	}
@@ -131,7 +155,6 @@ func (e *env) exportEval(ctx context.Context, cfgPath, dir string) int {
 		return os.WriteFile(filepath.Join(dir, name), append(b, '\n'), 0o640)
 	})
 	if err == nil {
-		var b []byte
 		type person struct {
 			Name    string   `json:"name"`
 			Aliases []string `json:"aliases"`
@@ -140,6 +163,7 @@ func (e *env) exportEval(ctx context.Context, cfgPath, dir string) int {
 		for i, p := range cfg.Tracked {
 			people[i] = person{p.Name, p.Aliases}
 		}
+		var b []byte
 		if b, err = json.MarshalIndent(people, "", " "); err == nil {
 			err = os.WriteFile(filepath.Join(dir, "people.json"), append(b, '\n'), 0o640)
 		}

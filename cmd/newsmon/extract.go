@@ -26,7 +26,7 @@ type extractOutput struct {
 }
 
 func runExtract(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("extract", "extract [--config PATH] [--json] [--content-type TYPE] FILE|URL\n\n"+
+	fs, path := e.flags("extract", "extract FILE|URL [--json] [--content-type TYPE] [--allow-private]\n\n"+
 		"Prints what newsmon extracts from a page: title, date, author, site, language and\n"+
 		"the article text. Check a site with it before adding it as a source. A URL is\n"+
 		"fetched with the configured User-Agent and limits (the defaults when there is\n"+
@@ -34,14 +34,14 @@ func runExtract(ctx context.Context, e *env, args []string) int {
 	asJSON := fs.Bool("json", false, "print JSON")
 	contentType := fs.String("content-type", "", "Content-Type of FILE (its charset is honoured)")
 	allowPrivate := fs.Bool("allow-private", false, "let a URL reach loopback and private addresses")
-	if code, ok := parse(fs, args); !ok {
+	pos, code, ok := fs.parse(args)
+	if !ok {
 		return code
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return exitUsage
+	if len(pos) != 1 {
+		return fs.usageError("want exactly one FILE or URL, got %d arguments", len(pos))
 	}
-	target := fs.Arg(0)
+	target := pos[0]
 	cfg, ok := extractConfig(e, *path)
 	if !ok {
 		return exitUsage

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -92,14 +90,6 @@ const fixtureSources = `  - {name: rights, type: feed, url: SRV/rights.rss, full
   - {name: down, type: feed, url: SRV/down.xml}
 `
 
-func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	e := &env{stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
-	code = dispatch(context.Background(), e, args)
-	return code, out.String(), errb.String()
-}
-
 func queryRows(t *testing.T, dbPath, query string) []string {
 	t.Helper()
 	return sqltest.Rows(t, dbPath, query)
@@ -118,7 +108,7 @@ func TestFetchEndToEnd(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("fetch exit %d; stdout:\n%s\nstderr:\n%s", code, out, stderr)
 	}
-	for _, want := range []string{"rights", "broken", "parse feed", "down", "HTTP 500"} {
+	for _, want := range []string{"rights", "broken", "not a feed", "down", "HTTP 500"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -156,9 +146,9 @@ func TestFetchEndToEnd(t *testing.T) {
 		"broken|error|200|0|0|1",
 		"down|error|500|0|0|1",
 	)
-	assertRows(t, dbPath, `SELECT error FROM fetch_runs WHERE source IN ('broken', 'down') ORDER BY id`,
-		srv.URL+"/broken.xml: parse feed: failed to detect feed type",
-		"GET "+srv.URL+"/down.xml: HTTP 500 Internal Server Error",
+	assertRows(t, dbPath, `SELECT cause, error FROM fetch_runs WHERE source IN ('broken', 'down') ORDER BY id`,
+		"not a feed|"+srv.URL+"/broken.xml: parse feed: failed to detect feed type",
+		"HTTP 500|GET "+srv.URL+"/down.xml: HTTP 500 Internal Server Error",
 	)
 
 	// Second run: the RSS feed answers 304 to its validators, the others

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/newsmon/newsmon/classify"
-	"github.com/newsmon/newsmon/config"
-	"github.com/newsmon/newsmon/pipeline"
 	"github.com/newsmon/newsmon/store"
 )
 
@@ -29,56 +27,59 @@ func runLabel(ctx context.Context, e *env, args []string) int {
 	by := fs.String("by", "", "who labels (default: your user name)")
 	note := fs.String("note", "", "why, for the record")
 	clearLabel := fs.Bool("clear", false, "remove your stance label for PERSON")
-	if code, ok := parse(fs, args); !ok {
+	pos, code, ok := fs.parse(args)
+	if !ok {
 		return code
 	}
 	topicsSet := false
 	fs.Visit(func(f *flag.Flag) { topicsSet = topicsSet || f.Name == "topics" })
-	pos := fs.Args()
 	wantArgs := len(pos) == 3 || (len(pos) == 1 && topicsSet) || (len(pos) == 2 && *clearLabel)
 	if !wantArgs {
-		fs.Usage()
-		return exitUsage
+		return fs.usageError("want ITEM_ID PERSON STANCE, ITEM_ID --topics LIST, or ITEM_ID PERSON --clear; got %d arguments", len(pos))
 	}
 	id, err := strconv.ParseInt(pos[0], 10, 64)
 	if err != nil || id <= 0 {
-		fmt.Fprintf(e.stderr, "newsmon label: ITEM_ID %q is not an item number (see `newsmon search` or the coverage view)\n", pos[0])
-		return exitUsage
+		return fs.usageError("ITEM_ID %q is not an item number (see newsmon search, or the coverage view)", pos[0])
 	}
-	cfg, ok := e.loadConfig(*path)
-	if !ok {
-		return exitUsage
+	cfg, st, code := e.openStore(ctx, "label", *path)
+	if st == nil {
+		return code
 	}
+	defer st.Close()
+	f := &filters{cfg: cfg, st: st}
 	var person, stance string
 	if len(pos) >= 2 {
-		if person, err = trackedPerson(cfg, pos[1]); err != nil {
-			fmt.Fprintln(e.stderr, "newsmon label:", err)
-			return exitUsage
+		if person, err = f.person(ctx, pos[1]); err != nil {
+			return e.filterFailed("label", err)
 		}
 	}
 	if len(pos) == 3 {
-		stance = strings.ToLower(pos[2])
-		if stance != classify.Supportive && stance != classify.Critical && stance != classify.Neutral {
-			fmt.Fprintf(e.stderr, "newsmon label: STANCE %q: want supportive, critical or neutral\n", pos[2])
-			return exitUsage
+		if stance, err = f.stance(pos[2]); err != nil {
+			return e.filterFailed("label", err)
+		}
+		if stance == classify.Unclear {
+			return fs.usageError("STANCE: a person's label is supportive, critical or neutral")
 		}
 	}
 	var topicList []string
 	if topicsSet {
-		if topicList, err = knownTopics(cfg, *topics); err != nil {
-			fmt.Fprintln(e.stderr, "newsmon label:", err)
-			return exitUsage
+		topicList = []string{}
+		for _, t := range strings.Split(*topics, ",") {
+			if t = strings.TrimSpace(t); t == "" {
+				continue
+			}
+			name, err := f.topic(ctx, t)
+			if err != nil {
+				return e.filterFailed("label", err)
+			}
+			topicList = append(topicList, name)
 		}
+		sort.Strings(topicList)
 	}
 	who := *by
 	if who == "" {
 		who = currentUser(e)
 	}
-	st, code := e.openStore(ctx, "label", *path)
-	if st == nil {
-		return code
-	}
-	defer st.Close()
 	now := time.Now().UTC()
 	switch {
 	case *clearLabel:
@@ -120,54 +121,6 @@ func listOrNone(list []string) string {
 		return "none"
 	}
 	return strings.Join(list, ", ")
-}
-
-// trackedPerson returns the canonical name of the tracked person name
-// names: the canonical name or an alias, in any case and with or without
-// accents. An unknown name is an error that lists the closest names.
-func trackedPerson(cfg config.Config, name string) (string, error) {
-	key := foldedKey(name)
-	var names []string
-	for _, p := range cfg.Tracked {
-		for _, n := range append([]string{p.Name}, p.Aliases...) {
-			if foldedKey(n) == key {
-				return p.Name, nil
-			}
-		}
-		names = append(names, p.Name)
-	}
-	sort.Strings(names)
-	return "", fmt.Errorf("%q is not a tracked person (tracked: %s)", name, strings.Join(names, ", "))
-}
-
-// foldedKey compares names as the matcher does: case, accents and
-// punctuation aside.
-func foldedKey(s string) string { return classify.FoldName(s) }
-
-// knownTopics splits a comma-separated list and checks each topic is one
-// the rules know.
-func knownTopics(cfg config.Config, list string) ([]string, error) {
-	c, err := pipeline.NewClassifier(cfg)
-	if err != nil {
-		return nil, err
-	}
-	known := map[string]bool{}
-	for _, t := range c.Topics() {
-		known[t] = true
-	}
-	out := []string{}
-	for _, t := range strings.Split(list, ",") {
-		t = strings.TrimSpace(t)
-		if t == "" {
-			continue
-		}
-		if !known[t] {
-			return nil, fmt.Errorf("topic %q is not one the rules know (%s)", t, strings.Join(c.Topics(), ", "))
-		}
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out, nil
 }
 
 func currentUser(e *env) string {

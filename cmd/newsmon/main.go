@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,7 +13,9 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"sort"
+	"strings"
 	"syscall"
 
 	"github.com/newsmon/newsmon/config"
@@ -58,6 +58,7 @@ var commands = map[string]command{
 	"prune":      {"drop old items' full text per retention.text_days and shrink the file", runPrune},
 	"alerts":     {"test a rule on stored items, list the outbox, or send due alerts", runAlerts},
 	"digest":     {"send the digest now, or preview it", runDigest},
+	"version":    {"print newsmon's version and the revision it was built from", runVersion},
 }
 
 func main() {
@@ -115,66 +116,57 @@ func startCPUProfile(path string) (stop func()) {
 }
 
 func dispatch(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		usage(e.stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
 				return c.run(ctx, e, []string{"-h"})
 			}
 		}
 		usage(e.stdout)
-		if len(args) == 0 {
-			return exitUsage
-		}
 		return exitOK
+	case "--version", "-version":
+		return runVersion(ctx, e, args[1:])
+	}
+	if strings.HasPrefix(args[0], "-") {
+		// Flags before the command ("newsmon --config c.yaml status") are
+		// the command's: the command is the first argument naming one.
+		for i, a := range args {
+			if c, ok := commands[a]; ok {
+				return c.run(ctx, e, append(slices.Clone(args[:i]), args[i+1:]...))
+			}
+		}
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(e.stderr, "newsmon: unknown command %q\n\n", args[0])
-		usage(e.stderr)
+		fmt.Fprintf(e.stderr, "newsmon: unknown command %q", args[0])
+		fmt.Fprint(e.stderr, didYouMean(args[0], commandNames()))
+		fmt.Fprintln(e.stderr, "\nRun \"newsmon help\" for the list of commands.")
 		return exitUsage
 	}
 	return c.run(ctx, e, args[1:])
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "newsmon watches the news for tracked people.\n\nUsage: newsmon COMMAND [flags]\n\nCommands:")
+func commandNames() []string {
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
+	return names
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "newsmon watches the news for tracked people.\n\nUsage: newsmon COMMAND [flags] [arguments]\n\nCommands:")
+	for _, n := range commandNames() {
 		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun \"newsmon COMMAND -h\" for a command's flags. Every command takes --config PATH\n(default $NEWSMON_CONFIG, else config.yaml).")
-}
-
-// flags starts a command's flag set with the --config flag every command has.
-func (e *env) flags(name, synopsis string) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	def := e.getenv("NEWSMON_CONFIG")
-	if def == "" {
-		def = "config.yaml"
-	}
-	path := fs.String("config", def, "config file (env NEWSMON_CONFIG)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: newsmon %s\n\n", synopsis)
-		fs.PrintDefaults()
-	}
-	return fs, path
-}
-
-// parse parses flags; it returns an exit status and false when the command
-// should stop (help asked for, or bad flags).
-func parse(fs *flag.FlagSet, args []string) (int, bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
-		}
-		return exitUsage, false
-	}
-	return exitOK, true
+	fmt.Fprintln(w, "\nRun \"newsmon COMMAND -h\" for a command's flags; flags may come before or after\n"+
+		"the arguments. Every command takes --config FILE (default $NEWSMON_CONFIG, else\nconfig.yaml).")
 }
 
 // loadConfig loads the config, printing its problems.
@@ -196,4 +188,31 @@ func (e *env) logger(cfg config.Log) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(e.stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+// logFlags are --log-format, --log-level and --quiet, which override the
+// config's log section for commands that log as they work.
+type logFlags struct {
+	format, level *string
+	quiet         *bool
+}
+
+func (fs *flagSet) logFlags() logFlags {
+	return logFlags{
+		format: fs.String("log-format", "", "text or json (default: log.format in the config)"),
+		level:  fs.String("log-level", "", "debug, info, warn or error (default: log.level in the config)"),
+		quiet:  fs.Bool("quiet", false, "log errors only (same as --log-level error)"),
+	}
+}
+
+// apply overrides l with the flags given.
+func (f logFlags) apply(l *config.Log) error {
+	level := *f.level
+	if *f.quiet {
+		if level != "" && level != "error" {
+			return fmt.Errorf("--quiet and --log-level %s contradict each other", level)
+		}
+		level = "error"
+	}
+	return overrideLog(l, *f.format, level)
 }

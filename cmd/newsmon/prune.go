@@ -12,7 +12,7 @@ func runPrune(ctx context.Context, e *env, args []string) int {
 	fs, path := e.flags("prune", "prune [--text-days N]\n\nDrops the full text of items older than retention.text_days (metadata, labels\n"+
 		"and evidence stay) and gives the freed space back to the file system.")
 	days := fs.Int("text-days", -1, "override retention.text_days (0 keeps all text)")
-	if code, ok := parse(fs, args); !ok {
+	if code, ok := fs.parseNone(args, ""); !ok {
 		return code
 	}
 	cfg, ok := e.loadConfig(*path)

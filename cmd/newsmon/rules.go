@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/newsmon/newsmon/classify"
@@ -38,28 +39,24 @@ one stance's articles than in the others', across several people and outlets,
 for a person to read and add to classify.stance_cues (or not).`
 
 func runRulesFit(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("rules fit", "rules fit [--out FILE] [--suggest] [--groups N] CORPUS_DIR...")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), rulesUsage+"\n\nFlags:")
-		fs.PrintDefaults()
-	}
+	fs, path := e.flags("rules fit", strings.TrimPrefix(rulesUsage, "Usage: newsmon "))
 	out := fs.String("out", "", "write the fitted weights to this file")
 	suggest := fs.Bool("suggest", false, "list candidate cue phrases instead of fitting")
 	groups := fs.Int("groups", 10, "groups of people for leave-people-out")
 	perSide := fs.Int("n", 25, "with --suggest: phrases per stance")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if code, ok := parse(fs, args); !ok {
+	pos, code, ok := fs.parse(args)
+	if !ok {
 		return code
 	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return exitUsage
+	if len(pos) == 0 {
+		return fs.usageError("want at least one corpus DIR")
 	}
 	cfg, ok := e.corpusConfig(fs, *path)
 	if !ok {
 		return exitUsage
 	}
-	docs, people, err := readCorpora(cfg, fs.Args())
+	docs, people, err := readCorpora(cfg, pos)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon rules fit:", err)
 		return exitUsage
@@ -104,7 +101,7 @@ func runRulesFit(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "newsmon rules fit:", err)
 		return exitFailure
 	}
-	for _, dir := range fs.Args() {
+	for _, dir := range pos {
 		w.Fitted.Corpora = append(w.Fitted.Corpora, filepath.Base(filepath.Clean(dir)))
 	}
 	unfitted := rules.Clone()

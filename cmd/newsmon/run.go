@@ -18,21 +18,23 @@ import (
 )
 
 func runRun(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("run", "run [--config PATH] [--log-format text|json] [--log-level LEVEL]\n\nRuns the daemon: every enabled source on its schedule until SIGINT or\nSIGTERM. SIGHUP re-reads the config. One daemon per database.")
-	logFormat := fs.String("log-format", "", "text or json (default: log.format in the config)")
-	logLevel := fs.String("log-level", "", "debug, info, warn or error (default: log.level in the config)")
-	if code, ok := parse(fs, args); !ok {
+	fs, path := e.flags("run", "run [--log-format text|json] [--log-level LEVEL | --quiet]\n\nRuns the daemon: every enabled source on its schedule until SIGINT or\nSIGTERM. SIGHUP re-reads the config. One daemon per database.")
+	logf := fs.logFlags()
+	if code, ok := fs.parseNone(args, ""); !ok {
 		return code
 	}
 	cfg, ok := e.loadConfig(*path)
 	if !ok {
 		return exitUsage
 	}
-	if err := overrideLog(&cfg.Log, *logFormat, *logLevel); err != nil {
+	if err := logf.apply(&cfg.Log); err != nil {
 		fmt.Fprintln(e.stderr, "newsmon run:", err)
 		return exitUsage
 	}
 	log := e.logger(cfg.Log)
+	for _, w := range cfg.Warnings() {
+		log.Warn("config: " + w.String())
+	}
 
 	lock, err := daemon.Lock(cfg.Database + ".lock")
 	if err != nil {

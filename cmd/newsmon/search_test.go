@@ -24,13 +24,15 @@ func TestSearchExportBackupPrune(t *testing.T) {
 	cfgPath, dbPath := fetchedDB(t)
 
 	code, out, errs := runCmd(t, "search", "--config", cfgPath, "Brussels")
-	if code != exitOK || !strings.Contains(out, "Belgian national Ali Aarrass") || !strings.Contains(out, "«Brussels»") || !strings.Contains(out, "1 results") {
+	if code != exitOK || !strings.Contains(out, "Belgian national Ali Aarrass") || !strings.Contains(out, "«Brussels»") || !strings.Contains(out, "\n1 result\n") {
 		t.Errorf("search exit %d:\n%s\n%s", code, out, errs)
 	}
 	code, out, _ = runCmd(t, "search", "--config", cfgPath, "--person", "Mohamed Hajib", "--json", "répond OR Statement")
 	var titles []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		var h struct{ Title string }
+		var h struct {
+			Title string `json:"title"`
+		}
 		if err := json.Unmarshal([]byte(line), &h); err != nil {
 			t.Fatalf("search --json line %q: %v", line, err)
 		}
@@ -45,7 +47,7 @@ func TestSearchExportBackupPrune(t *testing.T) {
 
 	code, out, errs = runCmd(t, "export", "--config", cfgPath, "--format", "csv", "--person", "Ali Aarrass")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != exitOK || len(lines) != 3 || !strings.HasPrefix(lines[0], "item_id,date,outlet,person") || !strings.Contains(out, "Ali Aarrass") || strings.Contains(out, "Hajib") {
+	if code != exitOK || len(lines) != 3 || !strings.HasPrefix(lines[0], "item_id,date,source,person") || !strings.Contains(out, "Ali Aarrass") || strings.Contains(out, "Hajib") {
 		t.Errorf("export csv exit %d:\n%s\n%s", code, out, errs)
 	}
 	outFile := filepath.Join(t.TempDir(), "all.jsonl")

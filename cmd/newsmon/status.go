@@ -4,59 +4,163 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/newsmon/newsmon/config"
 	"github.com/newsmon/newsmon/daemon"
 	"github.com/newsmon/newsmon/store"
 )
 
+// statusRuns is how many of a source's runs `status SOURCE` lists.
+const statusRuns = 10
+
 func runStatus(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("status", "status [--config PATH]\n\nShows each source's schedule and health from the database. Safe to run\nwhile the daemon runs: it only reads.")
-	if code, ok := parse(fs, args); !ok {
+	fs, path := e.flags("status", "status [SOURCE] [--json]\n\nShows each source's schedule and health from the database, with why a failing\n"+
+		"source fails in a word or two (DNS, refused, timeout, TLS, HTTP 404, robots.txt,\n"+
+		"not a feed, too large). With SOURCE: that source's whole last error and its\n"+
+		"last runs. Safe to run while the daemon runs: it only reads.")
+	asJSON := fs.Bool("json", false, "print one JSON object, errors in full (see docs/commands.md)")
+	pos, code, ok := fs.parse(args)
+	if !ok {
 		return code
 	}
-	cfg, ok := e.loadConfig(*path)
-	if !ok {
-		return exitUsage
+	if len(pos) > 1 {
+		return fs.usageError("want at most one SOURCE, got %d arguments", len(pos))
 	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon status:", err)
-		return exitFailure
+	cfg, st, code := e.openStore(ctx, "status", *path)
+	if st == nil {
+		return code
 	}
 	defer st.Close()
-	now := time.Now()
-	health, err := st.Health(ctx, now)
+	rep, err := readStatus(ctx, cfg, st, time.Now())
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon status:", err)
 		return exitFailure
+	}
+	if len(pos) == 1 {
+		return sourceStatus(ctx, e, cfg, st, rep, pos[0], *asJSON)
+	}
+	if *asJSON {
+		return writeJSON(e, rep)
+	}
+	fmt.Fprintf(e.stdout, "daemon: %s\n", rep.Daemon.describe())
+	fmt.Fprintf(e.stdout, "database: %s, times in %s\n", rep.Database, cfg.Location)
+	fmt.Fprintf(e.stdout, "search index: %s awaiting indexing (the daemon or `newsmon search` indexes them)\n\n",
+		plural(rep.SearchIndexPending, "item", "items"))
+	show := func(t jsonTime) string {
+		if time.Time(t).IsZero() {
+			return "-"
+		}
+		return time.Time(t).In(cfg.Location).Format("2006-01-02 15:04")
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tSCHEDULE\tNEXT RUN\tLAST RUN\tLAST SUCCESS\tFAILURES\tITEMS 24H\tPROBLEM")
+	failing := false
+	for _, s := range rep.Sources {
+		next := show(s.NextRun)
+		if s.BackingOff {
+			next += " (backoff)"
+		}
+		problem := ""
+		if s.ConsecutiveFailures > 0 {
+			failing = true
+			problem = failureSummary(s.Cause, s.Error)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Source, s.Schedule, next, show(s.LastRun), show(s.LastSuccess),
+			strconv.Itoa(s.ConsecutiveFailures), s.ItemsLastDay, problem)
+	}
+	tw.Flush()
+	if failing {
+		fmt.Fprintln(e.stdout, "\n`newsmon status SOURCE` shows a source's whole error and its last runs.")
+	}
+	return exitOK
+}
+
+// failureSummary is a failure in a table cell: its cause in a word or two,
+// or, for an error fetch does not recognise, the start of its text.
+func failureSummary(cause, errText string) string {
+	if cause != "" {
+		return cause
+	}
+	return oneLineCut(errText, 60)
+}
+
+// statusJSON is `newsmon status --json`.
+type statusJSON struct {
+	Daemon             daemonJSON         `json:"daemon"`
+	Database           string             `json:"database"`
+	TimeZone           string             `json:"time_zone"`
+	SearchIndexPending int                `json:"search_index_pending"`
+	Sources            []sourceStatusJSON `json:"sources"`
+}
+
+type daemonJSON struct {
+	Running bool   `json:"running"`
+	PID     int    `json:"pid,omitempty"`
+	Error   string `json:"error,omitempty"` // the lock file could not be read
+}
+
+func (d daemonJSON) describe() string {
+	switch {
+	case d.Error != "":
+		return "unknown (" + d.Error + ")"
+	case d.Running && d.PID > 0:
+		return fmt.Sprintf("running (pid %d)", d.PID)
+	case d.Running:
+		return "running"
+	}
+	return "not running (next runs are as last planned)"
+}
+
+// sourceStatusJSON is one source in `newsmon status --json`, and the head
+// of `newsmon status SOURCE --json`.
+type sourceStatusJSON struct {
+	Source              string    `json:"source"`
+	Type                string    `json:"type"`
+	URL                 string    `json:"url"`
+	Schedule            string    `json:"schedule"` // "disabled", or "(not in config)" for a source only the database knows
+	NextRun             jsonTime  `json:"next_run"`
+	BackingOff          bool      `json:"backing_off"`
+	LastRun             jsonTime  `json:"last_run"`
+	LastSuccess         jsonTime  `json:"last_success"`
+	ConsecutiveFailures int       `json:"consecutive_failures"`
+	ItemsLastDay        int       `json:"items_last_day"`
+	Cause               string    `json:"cause"` // of the last failure, while failing
+	Error               string    `json:"error"` // the last failure's whole text, while failing
+	Runs                []runJSON `json:"runs,omitempty"`
+}
+
+// runJSON is one run in `newsmon status SOURCE --json`.
+type runJSON struct {
+	Started    jsonTime `json:"started"`
+	Finished   jsonTime `json:"finished"`
+	Status     string   `json:"status"` // ok, not_modified or error
+	HTTPStatus int      `json:"http_status,omitempty"`
+	Fetched    int      `json:"fetched"`
+	New        int      `json:"new"`
+	Cause      string   `json:"cause,omitempty"`
+	Error      string   `json:"error,omitempty"` // a failure, or a warning on a run that succeeded
+}
+
+func readStatus(ctx context.Context, cfg config.Config, st *store.Store, now time.Time) (statusJSON, error) {
+	rep := statusJSON{Database: cfg.Database, TimeZone: cfg.Location.String(), Sources: []sourceStatusJSON{}}
+	health, err := st.Health(ctx, now)
+	if err != nil {
+		return rep, err
 	}
 	scheds, err := st.Schedules(ctx)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon status:", err)
-		return exitFailure
+		return rep, err
 	}
-
-	switch held, pid, err := daemon.Holder(cfg.Database + ".lock"); {
-	case err != nil:
-		fmt.Fprintf(e.stdout, "daemon: unknown (%v)\n", err)
-	case held && pid > 0:
-		fmt.Fprintf(e.stdout, "daemon: running (pid %d)\n", pid)
-	case held:
-		fmt.Fprintln(e.stdout, "daemon: running")
-	default:
-		fmt.Fprintln(e.stdout, "daemon: not running (next runs are as last planned)")
+	if rep.SearchIndexPending, err = st.PendingIndex(ctx); err != nil {
+		return rep, err
 	}
-	fmt.Fprintf(e.stdout, "database: %s, times in %s\n", cfg.Database, cfg.Location)
-	pending, err := st.PendingIndex(ctx)
+	held, pid, err := daemon.Holder(cfg.Database + ".lock")
+	rep.Daemon = daemonJSON{Running: held, PID: pid}
 	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon status:", err)
-		return exitFailure
+		rep.Daemon = daemonJSON{Error: err.Error()}
 	}
-	fmt.Fprintf(e.stdout, "search index: %d items awaiting indexing (the daemon or `newsmon search` indexes them)\n\n", pending)
-
 	specs := map[string]string{}
 	for _, s := range cfg.Sources {
 		specs[s.Name] = cfg.ScheduleOf(s)
@@ -64,38 +168,85 @@ func runStatus(ctx context.Context, e *env, args []string) int {
 			specs[s.Name] = "disabled"
 		}
 	}
-	show := func(t time.Time) string {
-		if t.IsZero() {
+	for _, h := range health {
+		s := sourceStatusJSON{Source: h.Name, Type: h.Type, URL: h.URL, LastRun: jsonTime(h.LastRun), LastSuccess: jsonTime(h.LastSuccess),
+			ConsecutiveFailures: h.ConsecutiveFailures, ItemsLastDay: h.ItemsLastDay, Schedule: specs[h.Name]}
+		if s.Schedule == "" {
+			s.Schedule = "(not in config)"
+		}
+		if s.ConsecutiveFailures > 0 {
+			s.Cause, s.Error = h.LastCause, h.LastError
+		}
+		if sch := scheds[h.Name]; s.Schedule != "disabled" && s.Schedule != "(not in config)" {
+			s.NextRun, s.BackingOff = jsonTime(sch.NextRun), now.Before(sch.BackoffUntil)
+		}
+		rep.Sources = append(rep.Sources, s)
+	}
+	return rep, nil
+}
+
+// sourceStatus prints one source in full: its state, its whole last error
+// and its last runs.
+func sourceStatus(ctx context.Context, e *env, cfg config.Config, st *store.Store, rep statusJSON, name string, asJSON bool) int {
+	var src *sourceStatusJSON
+	var names []string
+	for i := range rep.Sources {
+		names = append(names, rep.Sources[i].Source)
+		if rep.Sources[i].Source == name {
+			src = &rep.Sources[i]
+		}
+	}
+	if src == nil {
+		msg := fmt.Sprintf("newsmon status: no source named %q in %s", name, cfg.Database) + didYouMean(name, names)
+		fmt.Fprintln(e.stderr, msg)
+		return exitUsage
+	}
+	runs, err := st.RecentRuns(ctx, name, statusRuns)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon status:", err)
+		return exitFailure
+	}
+	for _, r := range runs {
+		src.Runs = append(src.Runs, runJSON{Started: jsonTime(r.Started), Finished: jsonTime(r.Finished), Status: r.Status,
+			HTTPStatus: r.HTTPStatus, Fetched: r.Seen, New: r.New, Cause: r.Cause, Error: r.Error})
+	}
+	if asJSON {
+		return writeJSON(e, src)
+	}
+	show := func(t jsonTime) string {
+		if time.Time(t).IsZero() {
 			return "-"
 		}
-		return t.In(cfg.Location).Format("2006-01-02 15:04")
+		return time.Time(t).In(cfg.Location).Format("2006-01-02 15:04:05")
 	}
+	next := show(src.NextRun)
+	if src.BackingOff {
+		next += " (backing off after failures)"
+	}
+	for _, f := range [][2]string{
+		{"source", src.Source}, {"type", src.Type}, {"url", src.URL}, {"schedule", src.Schedule}, {"next run", next},
+		{"last run", show(src.LastRun)}, {"last success", show(src.LastSuccess)},
+		{"failures", strconv.Itoa(src.ConsecutiveFailures) + " in a row"}, {"items 24h", strconv.Itoa(src.ItemsLastDay)},
+	} {
+		fmt.Fprintf(e.stdout, "%-13s %s\n", f[0]+":", f[1])
+	}
+	if src.ConsecutiveFailures > 0 {
+		cause := src.Cause
+		if cause == "" {
+			cause = "(not recognised)"
+		}
+		fmt.Fprintf(e.stdout, "%-13s %s\n%-13s %s\n", "cause:", cause, "error:", src.Error)
+	}
+	fmt.Fprintf(e.stdout, "\nlast %s, newest first (times in %s):\n", plural(len(runs), "run", "runs"), cfg.Location)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tSCHEDULE\tNEXT RUN\tLAST RUN\tLAST SUCCESS\tFAILURES\tITEMS 24H\tLAST ERROR")
-	for _, h := range health {
-		spec, ok := specs[h.Name]
-		if !ok {
-			spec = "(not in config)"
+	fmt.Fprintln(tw, "STARTED\tSTATUS\tHTTP\tFETCHED\tNEW\tCAUSE\tERROR")
+	for _, r := range src.Runs {
+		httpStatus := "-"
+		if r.HTTPStatus != 0 {
+			httpStatus = strconv.Itoa(r.HTTPStatus)
 		}
-		sch := scheds[h.Name]
-		next := show(sch.NextRun)
-		if spec == "disabled" || spec == "(not in config)" {
-			next = "-"
-		} else if now.Before(sch.BackoffUntil) {
-			next += " (backoff)"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", h.Name, spec, next, show(h.LastRun), show(h.LastSuccess),
-			strconv.Itoa(h.ConsecutiveFailures), h.ItemsLastDay, shorten(h.LastError, 80))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", show(r.Started), r.Status, httpStatus, r.Fetched, r.New, r.Cause, oneLineCut(r.Error, 200))
 	}
 	tw.Flush()
 	return exitOK
-}
-
-// shorten keeps a table row on one line.
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
