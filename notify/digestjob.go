@@ -28,9 +28,6 @@ type DigestConfig struct {
 	// HealthFailures is how many failed runs in a row make a source show
 	// in the health block; zero means 1.
 	HealthFailures int
-	// MinWords is classify.min_words, quoted when the digest says why a
-	// stance is unclear; zero leaves it out.
-	MinWords int
 	// Observe, when set, is told of each attempt's outcome ("sent",
 	// "failed" or "skipped") and its time. It feeds /metrics.
 	Observe func(outcome string, at time.Time)
@@ -122,10 +119,6 @@ func (j *DigestJob) build(ctx context.Context, cfg DigestConfig, end time.Time) 
 	if err != nil {
 		return Digest{}, store.DigestRecord{}, err
 	}
-	texts, err := j.store.ItemTexts(ctx, unclearItemIDs(items))
-	if err != nil {
-		return Digest{}, store.DigestRecord{}, err
-	}
 	d := Digest{
 		Subject:     strings.ReplaceAll(cfg.Subject, "{date}", end.In(loc).Format("2006-01-02")),
 		PeriodStart: start,
@@ -135,7 +128,7 @@ func (j *DigestJob) build(ctx context.Context, cfg DigestConfig, end time.Time) 
 	rec := store.DigestRecord{PeriodStart: start, PeriodEnd: end, Recipients: cfg.To, Items: len(items),
 		Counts: map[string]map[string]int{}}
 
-	d.People = storySections(items, copies, wordCounts(texts), cfg.MinWords)
+	d.People = storySections(items, copies)
 	for i := range d.People {
 		p := &d.People[i]
 		if hasLast {

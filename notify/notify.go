@@ -43,9 +43,12 @@ type DigestItem struct {
 	// listed under two people counts once in the subject. Zero counts the
 	// entry by itself.
 	Story int64
-	// Reason says in a line why the stance is unclear ("41 words, fewer
-	// than ..."); empty when it is not known.
+	// Reason says in a line why the classifier found the stance neutral
+	// or unclear ("41 words (fewer than classify.min_words 60)"); empty
+	// when it is not known or the stance is a person's label.
 	Reason string
+	// Human says the stance was set by a person (`newsmon label`).
+	Human bool
 }
 
 // Outlet is one other outlet that carried a story, and its copy.

@@ -2,7 +2,6 @@ package notify
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"net"
 	"net/url"
@@ -11,7 +10,6 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/newsmon/newsmon/classify"
 	"github.com/newsmon/newsmon/store"
 )
 
@@ -26,9 +24,8 @@ type personCopy struct {
 }
 
 // storySections makes one section per person, sorted by name, with one
-// entry per story. words holds the word counts of items with an unclear
-// stance; minWords is classify.min_words (0: unknown).
-func storySections(items []store.LabeledItem, copies map[int64][]store.StoryItem, words map[int64]int, minWords int) []PersonSection {
+// entry per story.
+func storySections(items []store.LabeledItem, copies map[int64][]store.StoryItem) []PersonSection {
 	type key struct {
 		person string
 		story  int64
@@ -59,8 +56,9 @@ func storySections(items []store.LabeledItem, copies map[int64][]store.StoryItem
 		di := itemFor(rep.item, k.person)
 		di.Stance, di.Story = label, k.story
 		di.AlsoIn = otherOutlets(rep, cs, copies[k.story], label)
-		if label == StanceUnclear {
-			di.Reason = unclearReason(words[rep.item.ID], minWords)
+		di.Human = rep.stance.Human
+		if !di.Human && (label == StanceUnclear || label == StanceNeutral) {
+			di.Reason = reasonText(rep.stance.Reason)
 		}
 		ps.Items = append(ps.Items, di)
 		ps.Counts[label]++
@@ -169,38 +167,13 @@ func otherOutlets(rep personCopy, cs []personCopy, copies []store.StoryItem, lab
 	return out
 }
 
-// unclearReason says why a stance is unclear from what the store holds.
-// The classifier calls a stance unclear only when the text is shorter than
-// classify.min_words, so the word count is the reason.
-func unclearReason(words, minWords int) string {
-	switch {
-	case minWords <= 0:
-		return fmt.Sprintf("too short to judge (%d words)", words)
-	case words < minWords:
-		return fmt.Sprintf("too short to judge (%d words; classify.min_words is %d)", words, minWords)
-	default:
-		return ""
+// reasonText is the classifier's reason without the label it begins with
+// ("unclear: 41 words ..." reads "41 words ..." under the unclear heading).
+func reasonText(reason string) string {
+	if _, rest, ok := strings.Cut(reason, ": "); ok {
+		return rest
 	}
-}
-
-// unclearItemIDs returns the items with an unclear stance: the digest says
-// how many words they have.
-func unclearItemIDs(items []store.LabeledItem) []int64 {
-	var ids []int64
-	for _, it := range items {
-		if slices.ContainsFunc(it.Stances, func(st store.ItemStance) bool { return normStance(st.Label) == StanceUnclear }) {
-			ids = append(ids, it.ID)
-		}
-	}
-	return ids
-}
-
-func wordCounts(texts map[int64]string) map[int64]int {
-	out := make(map[int64]int, len(texts))
-	for id, t := range texts {
-		out[id] = classify.CountWords(t)
-	}
-	return out
+	return reason
 }
 
 func storyIDs(items []store.LabeledItem) []int64 {

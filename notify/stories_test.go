@@ -34,6 +34,10 @@ func storyStore(t *testing.T, now time.Time) *store.Store {
 	}
 	wire, rewrite := readStoryText(t, "wire"), readStoryText(t, "rewrite")
 	item := func(link, title, text, label string, score float64, published time.Time, evidence ...string) store.Item {
+		reason := ""
+		if label == "unclear" {
+			reason = "unclear: 11 words (fewer than classify.min_words 60)"
+		}
 		ev := `[`
 		for i, e := range evidence {
 			if i > 0 {
@@ -45,7 +49,7 @@ func storyStore(t *testing.T, now time.Time) *store.Store {
 		return store.Item{GUID: link, URL: link, CanonicalURL: link, Title: title, Text: text, ContentHash: link,
 			Published: published, Fingerprint: classify.Fingerprint(text),
 			Mentions: []store.Mention{{Person: "Ali Aarrass", Spelling: "Ali Aarrass", Count: 1}},
-			Stances:  []store.Stance{{Person: "Ali Aarrass", Label: label, Score: score, Evidence: []byte(ev), RulesVersion: "t"}},
+			Stances:  []store.Stance{{Person: "Ali Aarrass", Label: label, Score: score, Evidence: []byte(ev), RulesVersion: "t", Reason: reason}},
 		}
 	}
 	save := func(source string, at time.Time, items ...store.Item) {
@@ -97,7 +101,7 @@ func jsonString(s string) string {
 func TestDigestFromStoreListsStoriesOnce(t *testing.T) {
 	now := time.Now().UTC()
 	st := storyStore(t, now)
-	job := NewDigestJob(st, nil, quiet, DigestConfig{MinWords: 60})
+	job := NewDigestJob(st, nil, quiet, DigestConfig{})
 	d, rec, err := job.Build(context.Background(), now)
 	if err != nil {
 		t.Fatal(err)
@@ -134,7 +138,7 @@ func TestDigestFromStoreListsStoriesOnce(t *testing.T) {
 		`<span dir="auto">wire.example.com</span>`, // a config key gives way to the site's host
 		`Also in: <a href="https://courrier.example.org/2026/aarrass" dir="auto" style="color:#666666;">Le Courrier</a>, <a href="https://www.daily.example.net/aarrass-letter" dir="auto" style="color:#666666;">daily.example.net</a> (neutral)</p>`,
 		`<span dir="auto">briefs</span>`, // no public host: the key stays
-		"Why unclear: too short to judge (11 words; classify.min_words is 60)",
+		"Why unclear: 11 words (fewer than classify.min_words 60)",
 		`<p dir="auto" style="margin:6px 0 0 0;padding:0 0 0 8px;border-left:2px solid #dddddd;color:#444444;">قالت شقيقته إن صحته تتدهور.</p>`,
 		`His sister said: &#34;We have not seen him for months.&#34;</p>`,
 		`<table role="img" aria-label="Ali Aarrass, stories per day from `,
@@ -193,5 +197,47 @@ func TestStoryStance(t *testing.T) {
 		if got := storyStance(tc.stances); got != tc.want {
 			t.Errorf("%s: storyStance = %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// A person's label wins over the classifier's in the digest: the brief the
+// classifier found too short moves from "stance unclear" to the stance a
+// person gave it, marked as theirs, and the counts follow.
+func TestDigestShowsHumanLabel(t *testing.T) {
+	now := time.Now().UTC()
+	st := storyStore(t, now)
+	ctx := context.Background()
+	var brief int64
+	items, err := st.DigestItems(ctx, now.Add(-2*time.Hour), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if it.Title == "Court list" {
+			brief = it.ID
+		}
+	}
+	if brief == 0 {
+		t.Fatal("no brief in the store")
+	}
+	if _, err := st.SetStanceLabel(ctx, store.StanceLabel{ItemID: brief, Person: "Ali Aarrass", Label: "critical", By: "tester"}, now); err != nil {
+		t.Fatal(err)
+	}
+	d, rec, err := NewDigestJob(st, nil, quiet, DigestConfig{}).Build(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.Counts["Ali Aarrass"]; got["critical"] != 2 || got["unclear"] != 0 {
+		t.Errorf("counts %v, want the labelled brief counted critical", got)
+	}
+	html, text, err := RenderDigest(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Unclear) != 0 || strings.Contains(html, "Why unclear") {
+		t.Error("the labelled brief is still listed as unclear")
+	}
+	if !strings.Contains(html, "s label (newsmon label)") || !strings.Contains(text, "Critical: a person's label") {
+		t.Errorf("the labelled brief is not marked as a person's label:\n%s", text)
 	}
 }

@@ -77,6 +77,8 @@ type itemView struct {
 	MoreIn   int // outlets beyond maxAlsoIn, counted but not named
 	Person   string
 	Reason   string
+	Human    bool   // the stance is a person's label
+	Why      string // "Why neutral", heading the reason
 }
 
 // outletView is one "also in" outlet; Stance is set when its copy frames
@@ -99,6 +101,8 @@ func newItemView(it DigestItem, loc *time.Location) itemView {
 		Topics: joinClean(topicNames(it.Topics), maxTopics),
 		Person: clip(oneLine(it.Person), 80),
 		Reason: clip(oneLine(it.Reason), 200),
+		Human:  it.Human,
+		Why:    "Why " + strings.ToLower(stanceLabel(st)),
 	}
 	if v.Title == "" {
 		v.Title = "(untitled)"

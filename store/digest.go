@@ -206,30 +206,3 @@ func (s *Store) StanceDates(ctx context.Context, from, to time.Time) ([]StanceDa
 	}
 	return out, rows.Err()
 }
-
-// ItemTexts returns the stored text of the given items by id. The digest
-// reads it only for items whose stance is unclear, to say how short they
-// are.
-func (s *Store) ItemTexts(ctx context.Context, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, text FROM items WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
-	if err != nil {
-		return nil, fmt.Errorf("read item texts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var text string
-		if err := rows.Scan(&id, &text); err != nil {
-			return nil, fmt.Errorf("read item texts: %w", err)
-		}
-		out[id] = text
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read item texts: %w", err)
-	}
-	return out, nil
-}

@@ -116,7 +116,7 @@ func digestPreview(ctx context.Context, e *env, cfg config.Config, st *store.Sto
 func digestConfig(cfg config.Config) notify.DigestConfig {
 	return notify.DigestConfig{
 		To: cfg.Digest.To, Subject: cfg.Digest.Subject, SendEmpty: cfg.Digest.SendEmpty,
-		Location: cfg.Location, HealthFailures: cfg.Alerts.FailuresToAlert, MinWords: cfg.Classify.MinWords,
+		Location: cfg.Location, HealthFailures: cfg.Alerts.FailuresToAlert,
 	}
 }
 

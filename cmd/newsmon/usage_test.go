@@ -185,7 +185,7 @@ func TestJSONVocabulary(t *testing.T) {
 
 	want := map[string][]string{
 		"search":        {"date", "item_id", "rank", "snippet", "source", "story_id", "title", "url"},
-		"export":        {"date", "item_id", "person", "score", "source", "stance", "story_id", "title", "topics", "url"},
+		"export":        {"date", "human_label", "item_id", "person", "score", "source", "stance", "story_id", "title", "topics", "url"},
 		"status":        {"daemon", "database", "search_index_pending", "sources", "time_zone"},
 		"status source": {"backing_off", "cause", "consecutive_failures", "error", "items_last_day", "last_run", "last_success", "next_run", "schedule", "source", "type", "url"},
 	}
