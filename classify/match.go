@@ -42,6 +42,8 @@ type Matcher struct {
 	looseSurnames map[uint64][]int
 	looseGiven    []map[uint64]bool
 	typoSurnames  map[uint64][]int // hashes of a long surname and its one-deletion forms → people
+	typoGiven     map[uint64][]int // given-name keys (folded and loose) of people with a long surname
+	looseFilter   keyFilter        // first keys of loose patterns
 	surnameForms  [][][]byte       // per person: folded forms of their surnames of typoMinLetters or more
 	particleLed   []bool           // per person: the surname follows a particle ("de Lima", "Le Pen")
 	aposParts     map[uint64]bool  // first parts of apostrophe-joined surnames ("chin" of "Chin'ono")
@@ -151,6 +153,7 @@ func NewMatcher(people []Person) (*Matcher, error) {
 		looseSurnames: make(map[uint64][]int),
 		looseGiven:    make([]map[uint64]bool, len(people)),
 		typoSurnames:  make(map[uint64][]int),
+		typoGiven:     make(map[uint64][]int),
 		surnameForms:  make([][][]byte, len(people)),
 		particleLed:   make([]bool, len(people)),
 		aposParts:     make(map[uint64]bool),
@@ -249,6 +252,20 @@ func NewMatcher(people []Person) (*Matcher, error) {
 	}
 	for k := range m.surnames {
 		m.filter.add(k)
+	}
+	for k := range m.loosePatterns {
+		m.looseFilter.add(k)
+	}
+	for p := range people {
+		if len(m.surnameForms[p]) == 0 {
+			continue
+		}
+		for k := range m.given[p] {
+			add(m.typoGiven, k, p)
+		}
+		for k := range m.looseGiven[p] {
+			add(m.typoGiven, k, p)
+		}
 	}
 	// Words that may start a loose surname: the loose form keeps the first
 	// letter but for "dj", "kh" (→ j), "ph" (→ f) and a leading article.
@@ -610,17 +627,18 @@ func (m *Matcher) fullName(tk *tokenizer, toks []nameTok, i int) (end, person in
 			return end, p
 		}
 	}
-	if t.loose != 0 {
+	if t.loose != 0 && m.looseFilter.has(t.loose) {
 		if end, p := matchPatterns(m.loosePatterns[t.loose], toks, i, func(u nameTok) uint64 { return u.loose }); p >= 0 {
 			return end, p
 		}
 	}
-	if i+1 < len(toks) && toks[i+1].sep == sepSpace && (toks[i+1].upper || !toks[i+1].cased) {
+	if i+1 < len(toks) && toks[i+1].sep == sepSpace && (toks[i+1].upper || !toks[i+1].cased) && len(m.typoGiven) > 0 {
 		next := tk.forms[toks[i+1].fs:toks[i+1].fe]
-		for p := range m.people {
-			if !m.given[p][t.key] && (t.loose == 0 || !m.looseGiven[p][t.loose]) {
-				continue
-			}
+		owners := m.typoGiven[t.key]
+		if t.loose != 0 {
+			owners = append(owners[:len(owners):len(owners)], m.typoGiven[t.loose]...)
+		}
+		for _, p := range owners {
 			for _, sur := range m.surnameForms[p] {
 				if len(next) > 0 && next[0] == sur[0] && withinOneEdit(next, sur) {
 					return i + 1, p
