@@ -1,0 +1,336 @@
+package main
+
+import (
+	"fmt"
+	"hash/fnv"
+	"io"
+	"log"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/newsmon/newsmon/internal/sqltest"
+)
+
+// stormSink is an SMTP server that keeps every message with its
+// recipients, and the most deliveries to one recipient it saw at once.
+type stormSink struct {
+	mu       sync.Mutex
+	msgs     map[string][]string // by recipient
+	inFlight map[string]int
+	maxIn    map[string]int
+}
+
+func (b *stormSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &stormSession{b: b}, nil }
+
+type stormSession struct {
+	b  *stormSink
+	to []string
+}
+
+func (s *stormSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *stormSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, to)
+	return nil
+}
+func (s *stormSession) Data(r io.Reader) error {
+	b := s.b
+	b.mu.Lock()
+	for _, to := range s.to {
+		b.inFlight[to]++
+		b.maxIn[to] = max(b.maxIn[to], b.inFlight[to])
+	}
+	b.mu.Unlock()
+	data, err := io.ReadAll(r)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, to := range s.to {
+		b.inFlight[to]--
+		if err == nil {
+			b.msgs[to] = append(b.msgs[to], string(data))
+		}
+	}
+	return err
+}
+func (s *stormSession) Reset()        { s.to = nil }
+func (s *stormSession) Logout() error { return nil }
+
+func (b *stormSink) received(to string) (msgs []string, maxInFlight int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.msgs[to]...), b.maxIn[to]
+}
+
+func startStormSink(t *testing.T) (*stormSink, int) {
+	t.Helper()
+	b := &stormSink{msgs: map[string][]string{}, inFlight: map[string]int{}, maxIn: map[string]int{}}
+	srv := smtp.NewServer(b)
+	srv.Domain = "localhost"
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	srv.ReadTimeout, srv.WriteTimeout = 5*time.Second, 5*time.Second
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close(); _ = l.Close(); <-done })
+	return b, l.Addr().(*net.TCPAddr).Port
+}
+
+// newsDesk serves one new item naming a tracked person at every fetch of
+// every feed, so that every run after a source's first queues an alert.
+type newsDesk struct {
+	mu       sync.Mutex
+	hits     map[string]int
+	inFlight map[string]int
+	maxIn    map[string]int
+}
+
+func (n *newsDesk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n.mu.Lock()
+	n.hits[r.URL.Path]++
+	k := n.hits[r.URL.Path]
+	n.inFlight[r.URL.Path]++
+	n.maxIn[r.URL.Path] = max(n.maxIn[r.URL.Path], n.inFlight[r.URL.Path])
+	n.mu.Unlock()
+	defer func() { n.mu.Lock(); n.inFlight[r.URL.Path]--; n.mu.Unlock() }()
+	guid := fmt.Sprintf("%s-%d", strings.Trim(r.URL.Path, "/"), k)
+	w.Header().Set("Content-Type", "application/rss+xml")
+	// Texts of their own, or every item would be a repost of the first
+	// (one story), and a repost does not alert again.
+	var words strings.Builder
+	h := fnv.New64a()
+	for i := range 200 {
+		fmt.Fprintf(h, "%s %d", guid, i)
+		fmt.Fprintf(&words, " w%x", h.Sum64()%100000)
+	}
+	fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><link>https://news.example/</link>
+<item><guid>%s</guid><title>Aarrass update %[1]s</title><link>https://news.example/%[1]s</link><pubDate>%s</pubDate><description>%s%s</description></item></channel></rss>`,
+		guid, time.Now().UTC().Format(time.RFC1123Z), "Supporters of Ali Aarrass wrote again.", words.String())
+}
+
+func (n *newsDesk) count(path string) (hits, maxInFlight int) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.hits[path], n.maxIn[path]
+}
+
+// TestRunSurvivesSIGHUPStorm runs the daemon binary with three sources
+// that fire every second and alert on every run, and a digest every 3 s,
+// and sends it 100 SIGHUPs in 10 s, alternating two configs. Every job
+// must go on running exactly once at a time, no alert may be lost or sent
+// twice, and SIGTERM must end it with status 0 within the grace period.
+func TestRunSurvivesSIGHUPStorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 15 s storm")
+	}
+	desk := &newsDesk{hits: map[string]int{}, inFlight: map[string]int{}, maxIn: map[string]int{}}
+	srv := httptest.NewServer(desk)
+	defer srv.Close()
+	sink, port := startStormSink(t)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "test.db")
+	cfgPath := filepath.Join(dir, "config.yaml")
+	addr := freeAddr(t)
+	const grace = 5 * time.Second
+	writeCfg := func(variant string) {
+		t.Helper()
+		cfg := fmt.Sprintf(`database: %s
+listen: %s
+fetch: {user_agent: newsmon-test, timeout: 5s, concurrency: 4, allow_private_addresses: true}
+daemon: {jitter: 0s, shutdown_grace: %s}
+tracked: [{name: Ali Aarrass}]
+sources:
+  - {name: s1, type: feed, url: %[4]s/s1.rss, schedule: "@every 1s", full_text: false}
+  - {name: s2, type: feed, url: %[4]s/s2.rss, schedule: "@every 1s", full_text: false}
+  - {name: s3, type: feed, url: %[4]s/s3.rss, schedule: "@every 1s", full_text: false}
+smtp: {host: 127.0.0.1, port: %[5]d, security: none, from: "newsmon <alerts@newsmon.example>"}
+alerts:
+  group_window: 0s
+  max_attempts: 5
+  rules:
+    - {name: desk, person: Ali Aarrass, notify: [email], email: [desk@ngo.example]}
+digest:
+  to: [team@ngo.example]
+  schedule: "@every 3s"
+  subject: "Digest %[6]s {date}"
+`, dbPath, addr, grace, srv.URL, port, variant)
+		if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeCfg("A")
+	cmd, out, done := startDaemon(t, "--config", cfgPath)
+	eventually(t, "/healthz", func() bool { code, _ := httpGet("http://" + addr + "/healthz"); return code == 200 })
+	eventually(t, "every source to have run twice", func() bool {
+		for _, s := range []string{"/s1.rss", "/s2.rss", "/s3.rss"} {
+			if h, _ := desk.count(s); h < 2 {
+				return false
+			}
+		}
+		return true
+	})
+	hitsBefore, _ := desk.count("/s1.rss")
+	stormStart := time.Now().Truncate(time.Second)
+
+	for i := range 100 {
+		writeCfg([]string{"A", "B"}[i%2])
+		if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond) // the pace of the storm, not an assertion
+	}
+	stormEnd := time.Now()
+	eventually(t, "a digest", func() bool { msgs, _ := sink.received("team@ngo.example"); return len(msgs) > 0 })
+	eventually(t, "alerts during the storm", func() bool { msgs, _ := sink.received("desk@ngo.example"); return len(msgs) > 0 })
+
+	stopAt := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("daemon exit: %v\n%s", err, out)
+		}
+	case <-time.After(grace + 10*time.Second):
+		t.Fatalf("daemon still running %v after SIGTERM:\n%s", time.Since(stopAt), out)
+	}
+	// Runs are a few milliseconds: nothing should have needed the grace.
+	if took := time.Since(stopAt); took > grace {
+		t.Errorf("shutdown took %v, longer than the %v grace", took, grace)
+	}
+	log := out.String()
+	reloads := strings.Count(log, `msg="config reloaded"`)
+	t.Logf("%d of 100 SIGHUPs reloaded (the others coalesced)", reloads)
+	if reloads < 10 {
+		t.Errorf("only %d reloads took effect", reloads)
+	}
+	if strings.Contains(log, "level=ERROR") || strings.Contains(log, "keeping the old") || strings.Contains(log, "panicked") {
+		t.Errorf("errors in the log:\n%s", log)
+	}
+
+	// Sources kept running through the storm, never two runs of one at once.
+	for _, s := range []string{"/s1.rss", "/s2.rss", "/s3.rss"} {
+		hits, maxIn := desk.count(s)
+		if maxIn != 1 {
+			t.Errorf("%s had %d runs at once", s, maxIn)
+		}
+		if s == "/s1.rss" && hits < hitsBefore+5 {
+			t.Errorf("s1 ran %d times in the 10 s storm, want it to keep its every-second schedule", hits-hitsBefore)
+		}
+	}
+	// The digest kept its schedule through the storm, one digest per fire:
+	// none started within the 3 s of the one before.
+	var last time.Time
+	during := 0
+	for _, row := range sqltest.Rows(t, dbPath, `SELECT created_at FROM digests ORDER BY id`) {
+		at, err := time.Parse(time.RFC3339, row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !last.IsZero() && at.Sub(last) < 2*time.Second { // 3 s, less the rounding to seconds
+			t.Errorf("a digest started %v after the one before: a fire ran twice", at.Sub(last))
+		}
+		if at.After(stormStart) && at.Before(stormEnd) {
+			during++
+		}
+		last = at
+	}
+	if during < 2 {
+		t.Errorf("%d digests during the 10 s storm, want the every-3s schedule kept", during)
+	}
+	if _, maxIn := sink.received("team@ngo.example"); maxIn != 1 {
+		t.Errorf("%d digests were being sent at once", maxIn)
+	}
+
+	// Every item after each source's first run queued one alert; each
+	// sent alert reached the desk exactly once (one sender, never two
+	// passes over the same rows), and the rest are still pending.
+	assertRows(t, dbPath, `SELECT (SELECT count(*) FROM items) - (SELECT count(*) FROM alerts)`, "3")
+	assertRows(t, dbPath, `SELECT count(*) FROM alerts WHERE status NOT IN ('sent', 'pending')`, "0")
+	checkDelivered := func(when string) {
+		t.Helper()
+		msgs, maxIn := sink.received("desk@ngo.example")
+		if maxIn != 1 {
+			t.Errorf("%s: %d alert messages were being sent at once", when, maxIn)
+		}
+		ids := map[string]bool{}
+		var texts []string
+		for _, m := range msgs {
+			id, text := messageText(t, m)
+			if ids[id] {
+				t.Errorf("%s: message %s delivered twice", when, id)
+			}
+			ids[id] = true
+			texts = append(texts, text)
+		}
+		all := strings.Join(texts, "\n")
+		for _, row := range sqltest.Rows(t, dbPath, `SELECT i.guid, a.status FROM alerts a JOIN items i ON i.id = a.item_id ORDER BY a.id`) {
+			guid, status, _ := strings.Cut(row, "|")
+			n := len(regexp.MustCompile(`https://news\.example/`+guid+`\b`).FindAllString(all, -1))
+			switch {
+			case status == "sent" && n != 1:
+				t.Errorf("%s: alert for %s is sent and was received %d times", when, guid, n)
+			case status != "sent" && n != 0:
+				t.Errorf("%s: alert for %s is %s and was received %d times", when, guid, status, n)
+			}
+		}
+	}
+	checkDelivered("after the storm")
+
+	// What was still pending at shutdown goes out with the next sender.
+	if code, so, se := runCmd(t, "alerts", "send", "--config", cfgPath); code != exitOK {
+		t.Fatalf("alerts send: %d %s %s", code, so, se)
+	}
+	assertRows(t, dbPath, `SELECT count(*) FROM alerts WHERE status != 'sent'`, "0")
+	checkDelivered("after alerts send")
+}
+
+// messageText returns a message's Message-ID and its decoded text/plain part.
+func messageText(t *testing.T, raw string) (id, text string) {
+	t.Helper()
+	m, err := mail.ReadMessage(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(ct string, r io.Reader)
+	walk = func(ct string, r io.Reader) {
+		mt, params, err := mime.ParseMediaType(ct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mt == "text/plain" {
+			b, _ := io.ReadAll(r)
+			text = string(b)
+			return
+		}
+		if !strings.HasPrefix(mt, "multipart/") {
+			return
+		}
+		mr := multipart.NewReader(r, params["boundary"])
+		for {
+			p, err := mr.NextPart() // decodes quoted-printable
+			if err != nil {
+				return
+			}
+			walk(p.Header.Get("Content-Type"), p)
+		}
+	}
+	walk(m.Header.Get("Content-Type"), m.Body)
+	return m.Header.Get("Message-Id"), text
+}
