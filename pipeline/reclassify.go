@@ -28,8 +28,9 @@ type ReclassifyOptions struct {
 	// StancePriors are the sources' stance_prior settings, by source name.
 	StancePriors map[string]string
 	// People are the tracked people the classifier was built for. With the
-	// rules version, the priors and Since they name the job: an
-	// interrupted run is resumed only by a run of the same job.
+	// rules version and the priors they name the job: an interrupted run is
+	// resumed only by a run of the same job whose Since is no earlier (its
+	// items are among the interrupted run's).
 	People []classify.Person
 	// Progress, when set, is told of the progress at the start and after
 	// each committed batch.
@@ -75,9 +76,10 @@ func Reclassify(ctx context.Context, c *classify.Classifier, st *store.Store, op
 	if err != nil {
 		return ReclassifyProgress{}, err
 	}
-	if !ok || prog.Job != job {
+	if !ok || !resumes(prog, job, opts.Since) {
 		prog = store.ReclassifyProgress{Job: job, Started: time.Now()}
 	}
+	prog.Since = opts.Since
 	remaining, err := st.CountItemsAfter(ctx, prog.AfterID, opts.Since)
 	if err != nil {
 		return ReclassifyProgress{}, err
@@ -130,11 +132,18 @@ func Reclassify(ctx context.Context, c *classify.Classifier, st *store.Store, op
 	return rep, nil
 }
 
-// reclassifyJob names what a reclassification computes: the same rules,
-// people, priors and range give the same name.
+// resumes reports whether a run of job over the items since since can take
+// up prog: the same job, and no item that prog's run left out. A relative
+// --since ("7d") moves on with the clock and still resumes.
+func resumes(prog store.ReclassifyProgress, job string, since time.Time) bool {
+	return prog.Job == job && !since.Before(prog.Since)
+}
+
+// reclassifyJob names how a reclassification labels: the same rules,
+// people and priors give the same name.
 func reclassifyJob(rulesVersion string, opts ReclassifyOptions) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "rules %s\nsince %s\n", rulesVersion, opts.Since.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "rules %s\n", rulesVersion)
 	for _, p := range opts.People {
 		fmt.Fprintf(&b, "person %q %q\n", p.Name, p.Aliases)
 	}

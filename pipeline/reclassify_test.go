@@ -138,8 +138,8 @@ func TestReclassifyLabelsAsIngestDoes(t *testing.T) {
 	}
 }
 
-// An interrupted run resumes after its last committed batch; a run of
-// another job (other rules, people, priors or range) starts over.
+// An interrupted run resumes after its last committed batch, even with a
+// later --since (a relative one moves on with the clock).
 func TestReclassifyResumes(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t)
@@ -148,7 +148,8 @@ func TestReclassifyResumes(t *testing.T) {
 
 	cctx, cancel := context.WithCancel(ctx)
 	var seen []ReclassifyProgress
-	_, err := Reclassify(cctx, tracked, st, ReclassifyOptions{Batch: 2, Progress: func(p ReclassifyProgress) {
+	since := time.Now().Add(-2 * time.Hour)
+	_, err := Reclassify(cctx, tracked, st, ReclassifyOptions{Batch: 2, Since: since, Progress: func(p ReclassifyProgress) {
 		seen = append(seen, p)
 		if p.Done == 2 {
 			cancel()
@@ -165,14 +166,13 @@ func TestReclassifyResumes(t *testing.T) {
 		t.Fatalf("stored progress %+v, %v, %v; want 2 done", prog, ok, err)
 	}
 
-	// Another --since is another job: it does not take the progress over.
-	other := ReclassifyOptions{Batch: 2, Since: time.Now().Add(-time.Hour)}
-	if job := reclassifyJob(tracked.RulesVersion(), other); job == prog.Job {
-		t.Fatal("a different range names the same job")
+	if !prog.Since.Equal(since.Truncate(time.Second)) {
+		t.Errorf("stored since %v, want %v", prog.Since, since)
 	}
 
 	seen = nil
-	res, err := Reclassify(ctx, tracked, st, ReclassifyOptions{Batch: 2, Progress: func(p ReclassifyProgress) { seen = append(seen, p) }})
+	res, err := Reclassify(ctx, tracked, st, ReclassifyOptions{Batch: 2, Since: since.Add(time.Minute),
+		Progress: func(p ReclassifyProgress) { seen = append(seen, p) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,5 +204,38 @@ func TestReclassifyKeepsLabelsOfPrunedItems(t *testing.T) {
 	}
 	if got := labelsOf(t, st); got != before {
 		t.Errorf("labels of a pruned item changed:\n%s\nwas:\n%s", got, before)
+	}
+}
+
+// Only a run of the same job over no more items takes progress up: other
+// rules, people or priors, or an earlier --since, start over.
+func TestReclassifyResumesOnlyTheSameJob(t *testing.T) {
+	c := classifierFor(t, "Ali Aarrass")
+	opts := ReclassifyOptions{StancePriors: map[string]string{"wire": "critical"}, People: []classify.Person{{Name: "Ali Aarrass"}}}
+	job := reclassifyJob(c.RulesVersion(), opts)
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	prog := store.ReclassifyProgress{Job: job, Since: day}
+	for _, tc := range []struct {
+		name  string
+		job   string
+		since time.Time
+		want  bool
+	}{
+		{"same job and range", job, day, true},
+		{"later since", job, day.Add(time.Hour), true},
+		{"earlier since", job, day.Add(-time.Hour), false},
+		{"every item", job, time.Time{}, false},
+		{"another person", reclassifyJob(c.RulesVersion(), ReclassifyOptions{StancePriors: opts.StancePriors,
+			People: []classify.Person{{Name: "Ali Aarrass"}, {Name: "Farida Aarrass"}}}), day, false},
+		{"another prior", reclassifyJob(c.RulesVersion(), ReclassifyOptions{People: opts.People,
+			StancePriors: map[string]string{"wire": "supportive"}}), day, false},
+		{"other rules", reclassifyJob("other", opts), day, false},
+	} {
+		if got := resumes(prog, tc.job, tc.since); got != tc.want {
+			t.Errorf("%s: resumes = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if resumes(store.ReclassifyProgress{Job: job}, job, day) != true {
+		t.Error("a run over every item is not taken up by a narrower one")
 	}
 }

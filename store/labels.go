@@ -96,9 +96,10 @@ type ReclassifyProgress struct {
 	// Job says how the labels are computed (rules, people, priors, range):
 	// progress is resumed only by a job that computes them the same way.
 	Job     string
-	AfterID int64 // every item with an id up to this one is done
-	Done    int   // items relabelled
-	Changed int   // labels changed
+	Since   time.Time // the range: items published (or fetched) since; zero: all
+	AfterID int64     // every item with an id up to this one is done
+	Done    int       // items relabelled
+	Changed int       // labels changed
 	Started time.Time
 }
 
@@ -106,16 +107,16 @@ type ReclassifyProgress struct {
 // left, if any.
 func (s *Store) ReclassifyProgress(ctx context.Context) (ReclassifyProgress, bool, error) {
 	var p ReclassifyProgress
-	var started sql.NullString
-	err := s.db.QueryRowContext(ctx, `SELECT job, after_id, done, changed, started_at FROM reclassify_progress`).
-		Scan(&p.Job, &p.AfterID, &p.Done, &p.Changed, &started)
+	var since, started sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT job, since, after_id, done, changed, started_at FROM reclassify_progress`).
+		Scan(&p.Job, &since, &p.AfterID, &p.Done, &p.Changed, &started)
 	if err == sql.ErrNoRows {
 		return ReclassifyProgress{}, false, nil
 	}
 	if err != nil {
 		return p, false, fmt.Errorf("read reclassify progress: %w", err)
 	}
-	p.Started = parseTime(started)
+	p.Since, p.Started = parseTime(since), parseTime(started)
 	return p, true, nil
 }
 
@@ -214,10 +215,10 @@ func saveProgress(ctx context.Context, tx *sql.Tx, p ReclassifyProgress) error {
 	if started == nil {
 		started = now
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO reclassify_progress (id, job, after_id, done, changed, started_at, updated_at)
-		VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)
-		ON CONFLICT (id) DO UPDATE SET job = ?1, after_id = ?2, done = ?3, changed = ?4, started_at = ?5, updated_at = ?6`,
-		p.Job, p.AfterID, p.Done, p.Changed, started, now)
+	_, err := tx.ExecContext(ctx, `INSERT INTO reclassify_progress (id, job, since, after_id, done, changed, started_at, updated_at)
+		VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)
+		ON CONFLICT (id) DO UPDATE SET job = ?1, since = ?2, after_id = ?3, done = ?4, changed = ?5, started_at = ?6, updated_at = ?7`,
+		p.Job, formatTime(p.Since), p.AfterID, p.Done, p.Changed, started, now)
 	if err != nil {
 		return fmt.Errorf("record reclassify progress: %w", err)
 	}
