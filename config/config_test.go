@@ -58,6 +58,11 @@ func TestProblems(t *testing.T) {
 			`test.yaml:8: sources[0].schedule: schedule "0 0 31 2 *" never fires`, `test.yaml:10: digest.schedule: schedule "0 7 30 2 *" never fires`}},
 		{"bad duration", base + "fetch:\n  timeout: 10 seconds\n", []string{`test.yaml:9: fetch.timeout: bad duration "10 seconds"`}},
 		{"bad size", base + "fetch:\n  max_body_bytes: lots\n", []string{`test.yaml:9: fetch.max_body_bytes: bad size`}},
+		// 9000000000 GiB wraps around int64 to a negative size, which the
+		// fetcher would silently replace with its 10 MB default.
+		{"size that overflows", base + "fetch:\n  max_body_bytes: 9000000000GB\n", []string{`test.yaml:9: fetch.max_body_bytes: bad size "9000000000GB": too large`}},
+		{"size above the limit", base + "fetch:\n  max_body_bytes: 2GB\n", []string{`fetch.max_body_bytes: at most 1GB`}},
+		{"days that overflow", base + "alerts:\n  max_age: 999999999d\n", []string{`test.yaml:9: alerts.max_age: bad duration "999999999d": at most 106751d`}},
 		{"empty tracked", "database: x.db\ntracked: []\n", []string{"tracked: required: at least one person"}},
 		{"wrong type", base + "fetch:\n  concurrency: many\n", []string{"test.yaml:9: fetch.concurrency: expected a different type"}},
 		{"bad regexp", base + "  - name: p\n    type: page\n    start_urls: [https://x.example.org/]\n    articles: ['(unclosed']\n",

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
+// maxDays is the longest duration in days that time.Duration holds.
+const maxDays = math.MaxInt64 / int64(24*time.Hour)
+
 // ParseDuration accepts Go durations plus a whole-day suffix "d" ("30d").
 func ParseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
@@ -35,6 +39,9 @@ func ParseDuration(s string) (time.Duration, error) {
 		n, err := strconv.Atoi(days)
 		if err != nil || n < 0 {
 			return 0, fmt.Errorf("bad duration %q: expected e.g. 30s, 10m, 48h or 7d", s)
+		}
+		if int64(n) > maxDays {
+			return 0, fmt.Errorf("bad duration %q: at most %dd", s, maxDays)
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
@@ -59,8 +66,8 @@ func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-func parseByteSize(s string) (int64, error) {
-	s = strings.ToUpper(strings.TrimSpace(s))
+func parseByteSize(text string) (int64, error) {
+	s := strings.ToUpper(strings.TrimSpace(text))
 	mult := int64(1)
 	for _, u := range []struct {
 		suffix string
@@ -73,7 +80,11 @@ func parseByteSize(s string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("bad size %q: expected a positive number of bytes, or e.g. 512KB, 10MB", s)
+		return 0, fmt.Errorf("bad size %q: expected a positive number of bytes, or e.g. 512KB, 10MB", text)
+	}
+	if n > math.MaxInt64/mult {
+		// n*mult would wrap around to a negative or small number.
+		return 0, fmt.Errorf("bad size %q: too large", text)
 	}
 	return n * mult, nil
 }

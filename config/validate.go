@@ -19,6 +19,10 @@ var stances = map[string]bool{"supportive": true, "critical": true, "neutral": t
 // "@every 30m", "@hourly" and "@daily".
 var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
+// MaxBodyBytes is the largest fetch.max_body_bytes: every body is read into
+// memory, and a feed or page of more than a gigabyte is not news.
+const MaxBodyBytes = 1 << 30
+
 // ParseSchedule parses a cron spec or descriptor. A spec that names no
 // date that exists ("0 0 31 2 *", the 31st of February) is an error: it
 // would never fire.
@@ -77,6 +81,9 @@ func (c *Config) validate() Problems {
 	}
 	if c.Fetch.Timeout <= 0 {
 		bad("fetch.timeout", "must be positive, e.g. 30s")
+	}
+	if c.Fetch.MaxBodyBytes > MaxBodyBytes {
+		bad("fetch.max_body_bytes", "at most 1GB: a body is held in memory whole, got %d bytes", c.Fetch.MaxBodyBytes)
 	}
 	if c.Fetch.Concurrency < 1 || c.Fetch.Concurrency > 256 {
 		bad("fetch.concurrency", "expected 1 to 256, got %d", c.Fetch.Concurrency)

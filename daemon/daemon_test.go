@@ -10,10 +10,15 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/newsmon/newsmon/config"
 	"github.com/newsmon/newsmon/pipeline"
@@ -102,22 +107,15 @@ sources:
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	p, err := pipeline.New(cfg, st, log)
-	if err != nil {
+	// The sources' rows exist before Run, as the tests write to them.
+	if err := st.SyncSources(ctx, sourceDefs(cfg)); err != nil {
 		t.Fatal(err)
-	}
-	if err := p.SyncSources(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var r Runner = p
-	if runner != nil {
-		r = runner(p)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := New(cfg, st, r, log, Options{Listener: ln})
+	d, err := New(cfg, st, log, Options{Listener: ln, WrapRunner: runner})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +149,27 @@ func start(t *testing.T, d *Daemon) (stop func() time.Duration) {
 	}
 	t.Cleanup(func() { stop() })
 	return stop
+}
+
+func sourceDefs(cfg config.Config) []store.SourceDef {
+	var defs []store.SourceDef
+	for _, s := range cfg.Sources {
+		defs = append(defs, store.SourceDef{Name: s.Name, Type: s.Type, URL: s.URL})
+	}
+	return defs
+}
+
+// value reads a counter's or gauge's current value.
+func value(t *testing.T, m prometheus.Metric) float64 {
+	t.Helper()
+	var out dto.Metric
+	if err := m.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	if c := out.GetCounter(); c != nil {
+		return c.GetValue()
+	}
+	return out.GetGauge().GetValue()
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -227,7 +246,7 @@ func TestSchedulingSkippingBackoffAndPanics(t *testing.T) {
 	waitFor(t, "flaky to recover", func() bool {
 		return queryString(t, st, `SELECT count(*) FROM fetch_runs WHERE source = 'flaky' AND status = 'ok'`) == "1"
 	})
-	waitFor(t, "a second fire skipped for slow", func() bool { return d.m.skipped.Value("slow", "running") >= 2 })
+	waitFor(t, "a second fire skipped for slow", func() bool { return value(t, d.m.skipped.WithLabelValues("slow", "running")) >= 2 })
 	stop()
 
 	if hits, _ := srv.count("/fast.rss"); hits < 3 {
@@ -242,14 +261,14 @@ func TestSchedulingSkippingBackoffAndPanics(t *testing.T) {
 	if got := queryString(t, st, `SELECT status FROM fetch_runs WHERE source = 'flaky' ORDER BY id LIMIT 3`); got != "error,error,ok" {
 		t.Errorf("flaky runs = %s, want error,error,ok", got)
 	}
-	if d.m.skipped.Value("flaky", "backoff") < 1 {
+	if value(t, d.m.skipped.WithLabelValues("flaky", "backoff")) < 1 {
 		t.Error("flaky never skipped a fire while backing off")
 	}
 	if got := queryString(t, st, `SELECT consecutive_failures || '|' || coalesce(backoff_until, 'NULL') || '|' || (next_run_at IS NOT NULL) FROM sources WHERE name = 'flaky'`); got != "0|NULL|1" {
 		t.Errorf("flaky health after recovery = %s, want 0|NULL|1", got)
 	}
-	if d.m.panics.Value("boom") < 2 {
-		t.Errorf("boom panics counted %v, want the daemon to survive at least 2", d.m.panics.Value("boom"))
+	if n := value(t, d.m.panics.WithLabelValues("boom")); n < 2 {
+		t.Errorf("boom panics counted %v, want the daemon to survive at least 2", n)
 	}
 	if got := queryString(t, st, `SELECT count(*) FROM items`); got != "2" {
 		t.Errorf("items = %s, want the feed's 2 stored once", got)
@@ -267,7 +286,7 @@ func TestSchedulingSkippingBackoffAndPanics(t *testing.T) {
 		`newsmon_run_duration_seconds_count{source="fast"} `,
 		`newsmon_source_consecutive_failures{source="flaky"} 0`,
 		`newsmon_source_last_success_timestamp_seconds{source="fast"} `,
-		`newsmon_runs_skipped_total{source="slow",reason="running"} `,
+		`newsmon_runs_skipped_total{reason="running",source="slow"} `,
 		`newsmon_run_panics_total{source="boom"} `,
 	} {
 		if !strings.Contains(rec.Body.String(), want) {
@@ -347,42 +366,6 @@ func TestCatchUpAndPersistentBackoff(t *testing.T) {
 	}
 }
 
-func TestReload(t *testing.T) {
-	srv := newFeedServer(t, 0, 0)
-	d, st, _ := setup(t, srv.URL, "  jitter: 0s\n", "  - {name: a, type: feed, url: SRV/a.rss, schedule: \"@hourly\", full_text: false}\n", nil)
-	if err := d.Reload(context.Background(), config.Config{}, nil); err != ErrNotRunning {
-		t.Errorf("Reload before Run = %v, want ErrNotRunning", err)
-	}
-	start(t, d)
-	waitFor(t, "a to run", func() bool { h, _ := srv.count("/a.rss"); return h == 1 })
-
-	cfg, err := config.Parse(strings.NewReader(`database: x.db
-tracked: [{name: Ali Aarrass}]
-daemon: {jitter: 0s}
-fetch: {allow_private_addresses: true}
-sources:
-  - {name: a, type: feed, url: `+srv.URL+`/a.rss, schedule: "@hourly", full_text: false}
-  - {name: b, type: feed, url: `+srv.URL+`/b.rss, schedule: "@every 1s", full_text: false}
-`), "new.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := pipeline.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.SyncSources(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Reload(context.Background(), cfg, p); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "b to run after reload", func() bool { h, _ := srv.count("/b.rss"); return h >= 1 })
-	if h, _ := srv.count("/a.rss"); h != 1 {
-		t.Errorf("a ran %d times; a reload must not re-run a source that is up to date", h)
-	}
-}
-
 // TestRunsKeepSearchIndexCurrent checks the indexer: items stored before the
 // daemon starts (by a one-shot fetch) are indexed at start, and items a
 // scheduled run stores become searchable without anyone calling search.
@@ -408,5 +391,89 @@ func TestRunsKeepSearchIndexCurrent(t *testing.T) {
 		if err != nil || len(hits) == 0 {
 			t.Errorf("search %s after the daemon ran: %d hits, %v", match, len(hits), err)
 		}
+	}
+}
+
+// A reload is all or nothing: a config whose smtp settings do not work
+// changes nothing (the new source does not run), and a good one changes
+// the sources and the tasks together.
+func TestReloadIsAtomic(t *testing.T) {
+	srv := newFeedServer(t, 0, 0)
+	d, st, _ := setup(t, srv.URL, "  jitter: 0s\n", "  - {name: a, type: feed, url: SRV/a.rss, schedule: \"@hourly\", full_text: false}\n", nil)
+	if err := d.Reload(context.Background(), config.Config{}); err != ErrNotRunning {
+		t.Errorf("Reload before Run = %v, want ErrNotRunning", err)
+	}
+	start(t, d)
+	waitFor(t, "a to run", func() bool { h, _ := srv.count("/a.rss"); return h == 1 })
+	keys := func() string {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		var ks []string
+		for k := range d.entries {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		return strings.Join(ks, ",")
+	}
+	if got := keys(); got != "source a,task health check" {
+		t.Fatalf("cron entries at start: %s", got)
+	}
+
+	withB := func(smtp string) config.Config {
+		cfg, err := config.Parse(strings.NewReader(`database: `+st.Path()+`
+tracked: [{name: Ali Aarrass}]
+daemon: {jitter: 0s}
+fetch: {allow_private_addresses: true}
+`+smtp+`
+digest: {to: [team@ngo.example], schedule: "0 7 * * *"}
+sources:
+  - {name: a, type: feed, url: `+srv.URL+`/a.rss, schedule: "@hourly", full_text: false}
+  - {name: b, type: feed, url: `+srv.URL+`/b.rss, schedule: "@every 1s", full_text: false}
+`), "new.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	bad := withB(`smtp: {host: 127.0.0.1, port: 2525, security: none, from: "n <n@x.example>", username: u, password_env: NEWSMON_TEST_UNSET}`)
+	if err := d.Reload(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "NEWSMON_TEST_UNSET") {
+		t.Fatalf("Reload with a password that is not set = %v, want the reason", err)
+	}
+	if got := keys(); got != "source a,task health check" || d.current().cfg.Digest.To != nil {
+		t.Errorf("a refused reload changed the plan: entries %s, digest to %v", got, d.current().cfg.Digest.To)
+	}
+	good := withB(`smtp: {host: 127.0.0.1, port: 2525, security: none, from: "n <n@x.example>"}`)
+	if err := d.Reload(context.Background(), good); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(); got != "source a,source b,task digest,task health check" {
+		t.Errorf("cron entries after reload: %s", got)
+	}
+	waitFor(t, "b to run after reload", func() bool { h, _ := srv.count("/b.rss"); return h >= 1 })
+	if h, _ := srv.count("/a.rss"); h != 1 {
+		t.Errorf("a ran %d times; a reload must not re-run a source that is up to date", h)
+	}
+}
+
+// A task never runs twice at once: a fire while it runs is skipped.
+func TestTaskDoesNotOverlap(t *testing.T) {
+	srv := newFeedServer(t, 0, 0)
+	d, _, _ := setup(t, srv.URL, "  jitter: 0s\n", "  - {name: a, type: feed, url: SRV/a.rss, schedule: \"@hourly\", full_text: false}\n", nil)
+	release := make(chan struct{})
+	var runs atomic.Int32
+	d.plan.tasks["slow"] = task{run: func(ctx context.Context) error {
+		runs.Add(1)
+		<-release
+		return nil
+	}}
+	first := make(chan struct{})
+	go func() { defer close(first); d.fireTask(context.Background(), "slow") }()
+	waitFor(t, "the first run", func() bool { return runs.Load() == 1 })
+	d.fireTask(context.Background(), "slow") // returns at once: skipped
+	close(release)
+	<-first
+	d.fireTask(context.Background(), "slow")
+	if n := runs.Load(); n != 2 {
+		t.Errorf("task ran %d times, want 2 (the overlapping fire skipped)", n)
 	}
 }

@@ -5,46 +5,16 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
-
-	"github.com/newsmon/newsmon/config"
 )
 
-// job is one enabled source with its compiled schedule.
-type job struct {
-	src   config.Source
-	sched cron.Schedule
-	// offset delays every run of the source by the same amount, so that
-	// many sources on one spec do not all fire in the same second.
-	offset time.Duration
+// zoned runs a schedule in a time zone, so that the one cron of the
+// daemon can hold the schedules of successive configs, each in its own.
+type zoned struct {
+	cron.Schedule
+	loc *time.Location
 }
 
-// plan is what one config asks the daemon to do; a reload swaps the plan.
-type plan struct {
-	jobs       []job
-	runner     Runner
-	loc        *time.Location
-	maxBackoff time.Duration
-}
-
-func compile(cfg config.Config, runner Runner, now time.Time) (*plan, error) {
-	loc := cfg.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	p := &plan{runner: runner, loc: loc, maxBackoff: cfg.Daemon.MaxBackoff.D()}
-	for _, s := range cfg.Sources {
-		if !s.IsEnabled() {
-			continue
-		}
-		sched, err := config.ParseSchedule(cfg.ScheduleOf(s))
-		if err != nil {
-			return nil, err
-		}
-		p.jobs = append(p.jobs, job{src: s, sched: sched,
-			offset: jitterOffset(s.Name, cfg.Daemon.Jitter.D(), interval(sched, now.In(loc)))})
-	}
-	return p, nil
-}
+func (z zoned) Next(t time.Time) time.Time { return z.Schedule.Next(t.In(z.loc)) }
 
 // interval is the time between the schedule's next two fires after now; for
 // irregular specs ("0 7 * * 1-5") it is an estimate, which is all backoff and

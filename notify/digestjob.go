@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/newsmon/newsmon/store"
@@ -38,7 +37,10 @@ const (
 	OutcomeSkipped = "skipped"
 )
 
-// DigestJob builds the digest from the store and sends it. Every attempt is
+// DigestJob builds the digest from the store and sends it, once per Send:
+// when to send is the caller's (the daemon's schedule, or `newsmon digest
+// --send`). Its settings are fixed: a reloaded config makes a new job.
+// Every attempt is
 // a digests row; a period is covered once a digest for it is sent, so a
 // failed send is covered by the next digest. A digest interrupted between
 // the server accepting it and the row being marked is found "sending" at
@@ -48,18 +50,13 @@ type DigestJob struct {
 	store *store.Store
 	log   *slog.Logger
 	now   func() time.Time
-
-	mu      sync.Mutex // guards mail, cfg and sched, which Reload replaces
-	mail    *Mailer
-	cfg     DigestConfig
-	sched   Schedule
-	changed chan struct{} // tells RunSchedule that sched changed
+	mail  *Mailer
+	cfg   DigestConfig
 }
 
 // NewDigestJob returns a job; mailer may be nil for previews only.
 func NewDigestJob(st *store.Store, mailer *Mailer, log *slog.Logger, cfg DigestConfig) *DigestJob {
-	return &DigestJob{store: st, mail: mailer, log: log, cfg: digestDefaults(cfg), now: time.Now,
-		changed: make(chan struct{}, 1)}
+	return &DigestJob{store: st, mail: mailer, log: log, cfg: digestDefaults(cfg), now: time.Now}
 }
 
 func digestDefaults(cfg DigestConfig) DigestConfig {
@@ -72,36 +69,10 @@ func digestDefaults(cfg DigestConfig) DigestConfig {
 	return cfg
 }
 
-// Reload makes later digests use a new mail server and settings, and
-// RunSchedule the new schedule (nil keeps the current one). A digest being
-// sent finishes with the old ones.
-func (j *DigestJob) Reload(mailer *Mailer, cfg DigestConfig, sched Schedule) {
-	j.mu.Lock()
-	j.mail, j.cfg = mailer, digestDefaults(cfg)
-	if sched != nil {
-		j.sched = sched
-	}
-	j.mu.Unlock()
-	select {
-	case j.changed <- struct{}{}:
-	default:
-	}
-}
-
-func (j *DigestJob) state() (*Mailer, DigestConfig, Schedule) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.mail, j.cfg, j.sched
-}
-
 // Build assembles the digest of everything fetched since the last sent
 // digest, up to end, and the record Send would store for it.
 func (j *DigestJob) Build(ctx context.Context, end time.Time) (Digest, store.DigestRecord, error) {
-	_, cfg, _ := j.state()
-	return j.build(ctx, cfg, end)
-}
-
-func (j *DigestJob) build(ctx context.Context, cfg DigestConfig, end time.Time) (Digest, store.DigestRecord, error) {
+	cfg := j.cfg
 	loc := locOrUTC(cfg.Location)
 	last, hasLast, err := j.store.LastSentDigest(ctx)
 	if err != nil {
@@ -194,8 +165,8 @@ type DigestOutcome struct {
 // Send builds the digest up to now and sends it. A send error leaves the
 // period uncovered (the row says failed) and is returned.
 func (j *DigestJob) Send(ctx context.Context) (DigestOutcome, error) {
-	mail, cfg, _ := j.state()
-	out, err := j.send(ctx, mail, cfg)
+	cfg := j.cfg
+	out, err := j.send(ctx)
 	if cfg.Observe != nil {
 		switch {
 		case out.Sent:
@@ -209,7 +180,8 @@ func (j *DigestJob) Send(ctx context.Context) (DigestOutcome, error) {
 	return out, err
 }
 
-func (j *DigestJob) send(ctx context.Context, mail *Mailer, cfg DigestConfig) (DigestOutcome, error) {
+func (j *DigestJob) send(ctx context.Context) (DigestOutcome, error) {
+	mail, cfg := j.mail, j.cfg
 	if n, err := j.store.RecoverSendingDigests(ctx); err != nil {
 		return DigestOutcome{}, err
 	} else if n > 0 {
@@ -222,7 +194,7 @@ func (j *DigestJob) send(ctx context.Context, mail *Mailer, cfg DigestConfig) (D
 		return DigestOutcome{}, errors.New("send digest: digest.to is empty")
 	}
 	now := j.now()
-	d, rec, err := j.build(ctx, cfg, now)
+	d, rec, err := j.Build(ctx, now)
 	if err != nil {
 		return DigestOutcome{}, err
 	}
@@ -253,42 +225,4 @@ func (j *DigestJob) send(ctx context.Context, mail *Mailer, cfg DigestConfig) (D
 	out.Sent = true
 	j.log.Info("digest sent", "items", rec.Items, "to", strings.Join(cfg.To, ","))
 	return out, nil
-}
-
-// Schedule says when the digest is due next; cron.Schedule satisfies it.
-type Schedule interface{ Next(time.Time) time.Time }
-
-// RunSchedule sends the digest each time sched comes due, in the job's
-// time zone, until ctx is cancelled. A failed send is logged; the next
-// digest covers its period.
-//
-// After Reload the next send time is worked out again from the new
-// schedule and time zone. With digest.to empty a due digest is skipped
-// without a record: no digest is configured.
-func (j *DigestJob) RunSchedule(ctx context.Context, sched Schedule) {
-	j.mu.Lock()
-	if j.sched == nil {
-		j.sched = sched
-	}
-	j.mu.Unlock()
-	for {
-		_, cfg, sched := j.state()
-		next := sched.Next(j.now().In(locOrUTC(cfg.Location)))
-		t := time.NewTimer(time.Until(next))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return
-		case <-j.changed:
-			t.Stop()
-			continue
-		case <-t.C:
-		}
-		if _, cfg, _ := j.state(); len(cfg.To) == 0 {
-			continue
-		}
-		if _, err := j.Send(ctx); err != nil && ctx.Err() == nil {
-			j.log.Error("send digest", "err", err)
-		}
-	}
 }

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,9 +29,8 @@ const (
 
 // Outbox defaults, used when OutboxConfig leaves them zero.
 const (
-	DefaultOutboxInterval = 30 * time.Second
-	DefaultRetryBase      = time.Minute
-	DefaultRetryMax       = 6 * time.Hour
+	DefaultRetryBase = time.Minute
+	DefaultRetryMax  = 6 * time.Hour
 	// sendTimeout bounds one delivery, whatever the channel.
 	sendTimeout = 2 * time.Minute
 )
@@ -56,9 +54,6 @@ type OutboxConfig struct {
 	// A failed delivery is retried after RetryBase·2^(attempts−1), at most
 	// RetryMax.
 	RetryBase, RetryMax time.Duration
-	// Interval is how often Run looks for due alerts. Reload keeps the
-	// interval Run started with.
-	Interval time.Duration
 	// Health are the targets of source-health alerts (rule
 	// store.HealthRule).
 	Health Targets
@@ -82,7 +77,10 @@ type OutboxStats struct {
 }
 
 // Outbox delivers the alerts queued in the store: it claims due alerts,
-// sends each (rule, channel) group as one message, and marks the rows.
+// sends each (rule, channel) group as one message, and marks the rows. It
+// makes one pass per SendDue; when to make one is the caller's (the
+// daemon's sender, or `newsmon alerts send`). Its settings are fixed: a
+// reloaded config makes a new Outbox.
 //
 // Delivery is at most once per alert row: a row is marked "sending" in a
 // committed transaction before anything is sent, so after a crash a row
@@ -95,60 +93,22 @@ type Outbox struct {
 	store *store.Store
 	log   *slog.Logger
 	now   func() time.Time
-
-	mu   sync.Mutex     // guards mail, hook and cfg, which Reload replaces
-	mail *Mailer        // nil: email alerts fail with an error
-	hook *WebhookClient // nil: webhook alerts fail with an error
-	cfg  OutboxConfig
+	mail  *Mailer        // nil: email alerts fail with an error
+	hook  *WebhookClient // nil: webhook alerts fail with an error
+	cfg   OutboxConfig
 
 	sent, retrying, failed, unknown atomic.Int64
-	wake                            chan struct{}
 }
 
 // NewOutbox returns an outbox over st. mailer and hook may be nil when no
 // rule uses their channel.
 func NewOutbox(st *store.Store, mailer *Mailer, hook *WebhookClient, log *slog.Logger, cfg OutboxConfig) *Outbox {
-	return &Outbox{store: st, mail: mailer, hook: hook, log: log, cfg: outboxDefaults(cfg), now: time.Now,
-		wake: make(chan struct{}, 1)}
+	return &Outbox{store: st, mail: mailer, hook: hook, log: log, cfg: outboxDefaults(cfg), now: time.Now}
 }
 
-// Wake makes Run look for due alerts now rather than at its next tick:
-// call it after queuing alerts. It never blocks.
-func (o *Outbox) Wake() {
-	select {
-	case o.wake <- struct{}{}:
-	default:
-	}
-}
-
-// Reload makes later deliveries use new targets, mail server, webhook
-// client and limits: alerts of a rule added by a config reload are sent to
-// its targets, and those of a removed rule fail. A delivery in progress
-// finishes with the old ones.
-func (o *Outbox) Reload(mailer *Mailer, hook *WebhookClient, cfg OutboxConfig) {
-	cfg = outboxDefaults(cfg)
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	cfg.Interval = o.cfg.Interval
-	o.mail, o.hook, o.cfg = mailer, hook, cfg
-}
-
-// outboxState is what one SendDue uses, read once under the lock.
-type outboxState struct {
-	mail *Mailer
-	hook *WebhookClient
-	cfg  OutboxConfig
-}
-
-func (o *Outbox) state() outboxState {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return outboxState{o.mail, o.hook, o.cfg}
-}
-
-func (o *Outbox) observe(cfg OutboxConfig, channel, outcome string, n int) {
-	if cfg.Observe != nil && n > 0 {
-		cfg.Observe(channel, outcome, n)
+func (o *Outbox) observe(channel, outcome string, n int) {
+	if o.cfg.Observe != nil && n > 0 {
+		o.cfg.Observe(channel, outcome, n)
 	}
 }
 
@@ -162,9 +122,6 @@ func outboxDefaults(cfg OutboxConfig) OutboxConfig {
 	if cfg.RetryMax <= 0 {
 		cfg.RetryMax = DefaultRetryMax
 	}
-	if cfg.Interval <= 0 {
-		cfg.Interval = DefaultOutboxInterval
-	}
 	return cfg
 }
 
@@ -174,15 +131,14 @@ func (o *Outbox) Stats() OutboxStats {
 }
 
 // Recover reports alerts left "sending" by a stopped process and marks
-// them unknown. Call it before the first SendDue; Run does.
+// them unknown. Call it once, before the first SendDue of a process.
 func (o *Outbox) Recover(ctx context.Context) error {
 	left, err := o.store.RecoverSendingAlerts(ctx)
 	if err != nil {
 		return err
 	}
-	cfg := o.state().cfg
 	for _, a := range left {
-		o.observe(cfg, a.Channel, OutcomeUnknown, 1)
+		o.observe(a.Channel, OutcomeUnknown, 1)
 		o.log.Warn("alert was being sent when newsmon stopped; not sending it again",
 			"alert_id", a.ID, "rule", a.Rule, "channel", a.Channel, "key", a.Key)
 	}
@@ -190,33 +146,11 @@ func (o *Outbox) Recover(ctx context.Context) error {
 	return nil
 }
 
-// Run recovers, then sends due alerts every Interval until ctx is
-// cancelled. It returns nil when ctx is cancelled.
-func (o *Outbox) Run(ctx context.Context) error {
-	if err := o.Recover(ctx); err != nil {
-		return err
-	}
-	t := time.NewTicker(o.state().cfg.Interval)
-	defer t.Stop()
-	for {
-		if _, err := o.SendDue(ctx); err != nil && ctx.Err() == nil {
-			o.log.Error("send alerts", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		case <-o.wake:
-		}
-	}
-}
-
 // SendDue sends every due alert group once and returns how many alert rows
 // were delivered. A delivery failure is recorded on the rows, not returned;
 // the error is for the store.
 func (o *Outbox) SendDue(ctx context.Context) (int, error) {
-	st := o.state()
-	claimed, err := o.store.ClaimDueAlerts(ctx, o.now(), st.cfg.GroupWindow)
+	claimed, err := o.store.ClaimDueAlerts(ctx, o.now(), o.cfg.GroupWindow)
 	if err != nil {
 		return 0, err
 	}
@@ -225,7 +159,7 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 		// Rows already claimed are marked even if ctx ends mid-way, so none
 		// is left "sending" by an orderly shutdown.
 		mctx := context.WithoutCancel(ctx)
-		sendErr := st.deliver(ctx, o.log, g)
+		sendErr := o.deliver(ctx, g)
 		ids := alertIDs(g)
 		if sendErr == nil {
 			if err := o.store.MarkAlertsSent(mctx, ids, o.now()); err != nil {
@@ -233,22 +167,22 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 			}
 			delivered += len(ids)
 			o.sent.Add(int64(len(ids)))
-			o.observe(st.cfg, g[0].Channel, OutcomeSent, len(ids))
+			o.observe(g[0].Channel, OutcomeSent, len(ids))
 			continue
 		}
 		attempts := g[0].Attempts + 1
-		retryAt := o.now().Add(st.backoff(attempts))
-		if err := o.store.MarkAlertsFailed(mctx, ids, sendErr.Error(), retryAt, st.cfg.MaxAttempts); err != nil {
+		retryAt := o.now().Add(o.backoff(attempts))
+		if err := o.store.MarkAlertsFailed(mctx, ids, sendErr.Error(), retryAt, o.cfg.MaxAttempts); err != nil {
 			return delivered, err
 		}
-		if attempts >= st.cfg.MaxAttempts {
+		if attempts >= o.cfg.MaxAttempts {
 			o.failed.Add(int64(len(ids)))
-			o.observe(st.cfg, g[0].Channel, OutcomeFailed, len(ids))
+			o.observe(g[0].Channel, OutcomeFailed, len(ids))
 			o.log.Error("alert delivery failed; giving up", "rule", g[0].Rule, "channel", g[0].Channel,
 				"attempts", attempts, "err", sendErr)
 		} else {
 			o.retrying.Add(int64(len(ids)))
-			o.observe(st.cfg, g[0].Channel, OutcomeRetry, len(ids))
+			o.observe(g[0].Channel, OutcomeRetry, len(ids))
 			o.log.Warn("alert delivery failed; will retry", "rule", g[0].Rule, "channel", g[0].Channel,
 				"attempts", attempts, "retry_at", retryAt, "err", sendErr)
 		}
@@ -256,7 +190,7 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 	return delivered, nil
 }
 
-func (o outboxState) backoff(attempts int) time.Duration {
+func (o *Outbox) backoff(attempts int) time.Duration {
 	d := float64(o.cfg.RetryBase) * math.Pow(2, float64(max(0, attempts-1)))
 	return time.Duration(min(d, float64(o.cfg.RetryMax)))
 }
@@ -302,7 +236,8 @@ func groupKey(g []store.Alert) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-func (o outboxState) deliver(ctx context.Context, log *slog.Logger, g []store.Alert) error {
+func (o *Outbox) deliver(ctx context.Context, g []store.Alert) error {
+	log := o.log
 	first := g[0]
 	t, ok := o.cfg.Rules[first.Rule]
 	if first.Kind != store.AlertItem {

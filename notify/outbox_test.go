@@ -271,8 +271,10 @@ func TestDigestJobCoversGapAndSendsOnce(t *testing.T) {
 	st := outboxFixture(t)
 	saveItems(t, st, []string{"Digest piece <i>one</i>"})
 	failing := &testBackend{dataErr: &smtp.SMTPError{Code: 451, Message: "later"}}
+	var outcomes []string
 	job := NewDigestJob(st, testMailer(t, startSMTP(t, failing), "", ""), quiet, DigestConfig{
-		To: []string{"team@ngo.example"}, Subject: "Digest {date}"})
+		To: []string{"team@ngo.example"}, Subject: "Digest {date}",
+		Observe: func(o string, _ time.Time) { outcomes = append(outcomes, o) }})
 	if _, err := job.Send(ctx); err == nil {
 		t.Fatal("Send against a 4xx server succeeded")
 	}
@@ -286,6 +288,9 @@ func TestDigestJobCoversGapAndSendsOnce(t *testing.T) {
 	res, err = job.Send(ctx)
 	if err != nil || !res.Skipped {
 		t.Fatalf("third Send = %+v, %v; want skipped (nothing new)", res, err)
+	}
+	if got := strings.Join(outcomes, ","); got != "failed,sent,skipped" {
+		t.Errorf("observed %s, want failed,sent,skipped", got)
 	}
 	msgs := good.messages()
 	if len(msgs) != 1 {

@@ -22,7 +22,7 @@ func (o *Outbox) Waiting(ctx context.Context, now time.Time) ([]Waiting, error) 
 	if err != nil {
 		return nil, err
 	}
-	window := o.state().cfg.GroupWindow
+	window := o.cfg.GroupWindow
 	var out []Waiting
 	for _, g := range groups {
 		due := g.OldestCreated.Add(window)

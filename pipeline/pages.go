@@ -170,7 +170,7 @@ func (p *Pipeline) crawlSource(ctx context.Context, src config.Source, run *stor
 			}
 			it := store.Item{GUID: pg.URL, URL: pg.FinalURL, CanonicalURL: pg.URL, Title: a.Title, Text: a.Text,
 				Author: a.Author, Language: a.Language, Published: a.Published, ContentHash: hashText(a.Title, a.Text)}
-			p.label(&it, src.StancePrior)
+			label(p.classifier, &it, src.StancePrior)
 			if len(it.Mentions) > 0 {
 				run.Items = append(run.Items, it)
 			}

@@ -257,7 +257,7 @@ func (p *Pipeline) prepareItems(ctx context.Context, src config.Source, in []fet
 		if a, ok := full[i]; ok {
 			applyArticle(&si, a)
 		}
-		p.label(&si, src.StancePrior)
+		label(p.classifier, &si, src.StancePrior)
 		out = append(out, si)
 	}
 	var warning string
@@ -267,8 +267,10 @@ func (p *Pipeline) prepareItems(ctx context.Context, src config.Source, in []fet
 	return out, warning, nil
 }
 
-// label classifies the item: who it mentions, how it frames each of them,
-// what it is about. Items that name no tracked person get no stance or
+// label classifies the item with c: who it mentions, how it frames each of
+// them, what it is about, and its fingerprint. Ingest and Reclassify both
+// label with it, so stored labels do not depend on which of them wrote
+// them. Items that name no tracked person get no stance or
 // topics: most of a general news feed is about other things, and matching
 // alone is several times faster than classifying. They keep their text, so
 // `newsmon reclassify` labels them when a person is added.
@@ -276,9 +278,9 @@ func (p *Pipeline) prepareItems(ctx context.Context, src config.Source, in []fet
 // Only items that name someone get a fingerprint, and so a story: stories
 // exist for the digest and alerts, which show only such items, and the
 // fingerprint and story lookup were a third of the cost of storing an item.
-func (p *Pipeline) label(it *store.Item, prior string) {
+func label(c *classify.Classifier, it *store.Item, prior string) {
 	it.Fingerprint = 0
-	m := p.classifier.Matcher()
+	m := c.Matcher()
 	// Most items of a general news feed name no one: rule them out before
 	// building the title-and-text string Match (and Classify) read.
 	if !m.MayMention(it.Title) && !m.MayMention(it.Text) || len(m.Match(it.Title+"\n\n"+it.Text)) == 0 {
@@ -286,12 +288,12 @@ func (p *Pipeline) label(it *store.Item, prior string) {
 		return
 	}
 	it.Fingerprint = classify.Fingerprint(it.Text)
-	res := p.classifier.Classify(classify.Document{Title: it.Title, Text: it.Text, StancePrior: prior})
-	ApplyResult(it, res)
+	res := c.Classify(classify.Document{Title: it.Title, Text: it.Text, StancePrior: prior})
+	applyResult(it, res)
 }
 
-// ApplyResult converts a classification into the store's labels of it.
-func ApplyResult(it *store.Item, res classify.Result) {
+// applyResult converts a classification into the store's labels of it.
+func applyResult(it *store.Item, res classify.Result) {
 	it.Mentions = AggregateMentions(res.Mentions)
 	it.Stances, it.Topics = nil, nil
 	for _, st := range res.Stances {

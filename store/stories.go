@@ -4,9 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math/bits"
 	"time"
-
-	"github.com/newsmon/newsmon/classify"
 )
 
 // Story grouping limits. Only items that name a tracked person have a
@@ -72,16 +71,17 @@ func (w *storyWriter) close() {
 	}
 }
 
-// assign records a new item's fingerprint and puts it in the story of the
-// closest earlier item within MaxStoryDistance bits seen in the StoryWindow
-// before now, or in a story of its own. fp 0 means no fingerprint.
-func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, now time.Time) (NewItem, error) {
+// assign records an item's fingerprint and puts it in the story of the
+// closest item within MaxStoryDistance bits first seen between since and
+// until (zero: no bound), or in a story of its own. fp 0 means no
+// fingerprint.
+func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, since, until time.Time) (NewItem, error) {
 	out := NewItem{ID: id, StoryID: id}
 	if fp == 0 {
 		_, err := w.setStory.ExecContext(ctx, nil, id, id)
 		return out, err
 	}
-	rows, err := w.candidates.QueryContext(ctx, formatTime(now.Add(-StoryWindow)), id, maxStoryCandidates)
+	rows, err := w.candidates.QueryContext(ctx, formatTime(since), id, maxStoryCandidates, formatTime(until))
 	if err != nil {
 		return out, fmt.Errorf("look up story candidates: %w", err)
 	}
@@ -97,7 +97,7 @@ func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, now time.
 		if cstory.Valid {
 			story = cstory.Int64
 		}
-		d := classify.FingerprintDistance(fp, uint64(csim))
+		d := bits.OnesCount64(fp ^ uint64(csim)) // bits apart
 		// The closest wins; on a tie the older story, so a story's id is stable.
 		if d < best || (d == best && story < out.StoryID) {
 			best, out.StoryID, out.JoinedStory = d, story, true
@@ -122,10 +122,11 @@ func (w *storyWriter) refresh(ctx context.Context, id int64, fp uint64) error {
 	return err
 }
 
-// candidatesSQL reads the fingerprinted items first seen since ?1, newest
-// first, from the covering partial index items_simhash_recent.
+// candidatesSQL reads the fingerprinted items first seen since ?1 (and up
+// to ?4 unless it is NULL), newest first, from the covering partial index
+// items_simhash_recent.
 const candidatesSQL = `SELECT id, simhash, story_id FROM items INDEXED BY items_simhash_recent
-	WHERE simhash IS NOT NULL AND fetched_at >= ?1 AND id != ?2
+	WHERE simhash IS NOT NULL AND fetched_at >= ?1 AND (?4 IS NULL OR fetched_at <= ?4) AND id != ?2
 	ORDER BY fetched_at DESC LIMIT ?3`
 
 // StoryItem is one outlet's piece in a story.
@@ -185,13 +186,13 @@ func (s *Store) Stories(ctx context.Context, storyIDs []int64) (map[int64][]Stor
 // (story_id NULL: a story of its own, read as coalesce(story_id, id)):
 // stories serve the digest and alerts, which show only items naming someone,
 // and the lookup cost more than the rest of storing such an item. An item
-// that gains mentions later (reclassify) keeps story_id NULL.
+// that gains mentions later gets its story then (ReplaceLabels).
 func recordStory(ctx context.Context, tx querier, w *storyWriter, res *RunResult, id int64, fp uint64, hasMentions, isNew, changed bool, now time.Time) error {
 	switch {
 	case isNew && fp == 0 && !hasMentions:
 		res.NewItems = append(res.NewItems, NewItem{ID: id, StoryID: id})
 	case isNew:
-		ni, err := w.assign(ctx, id, fp, now)
+		ni, err := w.assign(ctx, id, fp, now.Add(-StoryWindow), time.Time{})
 		if err != nil {
 			return err
 		}

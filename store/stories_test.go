@@ -152,9 +152,11 @@ func TestStoriesReadsSeveral(t *testing.T) {
 
 func TestStoryLookupUsesRecentIndex(t *testing.T) {
 	s := openTest(t)
-	plan := explain(t, s.db, candidatesSQL, "2026-01-01T00:00:00Z", 5, maxStoryCandidates)
-	if !strings.Contains(plan, "COVERING INDEX items_simhash_recent (fetched_at>?)") {
-		t.Errorf("story lookup plan: %s", plan)
+	for _, until := range []any{nil, "2026-01-09T00:00:00Z"} { // ingest, reclassify
+		plan := explain(t, s.db, candidatesSQL, "2026-01-01T00:00:00Z", 5, maxStoryCandidates, until)
+		if !strings.Contains(plan, "COVERING INDEX items_simhash_recent (fetched_at>?)") {
+			t.Errorf("story lookup plan (until %v): %s", until, plan)
+		}
 	}
 }
 

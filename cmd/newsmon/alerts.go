@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -264,63 +263,11 @@ func runAlertsSend(ctx context.Context, e *env, args []string) int {
 
 // newOutbox wires the alert sender from the config.
 func newOutbox(cfg config.Config, st *store.Store, log *slog.Logger, getenv func(string) string) (*notify.Outbox, error) {
-	mailer, err := mailerIfConfigured(cfg, getenv)
+	mailer, err := notify.MailerFor(cfg, getenv)
 	if err != nil {
 		return nil, err
 	}
-	return notify.NewOutbox(st, mailer, webhookClient(cfg), log, outboxConfig(cfg)), nil
-}
-
-// mailerIfConfigured is the SMTP client, or nil when smtp.host is unset.
-func mailerIfConfigured(cfg config.Config, getenv func(string) string) (*notify.Mailer, error) {
-	if cfg.SMTP.Host == "" {
-		return nil, nil
-	}
-	return newMailer(cfg, getenv)
-}
-
-func webhookClient(cfg config.Config) *notify.WebhookClient {
-	return notify.NewWebhookClient(notify.WebhookHTTPClient(cfg.Fetch.AllowPrivate, cfg.Fetch.Timeout.D()), cfg.Fetch.UserAgent)
-}
-
-// outboxConfig is where cfg sends alerts: each rule's targets, and the
-// health targets for source-health alerts.
-func outboxConfig(cfg config.Config) notify.OutboxConfig {
-	rules := map[string]notify.Targets{}
-	for _, r := range cfg.Alerts.Rules {
-		rules[r.Name] = notify.Targets{Person: r.Person, Email: r.Email, Webhook: r.Webhook}
-	}
-	return notify.OutboxConfig{
-		Rules:       rules,
-		Health:      notify.Targets{Email: cfg.Alerts.HealthEmail, Webhook: cfg.Alerts.HealthWebhook},
-		MaxAttempts: cfg.Alerts.MaxAttempts,
-		GroupWindow: cfg.Alerts.GroupWindow.D(),
-	}
-}
-
-// newMailer builds the SMTP client; the password comes from the
-// environment variable or the file the config names, never from the
-// config itself.
-func newMailer(cfg config.Config, getenv func(string) string) (*notify.Mailer, error) {
-	password := ""
-	switch {
-	case cfg.SMTP.PasswordEnv != "":
-		password = getenv(cfg.SMTP.PasswordEnv)
-		if password == "" && cfg.SMTP.Username != "" {
-			return nil, fmt.Errorf("smtp password: environment variable %s is empty", cfg.SMTP.PasswordEnv)
-		}
-	case cfg.SMTP.PasswordFile != "":
-		b, err := os.ReadFile(cfg.SMTP.PasswordFile)
-		if err != nil {
-			return nil, fmt.Errorf("read smtp password file: %w", err)
-		}
-		password = strings.TrimRight(string(b), "\r\n")
-	}
-	return notify.NewMailer(notify.SMTPConfig{
-		Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Security: cfg.SMTP.Security,
-		Username: cfg.SMTP.Username, Password: password, From: cfg.SMTP.From,
-		Timeout: cfg.SMTP.Timeout.D(),
-	})
+	return notify.NewOutbox(st, mailer, notify.WebhookClientFor(cfg), log, notify.OutboxConfigFor(cfg)), nil
 }
 
 func oneLineCut(s string, n int) string {

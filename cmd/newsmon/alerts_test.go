@@ -18,29 +18,52 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// mailSink is an SMTP server that keeps every message it accepts.
+// mailSink is an SMTP server that keeps every message it accepts, by
+// recipient too, and the most messages to one recipient it received at once.
 type mailSink struct {
-	mu   sync.Mutex
-	msgs []string
+	mu       sync.Mutex
+	msgs     []string
+	byRcpt   map[string][]string
+	inFlight map[string]int
+	maxIn    map[string]int
 }
 
 func (b *mailSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{b: b}, nil }
 
-type sinkSession struct{ b *mailSink }
+type sinkSession struct {
+	b  *mailSink
+	to []string
+}
 
 func (s *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, to)
+	return nil
+}
 func (s *sinkSession) Data(r io.Reader) error {
+	b := s.b
+	b.mu.Lock()
+	for _, to := range s.to {
+		b.inFlight[to]++
+		b.maxIn[to] = max(b.maxIn[to], b.inFlight[to])
+	}
+	b.mu.Unlock()
 	data, err := io.ReadAll(r)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, to := range s.to {
+		b.inFlight[to]--
+	}
 	if err != nil {
 		return err
 	}
-	s.b.mu.Lock()
-	s.b.msgs = append(s.b.msgs, string(data))
-	s.b.mu.Unlock()
+	b.msgs = append(b.msgs, string(data))
+	for _, to := range s.to {
+		b.byRcpt[to] = append(b.byRcpt[to], string(data))
+	}
 	return nil
 }
-func (s *sinkSession) Reset()        {}
+func (s *sinkSession) Reset()        { s.to = nil }
 func (s *sinkSession) Logout() error { return nil }
 
 func (b *mailSink) messages() []string {
@@ -49,9 +72,17 @@ func (b *mailSink) messages() []string {
 	return append([]string(nil), b.msgs...)
 }
 
+// received returns the messages to one recipient, and the most of them
+// that were being received at once.
+func (b *mailSink) received(to string) (msgs []string, maxInFlight int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.byRcpt[to]...), b.maxIn[to]
+}
+
 func startSink(t *testing.T) (*mailSink, int) {
 	t.Helper()
-	b := &mailSink{}
+	b := &mailSink{byRcpt: map[string][]string{}, inFlight: map[string]int{}, maxIn: map[string]int{}}
 	srv := smtp.NewServer(b)
 	srv.Domain = "localhost"
 	srv.ErrorLog = log.New(io.Discard, "", 0)

@@ -261,7 +261,7 @@ func writeJSON(e *env, v any) int {
 }
 
 func runReclassify(ctx context.Context, e *env, args []string) int {
-	fs, path := e.flags("reclassify", "reclassify [--since 7d|DATE]\n\nRe-runs the current rules and tracked names over stored items (after you\nedit rules or add a person), in batches of one transaction each, and reports\nhow many labels changed.")
+	fs, path := e.flags("reclassify", "reclassify [--since 7d|DATE]\n\nRe-runs the current rules and tracked names over stored items (after you\nedit rules or add a person), in batches of one transaction each, and reports\nhow many labels changed. Interrupted, it resumes after the last batch\nit committed when run again.")
 	since := fs.since("", "only items published (or first seen) since")
 	batch := fs.Int("batch", 500, "items per transaction")
 	if code, ok := fs.parseNone(args, ""); !ok {
@@ -283,33 +283,27 @@ func runReclassify(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	defer st.Close()
-	var after int64
-	items, changed := 0, 0
-	for {
-		list, err := st.ItemsAfter(ctx, after, from, max(1, *batch))
-		if err != nil {
+	opts := pipeline.ReclassifyOptionsFor(cfg)
+	opts.Since, opts.Batch = from, max(1, *batch)
+	meter := newProgressMeter(e.stderr, time.Now)
+	opts.Progress = meter.update
+	res, err := pipeline.Reclassify(ctx, c, st, opts)
+	meter.finish()
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(e.stderr, "newsmon reclassify: interrupted after %d of %d items; run it again to resume\n", res.Done, res.Total)
+		} else {
 			fmt.Fprintln(e.stderr, "newsmon reclassify:", err)
-			return exitFailure
 		}
-		if len(list) == 0 {
-			break
-		}
-		labels := make([]store.Labels, len(list))
-		for i, it := range list {
-			si := store.Item{Title: it.Title, Text: it.Text}
-			pipeline.ApplyResult(&si, c.Classify(classify.Document{Title: it.Title, Text: it.Text, StancePrior: stancePrior(cfg, it.Source)}))
-			labels[i] = store.Labels{ItemID: it.ID, Mentions: si.Mentions, Stances: si.Stances, Topics: si.Topics}
-		}
-		n, err := st.ReplaceLabels(ctx, labels)
-		if err != nil {
-			fmt.Fprintln(e.stderr, "newsmon reclassify:", err)
-			return exitFailure
-		}
-		items += len(list)
-		changed += n
-		after = list[len(list)-1].ID
+		return exitFailure
 	}
-	fmt.Fprintf(e.stdout, "reclassified %d items with rules %s: %d labels changed\n", items, c.RulesVersion(), changed)
+	fmt.Fprintf(e.stdout, "reclassified %d items with rules %s: %d labels changed\n", res.Done, c.RulesVersion(), res.Changed)
+	if res.Resumed > 0 {
+		fmt.Fprintf(e.stdout, "(resumed an interrupted run after %d items)\n", res.Resumed)
+	}
+	if res.Kept > 0 {
+		fmt.Fprintf(e.stdout, "%d items kept their labels: retention dropped their text\n", res.Kept)
+	}
 	return exitOK
 }
 

@@ -66,7 +66,7 @@ func runDigest(ctx context.Context, e *env, args []string) int {
 }
 
 func digestPreview(ctx context.Context, e *env, cfg config.Config, st *store.Store, log *slog.Logger, out string) int {
-	job := notify.NewDigestJob(st, nil, log, digestConfig(cfg))
+	job := notify.NewDigestJob(st, nil, log, notify.DigestConfigFor(cfg))
 	d, _, err := job.Build(ctx, time.Now())
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon digest:", err)
@@ -113,21 +113,14 @@ func digestPreview(ctx context.Context, e *env, cfg config.Config, st *store.Sto
 	return exitOK
 }
 
-func digestConfig(cfg config.Config) notify.DigestConfig {
-	return notify.DigestConfig{
-		To: cfg.Digest.To, Subject: cfg.Digest.Subject, SendEmpty: cfg.Digest.SendEmpty,
-		Location: cfg.Location, HealthFailures: cfg.Alerts.FailuresToAlert,
-	}
-}
-
 // newDigestJob wires the digest sender from the config.
 func newDigestJob(cfg config.Config, st *store.Store, log *slog.Logger, getenv func(string) string) (*notify.DigestJob, error) {
 	if cfg.SMTP.Host == "" {
 		return nil, fmt.Errorf("smtp.host is not set in %s", cfg.Path)
 	}
-	m, err := newMailer(cfg, getenv)
+	m, err := notify.MailerFor(cfg, getenv)
 	if err != nil {
 		return nil, err
 	}
-	return notify.NewDigestJob(st, m, log, digestConfig(cfg)), nil
+	return notify.NewDigestJob(st, m, log, notify.DigestConfigFor(cfg)), nil
 }

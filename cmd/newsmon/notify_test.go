@@ -66,8 +66,8 @@ alerts:
 
 	writeCfg("  health_notify: [log]\n  rules:\n    - {name: added, person: Ali Aarrass, notify: [log]}\n")
 	cmd.Process.Signal(syscall.SIGHUP)
-	eventually(t, "the notifier to reload", func() bool {
-		return strings.Contains(out.String(), `msg="alerts and digest reloaded" rules=1`)
+	eventually(t, "the reload", func() bool {
+		return strings.Contains(out.String(), `msg="config reloaded" sources=1 rules=1`)
 	})
 	if strings.Contains(out.String(), "level=ERROR") {
 		t.Errorf("errors in the log:\n%s", out.String())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -12,8 +11,6 @@ import (
 
 	"github.com/newsmon/newsmon/config"
 	"github.com/newsmon/newsmon/daemon"
-	"github.com/newsmon/newsmon/daemon/metrics"
-	"github.com/newsmon/newsmon/pipeline"
 	"github.com/newsmon/newsmon/store"
 )
 
@@ -54,15 +51,6 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		return exitFailure
 	}
 	defer st.Close()
-	p, err := pipeline.New(cfg, st, log)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon run:", err)
-		return exitUsage
-	}
-	if err := p.SyncSources(ctx); err != nil {
-		fmt.Fprintln(e.stderr, "newsmon run:", err)
-		return exitFailure
-	}
 	var ln net.Listener
 	if cfg.Listen != "" {
 		if ln, err = net.Listen("tcp", cfg.Listen); err != nil {
@@ -71,68 +59,36 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		}
 		log.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
 	}
-	reg := metrics.NewRegistry()
-	n := startNotifier(ctx, cfg, st, p, log, e.getenv, reg)
-	defer n.stop()
-	d, err := daemon.New(cfg, st, n.runner(p), log, daemon.Options{Listener: ln, Metrics: reg})
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon run:", err)
-		return exitUsage
-	}
-
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	errc := make(chan error, 1)
-	go func() { errc <- d.Run(ctx) }()
-	for {
-		select {
-		case err := <-errc:
+	d, err := daemon.New(cfg, st, log, daemon.Options{
+		Listener: ln,
+		Getenv:   e.getenv,
+		Reload:   hup,
+		Load: func() (config.Config, error) {
+			next, err := config.Load(*path)
 			if err != nil {
-				log.Error("daemon failed", "err", err)
-				return exitFailure
+				return next, err
 			}
-			return exitOK
-		case <-hup:
-			if next, ok := reload(ctx, cfg, *path, st, d, n, log); ok {
-				cfg = next
+			for _, w := range next.Warnings() {
+				log.Warn("config: " + w.String())
 			}
+			return next, logf.apply(&next.Log) // the flags were checked at start
+		},
+	})
+	if err != nil {
+		if ln != nil {
+			ln.Close()
 		}
+		fmt.Fprintln(e.stderr, "newsmon run:", err)
+		return exitUsage
 	}
-}
-
-// reload re-reads the config at path and hands it to the daemon. Anything
-// wrong (a bad file, rules that do not compile, a change that needs a
-// restart) is logged and the old config keeps running.
-func reload(ctx context.Context, old config.Config, path string, st *store.Store, d *daemon.Daemon, n *notifier, log *slog.Logger) (config.Config, bool) {
-	log.Info("SIGHUP: reloading config", "path", path)
-	cfg, err := config.Load(path)
-	if err != nil {
-		log.Error("reload: config has problems; keeping the old one", "err", err)
-		return old, false
+	if err := d.Run(ctx); err != nil {
+		log.Error("daemon failed", "err", err)
+		return exitFailure
 	}
-	if cfg.Database != old.Database {
-		log.Error("reload: database changed; restart newsmon to switch databases; keeping the old config", "old", old.Database, "new", cfg.Database)
-		return old, false
-	}
-	if cfg.Listen != old.Listen || cfg.Log != old.Log {
-		log.Warn("reload: listen and log settings take effect at the next restart")
-	}
-	p, err := pipeline.New(cfg, st, log)
-	if err != nil {
-		log.Error("reload: keeping the old config", "err", err)
-		return old, false
-	}
-	if err := p.SyncSources(ctx); err != nil {
-		log.Error("reload: keeping the old config", "err", err)
-		return old, false
-	}
-	if err := d.Reload(ctx, cfg, n.runner(p)); err != nil {
-		log.Error("reload: keeping the old config", "err", err)
-		return old, false
-	}
-	n.reload(cfg, p)
-	return cfg, true
+	return exitOK
 }
 
 // overrideLog applies the --log-format and --log-level flags.
