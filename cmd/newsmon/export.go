@@ -47,7 +47,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	f.Person = got.person
 	w := e.stdout
 	if *out != "" {
-		file, err := os.Create(*out)
+		file, err := createPrivate(*out)
 		if err != nil {
 			fmt.Fprintln(e.stderr, "newsmon export:", err)
 			return exitFailure
@@ -103,4 +103,10 @@ func exportCoverage(ctx context.Context, st *store.Store, f store.CoverageFilter
 func coverageOf(r store.CoverageRow) coverageJSON {
 	return coverageJSON{ItemID: r.ItemID, Date: jsonTime(r.Date), Source: r.Outlet, Person: r.Person, Title: r.Title,
 		URL: r.URL, Stance: r.Stance, Score: r.Score, Topics: r.Topics, StoryID: r.StoryID}
+}
+
+// createPrivate creates or truncates a file for data taken from the
+// database, readable by the owner only when it is new (like the database).
+func createPrivate(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 }
