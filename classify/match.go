@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -113,8 +114,8 @@ func NewMatcher(people []Person) (*Matcher, error) {
 		m.given[p] = make(map[uint64]bool)
 		for _, spelling := range append([]string{person.Name}, person.Aliases...) {
 			keys := nameKeys(&tk, spelling)
-			if len(keys) == 0 {
-				return nil, fmt.Errorf("person %q: spelling %q has no letters", name, spelling)
+			if err := checkSpelling(spelling, len(keys)); err != nil {
+				return nil, fmt.Errorf("person %q: %w", name, err)
 			}
 			id := fmt.Sprint(keys)
 			if q, ok := spelled[id]; ok {
@@ -146,6 +147,24 @@ func NewMatcher(people []Person) (*Matcher, error) {
 		m.filter.add(k)
 	}
 	return m, nil
+}
+
+// checkSpelling refuses a spelling that would match nearly every text: one
+// without letters ("1", "#1" fold to the word "1") or a lone letter ("A").
+func checkSpelling(spelling string, words int) error {
+	letters := 0
+	for _, r := range spelling {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	switch {
+	case letters == 0:
+		return fmt.Errorf("spelling %q has no letters: it would match every text with those digits or signs", spelling)
+	case letters == 1 && words == 1:
+		return fmt.Errorf("spelling %q is a single letter: it would match that letter standing alone anywhere", spelling)
+	}
+	return nil
 }
 
 // keyFilter is a one-hash Bloom filter over name keys: most words of an
