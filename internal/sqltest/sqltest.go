@@ -5,6 +5,7 @@ package sqltest
 import (
 	"database/sql"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -15,7 +16,8 @@ import (
 // joined by "|", NULL as "<nil>". It waits up to 10 s for a writer's lock.
 func Rows(t testing.TB, dbPath, query string, args ...any) []string {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=busy_timeout(10000)")
+	// Escaped: a '#' or '?' in a folder name (a subtest's) would end the path.
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: dbPath}).EscapedPath()+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
