@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -47,22 +46,10 @@ func TestRunDurationIncludesStoring(t *testing.T) {
 
 	// Another process holds the write lock for hold.
 	const hold = 1200 * time.Millisecond
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
+	release := sqltest.HoldWriteLock(t, path)
 	go func() {
 		time.Sleep(hold)
-		conn.ExecContext(ctx, "ROLLBACK")
+		release()
 	}()
 	sum := p.RunSource(ctx, cfg.Sources[0])
 	if sum.Err != nil || sum.New != 1 {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -219,23 +218,10 @@ alerts:
 
 	// Each email alert reached the mail server in exactly one message: a
 	// message sent again after the crash has the same Message-ID.
-	ids := map[string]int{}
-	byRef := map[string]map[string]bool{}
-	ref := regexp.MustCompile(`ref S\d+N\d+`)
-	for _, raw := range box.messages() {
-		h, parts := mailParts(t, raw)
-		id := h.Get("Message-Id")
-		ids[id]++
-		for _, k := range ref.FindAllString(parts["text/plain"], -1) {
-			if byRef[k] == nil {
-				byRef[k] = map[string]bool{}
-			}
-			byRef[k][id] = true
-		}
-	}
+	byRef, ids := mailedRefs(t, box)
 	t.Logf("%d messages, %d delivered again under the same Message-ID", len(box.messages()), repeated(ids))
 	for _, r := range rows(t, s.db, `SELECT i.title FROM alerts a JOIN items i ON i.id = a.item_id WHERE a.channel = 'email'`) {
-		k := ref.FindString(r)
+		k := refPattern.FindString(r)
 		if n := len(byRef[k]); n != 1 {
 			t.Errorf("%s was mailed in %d different messages, want 1", k, n)
 		}

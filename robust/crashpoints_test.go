@@ -435,19 +435,7 @@ func (w *crashWorld) checkIngest(t *testing.T, c *crashCase) int {
 func (w *crashWorld) checkAlerts(t *testing.T, c *crashCase) int {
 	t.Helper()
 	assertRows(t, c.db, `SELECT status, count(*) FROM alerts GROUP BY status`, fmt.Sprintf("sent|%d", w.alerts))
-	byRef := map[string]map[string]bool{} // ref → Message-IDs
-	ids := map[string]int{}
-	for _, raw := range c.box.messages() {
-		h, parts := mailParts(t, raw)
-		id := h.Get("Message-Id")
-		ids[id]++
-		for _, ref := range refPattern.FindAllString(parts["text/plain"], -1) {
-			if byRef[ref] == nil {
-				byRef[ref] = map[string]bool{}
-			}
-			byRef[ref][id] = true
-		}
-	}
+	byRef, ids := mailedRefs(t, c.box)
 	want := 0
 	for rule, refs := range w.emailRefs {
 		want += len(refs)
@@ -490,6 +478,26 @@ func (w *crashWorld) checkDigest(t *testing.T, c *crashCase) int {
 		t.Errorf("%d different digests mailed (%v), want 1", len(ids), ids)
 	}
 	return repeated(ids)
+}
+
+// mailedRefs reads the item references ("ref S1N4") in each message box
+// received: the Message-IDs each reference arrived under, and how many
+// copies of each Message-ID arrived.
+func mailedRefs(t *testing.T, box *mailbox) (byRef map[string]map[string]bool, ids map[string]int) {
+	t.Helper()
+	byRef, ids = map[string]map[string]bool{}, map[string]int{}
+	for _, raw := range box.messages() {
+		h, parts := mailParts(t, raw)
+		id := h.Get("Message-Id")
+		ids[id]++
+		for _, ref := range refPattern.FindAllString(parts["text/plain"], -1) {
+			if byRef[ref] == nil {
+				byRef[ref] = map[string]bool{}
+			}
+			byRef[ref][id] = true
+		}
+	}
+	return byRef, ids
 }
 
 // repeated counts the copies beyond the first of each Message-ID.

@@ -3,7 +3,6 @@ package robust
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -97,13 +96,7 @@ alerts:
 // status only reads: it opens the database and answers while another
 // process holds a long write transaction, instead of queueing behind it.
 func TestStatusDoesNotWaitForAWriter(t *testing.T) {
-	feed := &atomic.Value{}
-	feed.Store(rss(newsItems("wire", 3)...))
-	srv := feedServer(t, feed)
-	s := writeConfig(t, srv.URL, options{allowPrivate: true}, "{name: wire, type: feed, url: SRV/feed.xml, full_text: false}")
-	if r := s.fetch(t); r.code != 0 {
-		t.Fatalf("fetch: %s", r)
-	}
+	s, _ := fetchedSetup(t, newsItems("wire", 3)...)
 	release := holdWriteLock(t, s.db)
 	defer release()
 	start := time.Now()
@@ -111,32 +104,6 @@ func TestStatusDoesNotWaitForAWriter(t *testing.T) {
 	t.Logf("status took %v with the write lock held elsewhere", time.Since(start))
 	if r.code != 0 || !strings.Contains(r.stdout, "wire") {
 		t.Errorf("status while another process writes: %s", r)
-	}
-}
-
-// holdWriteLock takes the database's write lock as a sqlite3 shell would
-// after BEGIN IMMEDIATE, until the returned function is called.
-func holdWriteLock(t *testing.T, path string) (release func()) {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, "UPDATE sources SET url = url"); err != nil {
-		t.Fatal(err)
-	}
-	return func() {
-		conn.ExecContext(ctx, "ROLLBACK")
-		conn.Close()
-		db.Close()
 	}
 }
 
@@ -209,13 +176,7 @@ func TestOneDaemonPerDatabaseFile(t *testing.T) {
 // readable by its owner only. A symlink at the name, even dangling, is
 // refused and never followed.
 func TestBackupKilledMidway(t *testing.T) {
-	feed := &atomic.Value{}
-	feed.Store(rss(newsItems("wire", 3)...))
-	srv := feedServer(t, feed)
-	s := writeConfig(t, srv.URL, options{allowPrivate: true}, "{name: wire, type: feed, url: SRV/feed.xml, full_text: false}")
-	if r := s.fetch(t); r.code != 0 {
-		t.Fatalf("fetch: %s", r)
-	}
+	s, _ := fetchedSetup(t, newsItems("wire", 3)...)
 	// Bulk, so that copying it takes long enough to be killed in.
 	rows(t, s.db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
 		INSERT INTO items (source, guid, url, title, text, fetched_at, updated_at, content_hash)
@@ -290,13 +251,7 @@ func TestBackupKilledMidway(t *testing.T) {
 // Files newsmon writes with data from the database (the database itself,
 // exports, digest previews) are readable by their owner only.
 func TestCreatedFilesArePrivate(t *testing.T) {
-	feed := &atomic.Value{}
-	feed.Store(rss(newsItems("wire", 3)...))
-	srv := feedServer(t, feed)
-	s := writeConfig(t, srv.URL, options{allowPrivate: true}, "{name: wire, type: feed, url: SRV/feed.xml, full_text: false}")
-	if r := s.fetch(t); r.code != 0 {
-		t.Fatalf("fetch: %s", r)
-	}
+	s, _ := fetchedSetup(t, newsItems("wire", 3)...)
 	out := t.TempDir()
 	for _, args := range [][]string{
 		{"export", "--out", filepath.Join(out, "coverage.csv")},

@@ -198,6 +198,13 @@ func assertRows(t *testing.T, dbPath, query string, want ...string) {
 	sqltest.AssertRows(t, dbPath, query, want...)
 }
 
+// holdWriteLock takes the database's write lock as a sqlite3 shell would
+// after BEGIN IMMEDIATE, until the returned function is called.
+func holdWriteLock(t *testing.T, dbPath string) (release func()) {
+	t.Helper()
+	return sqltest.HoldWriteLock(t, dbPath)
+}
+
 // rssItem is one item of a generated feed.
 type rssItem struct {
 	guid, title, link, description string

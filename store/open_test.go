@@ -2,12 +2,13 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/newsmon/newsmon/internal/sqltest"
 )
 
 // OpenExisting never creates a database: a missing file is ErrNoDatabase
@@ -86,20 +87,7 @@ func TestOpenDoesNotWaitForTheWriteLock(t *testing.T) {
 	}
 	st.Close()
 
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.ExecContext(ctx, "ROLLBACK")
+	sqltest.HoldWriteLock(t, path)
 
 	// Waiting for the lock would end in the busy timeout, long after this
 	// deadline.
