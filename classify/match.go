@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -177,8 +178,8 @@ func NewMatcher(people []Person) (*Matcher, error) {
 		for _, spelling := range append([]string{person.Name}, person.Aliases...) {
 			tk.tokenize(spelling)
 			toks := tk.nameToks(nil, true)
-			if len(toks) == 0 {
-				return nil, fmt.Errorf("person %q: spelling %q has no letters", name, spelling)
+			if err := checkSpelling(spelling, len(toks)); err != nil {
+				return nil, fmt.Errorf("person %q: %w", name, err)
 			}
 			keys := make([]uint64, len(toks))
 			for i, t := range toks {
@@ -283,6 +284,24 @@ func add(m map[uint64][]int, k uint64, p int) {
 	if !contains(m[k], p) {
 		m[k] = append(m[k], p)
 	}
+}
+
+// checkSpelling refuses a spelling that would match nearly every text: one
+// without letters ("1", "#1" fold to the word "1") or a lone letter ("A").
+func checkSpelling(spelling string, words int) error {
+	letters := 0
+	for _, r := range spelling {
+		if unicode.IsLetter(r) {
+			letters++
+		}
+	}
+	switch {
+	case letters == 0:
+		return fmt.Errorf("spelling %q has no letters: it would match every text with those digits or signs", spelling)
+	case letters == 1 && words == 1:
+		return fmt.Errorf("spelling %q is a single letter: it would match that letter standing alone anywhere", spelling)
+	}
+	return nil
 }
 
 // keyFilter is a one-hash Bloom filter over name keys: most words of an

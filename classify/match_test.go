@@ -112,6 +112,9 @@ func TestNewMatcherErrors(t *testing.T) {
 		{"duplicate", []Person{{Name: "Omar Radi"}, {Name: "Omar Radi"}}, "duplicate name"},
 		{"shared spelling", []Person{{Name: "Omar Radi"}, {Name: "Omar Raddi"}}, "also a spelling"},
 		{"no letters", []Person{{Name: "Omar Radi", Aliases: []string{"--"}}}, "no letters"},
+		{"a number", []Person{{Name: "Omar Radi", Aliases: []string{"1"}}}, "no letters"},
+		{"a number in signs", []Person{{Name: "Omar Radi", Aliases: []string{"(#1)"}}}, "no letters"},
+		{"a lone letter", []Person{{Name: "Omar Radi", Aliases: []string{"R."}}}, "single letter"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

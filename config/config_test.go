@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +14,7 @@ func TestLoadGood(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	if cfg.Database != "test.db" || cfg.Location.String() != "Europe/Brussels" {
+	if abs, _ := filepath.Abs("testdata/test.db"); cfg.Database != abs || cfg.Location.String() != "Europe/Brussels" {
 		t.Errorf("database/timezone = %q/%v", cfg.Database, cfg.Location)
 	}
 	if cfg.Fetch.Timeout.D() != 10*time.Second || cfg.Fetch.MaxBodyBytes != 5<<20 || cfg.Fetch.Concurrency != 4 {
@@ -152,6 +154,46 @@ func TestWarnings(t *testing.T) {
 				if !strings.HasPrefix(ws[i].String(), w) {
 					t.Errorf("warning %d = %q, want it to start with %q", i, ws[i], w)
 				}
+			}
+		})
+	}
+}
+
+// Relative file paths in a config mean the same file whatever folder
+// newsmon runs from: they are taken from the config file's folder. Absolute
+// ones are kept.
+func TestLoadResolvesPathsAgainstTheConfigFolder(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body+"tracked: [{name: A B}]\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name, body         string
+		wantDB, wantSecret string
+	}{
+		{"relative", "database: data/news.db\nsmtp: {password_file: secret.txt}\n",
+			filepath.Join(dir, "data/news.db"), filepath.Join(dir, "secret.txt")},
+		{"default", "", filepath.Join(dir, "newsmon.db"), ""},
+		{"dot-dot", "database: ../elsewhere/news.db\n", filepath.Join(filepath.Dir(dir), "elsewhere/news.db"), ""},
+		{"absolute", "database: /var/lib/newsmon/news.db\nsmtp: {password_file: /run/secrets/smtp}\n",
+			"/var/lib/newsmon/news.db", "/run/secrets/smtp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := write(tt.name+".yaml", tt.body)
+			// From another folder, with the config named relatively.
+			t.Chdir(filepath.Dir(dir))
+			cfg, err := Load(filepath.Join(filepath.Base(dir), tt.name+".yaml"))
+			if err != nil {
+				t.Fatalf("Load %s: %v", path, err)
+			}
+			if cfg.Database != tt.wantDB || cfg.SMTP.PasswordFile != tt.wantSecret {
+				t.Errorf("database %q, password_file %q; want %q, %q", cfg.Database, cfg.SMTP.PasswordFile, tt.wantDB, tt.wantSecret)
 			}
 		})
 	}

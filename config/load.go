@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
@@ -45,12 +46,30 @@ func (ps Problems) Error() string {
 }
 
 // Load reads and validates the config file at path.
+//
+// The file paths it holds (database, smtp.password_file) are resolved
+// against the config file's folder when relative, as other daemons read
+// their configs: the same file means the same database whatever folder
+// newsmon is started from (a cron job, sudo, systemd).
 func Load(path string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Config{}, fmt.Errorf("read config: %w", err)
 	}
-	return Parse(bytes.NewReader(data), path)
+	cfg, err := Parse(bytes.NewReader(data), path)
+	if err != nil {
+		return cfg, err
+	}
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return cfg, fmt.Errorf("read config %s: find its folder: %w", path, err)
+	}
+	for _, p := range []*string{&cfg.Database, &cfg.SMTP.PasswordFile} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	return cfg, nil
 }
 
 // Parse reads and validates a config from r; name is used in problems.

@@ -37,6 +37,7 @@ type plan struct {
 	order      []string           // their names in config order
 	tasks      map[string]task
 	outbox     *notify.Outbox
+	digest     *notify.DigestJob // nil when no digest is configured
 	maxBackoff time.Duration
 	// mailErr says why email is off in this plan (smtp settings that do not
 	// work); nil when it works or is not configured.
@@ -124,6 +125,7 @@ func (d *Daemon) compile(cfg config.Config, now time.Time) (*plan, error) {
 		dcfg := notify.DigestConfigFor(cfg)
 		dcfg.Observe = d.m.digest
 		digest := notify.NewDigestJob(d.store, mailer, d.log, dcfg)
+		p.digest = digest
 		p.tasks[taskDigest] = task{spec: spec, sched: sched, run: func(ctx context.Context) error {
 			_, err := digest.Send(ctx)
 			return err

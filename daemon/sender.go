@@ -6,14 +6,21 @@ import (
 )
 
 // runSender delivers queued alerts until stop is closed: first what a
-// stopped process left "sending" is recovered (reported, never re-sent),
-// then a pass is made at start, every SendEvery, and whenever a run or a
-// health check queued alerts. One pass at a time, each with the outbox of
-// the plan in force when it starts; a pass in progress when stop closes is
-// finished (ctx ends it after the grace period).
+// stopped process left "sending" is delivered again under the same keys
+// (alerts, and a digest cut short, which would otherwise wait for the next
+// scheduled one), then a pass is made at start, every SendEvery, and
+// whenever a run or a health check queued alerts. One pass at a time, each
+// with the outbox of the plan in force when it starts; a pass in progress
+// when stop closes is finished (ctx ends it after the grace period).
 func (d *Daemon) runSender(ctx context.Context, stop <-chan struct{}) {
-	if err := d.current().outbox.Recover(ctx); err != nil {
+	p := d.current()
+	if err := p.outbox.Recover(ctx); err != nil {
 		d.log.Error("recover alerts left sending", "err", err)
+	}
+	if p.digest != nil {
+		if err := p.digest.Resume(ctx); err != nil {
+			d.log.Error("resume the digest left sending", "err", err)
+		}
 	}
 	t := time.NewTicker(d.opts.SendEvery)
 	defer t.Stop()

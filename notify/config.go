@@ -20,8 +20,9 @@ func MailerFor(cfg config.Config, getenv func(string) string) (*Mailer, error) {
 	switch {
 	case cfg.SMTP.PasswordEnv != "":
 		password = getenv(cfg.SMTP.PasswordEnv)
-		if password == "" && cfg.SMTP.Username != "" {
-			return nil, fmt.Errorf("smtp password: environment variable %s is empty", cfg.SMTP.PasswordEnv)
+		if password == "" {
+			return nil, fmt.Errorf("smtp.password_env: environment variable %s is not set (or empty) in this environment; "+
+				"newsmon run needs it in its own, e.g. a systemd EnvironmentFile", cfg.SMTP.PasswordEnv)
 		}
 	case cfg.SMTP.PasswordFile != "":
 		b, err := os.ReadFile(cfg.SMTP.PasswordFile)

@@ -42,10 +42,12 @@ const (
 // --send`). Its settings are fixed: a reloaded config makes a new job.
 // Every attempt is
 // a digests row; a period is covered once a digest for it is sent, so a
-// failed send is covered by the next digest. A digest interrupted between
-// the server accepting it and the row being marked is found "sending" at
-// the next start, marked unknown and covered again: a possible duplicate
-// is preferred to items that nobody saw.
+// failed send is covered by the next digest. A digest interrupted by a stop
+// (its row left "sending") is sent again for the same period under the
+// same Message-ID, derived from its row, by Resume or the next Send: it
+// may have been delivered or not, and a second copy of one message, which
+// the reader's mail system can discard, is preferred to items that nobody
+// saw.
 type DigestJob struct {
 	store *store.Store
 	log   *slog.Logger
@@ -182,10 +184,8 @@ func (j *DigestJob) Send(ctx context.Context) (DigestOutcome, error) {
 
 func (j *DigestJob) send(ctx context.Context) (DigestOutcome, error) {
 	mail, cfg := j.mail, j.cfg
-	if n, err := j.store.RecoverSendingDigests(ctx); err != nil {
+	if err := j.Resume(ctx); err != nil {
 		return DigestOutcome{}, err
-	} else if n > 0 {
-		j.log.Warn("a digest was being sent when newsmon stopped; its period will be sent again", "digests", n)
 	}
 	if mail == nil {
 		return DigestOutcome{}, errors.New("send digest: no smtp server configured")
@@ -210,19 +210,60 @@ func (j *DigestJob) send(ctx context.Context) (DigestOutcome, error) {
 	if err != nil {
 		return out, err
 	}
-	sendErr := mail.SendDigest(ctx, cfg.To, d)
+	if err := j.deliver(ctx, id, cfg.To, d); err != nil {
+		return out, err
+	}
+	out.Sent = true
+	j.log.Info("digest sent", "items", rec.Items, "to", strings.Join(cfg.To, ","))
+	return out, nil
+}
+
+// deliver sends d, recorded as digest id, under a Message-ID derived from
+// id, and records the outcome.
+func (j *DigestJob) deliver(ctx context.Context, id int64, to []string, d Digest) error {
+	sendErr := j.mail.sendDigest(ctx, to, d, "digest-"+strconv.FormatInt(id, 10))
 	errText := ""
 	if sendErr != nil {
 		errText = sendErr.Error()
 	}
 	// The outcome is recorded even if ctx ended during the send.
 	if err := j.store.FinishDigest(context.WithoutCancel(ctx), id, errText, j.now()); err != nil {
-		return out, errors.Join(sendErr, err)
+		return errors.Join(sendErr, err)
 	}
-	if sendErr != nil {
-		return out, sendErr
+	return sendErr
+}
+
+// Resume sends again each digest a stopped process left "sending", for its
+// period and under its Message-ID; Send does it first, and the daemon at
+// start, so that a digest cut short by a crash or a restart does not wait
+// for the next scheduled one. One that cannot be sent now is marked failed,
+// and the next digest covers its period.
+func (j *DigestJob) Resume(ctx context.Context) error {
+	left, err := j.store.SendingDigests(ctx)
+	if err != nil {
+		return err
 	}
-	out.Sent = true
-	j.log.Info("digest sent", "items", rec.Items, "to", strings.Join(cfg.To, ","))
-	return out, nil
+	for _, rec := range left {
+		j.log.Warn("a digest was being sent when newsmon stopped; sending it again under the same Message-ID",
+			"digest", rec.ID, "period_end", rec.PeriodEnd)
+		if j.mail == nil {
+			if err := j.store.FinishDigest(ctx, rec.ID, "interrupted while sending, and no smtp server is configured now", j.now()); err != nil {
+				return err
+			}
+			continue
+		}
+		// Rebuilt as it was: the last sent digest is still the one before it.
+		d, _, err := j.Build(ctx, rec.PeriodEnd)
+		if err != nil {
+			return err
+		}
+		to := rec.Recipients
+		if len(to) == 0 {
+			to = j.cfg.To
+		}
+		if err := j.deliver(ctx, rec.ID, to, d); err != nil {
+			j.log.Error("send interrupted digest again; the next digest covers its period", "digest", rec.ID, "err", err)
+		}
+	}
+	return nil
 }

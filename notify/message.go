@@ -3,6 +3,7 @@ package notify
 import (
 	"bufio"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"net/textproto"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // maxRecipients bounds one message's To list; a digest goes to a team, not
@@ -125,7 +127,7 @@ func (m message) writeTo(w io.Writer) error {
 	header := func(k, v string) { h.WriteString(k + ": " + v + "\r\n") }
 	header("From", m.From.String())
 	header("To", strings.Join(to, ",\r\n "))
-	header("Subject", mime.QEncoding.Encode("utf-8", oneLine(m.Subject)))
+	header("Subject", encodeHeaderText(oneLine(m.Subject)))
 	header("Date", m.Date.Format(time.RFC1123Z))
 	header("Message-ID", m.MessageID)
 	header("MIME-Version", "1.0")
@@ -147,6 +149,30 @@ func (m message) writeTo(w io.Writer) error {
 		return fmt.Errorf("write message end: %w", err)
 	}
 	return nil
+}
+
+// encodeHeaderText makes s a header value that mail clients show as s.
+// Plain ASCII is left as it is (mime.QEncoding does so), except text that
+// holds "=?": a feed title saying "=?utf-8?q?...?=" would be decoded by the
+// reader's client into other text, so it is encoded whole, as base64
+// encoded-words that no client reads as anything but s.
+func encodeHeaderText(s string) string {
+	if !strings.Contains(s, "=?") {
+		return mime.QEncoding.Encode("utf-8", s)
+	}
+	// An encoded-word is at most 75 characters: "=?utf-8?b?" and "?="
+	// leave 63 for base64, which is 45 bytes of s, cut between runes.
+	const chunk = 45
+	var words []string
+	for len(s) > 0 {
+		n := min(chunk, len(s))
+		for n < len(s) && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(s[:n]))+"?=")
+		s = s[n:]
+	}
+	return strings.Join(words, "\r\n ") // folded: a long title stays under the line limit
 }
 
 func writeQP(mw *multipart.Writer, contentType, body string) error {

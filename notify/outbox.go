@@ -58,8 +58,9 @@ type OutboxConfig struct {
 	// store.HealthRule).
 	Health Targets
 	// Observe, when set, is told of every alert row's outcome: "sent",
-	// "retry", "failed" (for good) or "unknown" (found interrupted), with
-	// its channel. It feeds /metrics.
+	// "retry", "failed" (for good) or "unknown" (found interrupted by a
+	// stop, then delivered again, which is told too), with its channel.
+	// It feeds /metrics.
 	Observe func(channel, outcome string, n int)
 }
 
@@ -82,13 +83,15 @@ type OutboxStats struct {
 // daemon's sender, or `newsmon alerts send`). Its settings are fixed: a
 // reloaded config makes a new Outbox.
 //
-// Delivery is at most once per alert row: a row is marked "sending" in a
-// committed transaction before anything is sent, so after a crash a row
-// that may have gone out is found "sending", turned into "unknown" by
-// Recover and reported, never re-sent. Each message carries a key derived
-// from its rows (the Message-ID of a mail, the Idempotency-Key header of a
-// webhook POST), identical on every retry of the same group, so a receiver
-// can discard duplicates.
+// Delivery is at least once, and a repeat is the same message: each
+// message carries a key derived from its rows (the Message-ID of a mail,
+// the Idempotency-Key header of a webhook POST), identical on every try of
+// the same group, so that a receiver can discard the copy. A row is marked
+// "sending" in a committed transaction before anything is sent; after a
+// crash, Recover finds it so and delivers its group again, under the same
+// key. The crash may have come before the message went out, so not sending
+// it would lose it; or after, and then the reader's mail system gets a
+// second copy of a message it has.
 type Outbox struct {
 	store *store.Store
 	log   *slog.Logger
@@ -130,20 +133,22 @@ func (o *Outbox) Stats() OutboxStats {
 	return OutboxStats{Sent: o.sent.Load(), Retrying: o.retrying.Load(), Failed: o.failed.Load(), Unknown: o.unknown.Load()}
 }
 
-// Recover reports alerts left "sending" by a stopped process and marks
-// them unknown. Call it once, before the first SendDue of a process.
+// Recover delivers again the alerts a stopped process left "sending", as
+// the groups they were claimed in and so under the same keys. Call it
+// once, before the first SendDue of a process.
 func (o *Outbox) Recover(ctx context.Context) error {
-	left, err := o.store.RecoverSendingAlerts(ctx)
-	if err != nil {
+	left, err := o.store.SendingAlerts(ctx)
+	if err != nil || len(left) == 0 {
 		return err
 	}
 	for _, a := range left {
 		o.observe(a.Channel, OutcomeUnknown, 1)
-		o.log.Warn("alert was being sent when newsmon stopped; not sending it again",
+		o.log.Warn("alert was being sent when newsmon stopped; sending it again under the same key",
 			"alert_id", a.ID, "rule", a.Rule, "channel", a.Channel, "key", a.Key)
 	}
 	o.unknown.Add(int64(len(left)))
-	return nil
+	_, err = o.deliverClaimed(ctx, left)
+	return err
 }
 
 // SendDue sends every due alert group once and returns how many alert rows
@@ -154,6 +159,12 @@ func (o *Outbox) SendDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	return o.deliverClaimed(ctx, claimed)
+}
+
+// deliverClaimed sends claimed alerts, one message per group, and marks
+// each group's rows with the outcome.
+func (o *Outbox) deliverClaimed(ctx context.Context, claimed []store.Alert) (int, error) {
 	delivered := 0
 	for _, g := range groupAlerts(claimed) {
 		// Rows already claimed are marked even if ctx ends mid-way, so none
@@ -346,11 +357,10 @@ func itemFor(it store.LabeledItem, person string) DigestItem {
 // a resent group has the same Message-ID as its first try.
 func (m *Mailer) sendAlertWithID(ctx context.Context, to []string, a Alert, key string) error {
 	msg, err := alertMessage(m.cfg.From, to, a, m.now())
-	if err != nil {
-		return fmt.Errorf("send alert: %w", err)
+	if err == nil {
+		err = m.sendKeyed(ctx, msg, "alert-"+key)
 	}
-	msg.MessageID = messageID("alert-"+key, m.from.Address)
-	if err := m.send(ctx, msg); err != nil {
+	if err != nil {
 		return fmt.Errorf("send alert: %w", err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
@@ -191,22 +192,60 @@ func TestOutboxGroupsAndRecovers(t *testing.T) {
 		t.Fatalf("want one grouped message, got %d", len(msgs))
 	}
 
-	// A crash after claiming: the row is left sending; Recover marks it
-	// unknown and it is never sent.
-	saveItems(t, st, []string{"Third Aarrass piece"}, store.AlertRef{Rule: "r", Channel: ChannelEmail})
-	if _, err := st.ClaimDueAlerts(ctx, clock.Add(time.Hour), 0); err != nil {
-		t.Fatal(err)
+	// A crash after claiming, before or after the message went out: the
+	// row is left sending, and Recover delivers its group again under the
+	// same Message-ID.
+	messageIDs := func() []string {
+		var ids []string
+		for _, m := range good.messages() {
+			msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, msg.Header.Get("Message-Id"))
+		}
+		return ids
 	}
-	if err := ob.Recover(ctx); err != nil {
-		t.Fatal(err)
+	for i, delivered := range []bool{false, true} {
+		saveItems(t, st, []string{fmt.Sprintf("Aarrass piece %d after a crash", i)}, store.AlertRef{Rule: "r", Channel: ChannelEmail})
+		claimed, err := st.ClaimDueAlerts(ctx, clock.Add(time.Hour), 0)
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claim: %d alerts, %v", len(claimed), err)
+		}
+		before := len(good.messages())
+		if delivered {
+			if err := ob.deliver(ctx, claimed); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := ob.Recover(ctx); err != nil {
+			t.Fatal(err)
+		}
+		ids := messageIDs()
+		if want := before + 1 + btoi(delivered); len(ids) != want {
+			t.Fatalf("crash (delivered: %v): %d messages, want %d", delivered, len(ids), want)
+		}
+		if delivered && ids[len(ids)-1] != ids[len(ids)-2] {
+			t.Errorf("resent under another Message-ID: %q then %q", ids[len(ids)-2], ids[len(ids)-1])
+		}
+		if countStatus(t, st, store.AlertSending) != 0 || countStatus(t, st, store.AlertSent) != 3+i {
+			t.Errorf("after Recover: %d sending, %d sent", countStatus(t, st, store.AlertSending), countStatus(t, st, store.AlertSent))
+		}
 	}
 	clock = clock.Add(2 * time.Hour)
 	if n, _ := ob.SendDue(ctx); n != 0 {
-		t.Fatalf("re-sent %d alerts left sending by a crash", n)
+		t.Fatalf("sent %d more alerts after Recover", n)
 	}
-	if countStatus(t, st, store.AlertUnknown) != 1 || len(good.messages()) != 1 {
-		t.Fatalf("want one unknown alert and still one message")
+	if s := ob.Stats(); s.Unknown != 2 || s.Sent != 4 {
+		t.Errorf("stats %+v, want 2 found interrupted and 4 sent", s)
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func TestOutboxWebhook(t *testing.T) {
@@ -345,4 +384,60 @@ func mimeParts(t *testing.T, m *mail.Message) map[string]string {
 	}
 	walk(m.Header.Get("Content-Type"), m.Body)
 	return out
+}
+
+// A digest cut short by a stop (its row left sending, delivered or not) is
+// sent again for the same period under the same Message-ID, once; the
+// next digest then has nothing new.
+func TestDigestJobResumesAnInterruptedDigest(t *testing.T) {
+	ctx := context.Background()
+	for _, delivered := range []bool{false, true} {
+		st := outboxFixture(t)
+		saveItems(t, st, []string{"Digest piece before the crash"})
+		good := &testBackend{}
+		mailer := testMailer(t, startSMTP(t, good), "", "")
+		job := NewDigestJob(st, mailer, quiet, DigestConfig{To: []string{"team@ngo.example"}, Subject: "Digest {date}"})
+		end := time.Now()
+		d, rec, err := job.Build(ctx, end)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := st.StartDigest(ctx, rec, end)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if delivered {
+			if err := mailer.sendDigest(ctx, rec.Recipients, d, fmt.Sprintf("digest-%d", id)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := job.Resume(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := job.Send(ctx); err != nil || !res.Skipped {
+			t.Errorf("send after resuming: %+v, %v; want skipped (nothing new)", res, err)
+		}
+		msgs := good.messages()
+		if len(msgs) != 1+btoi(delivered) {
+			t.Fatalf("delivered before the stop: %v; %d messages", delivered, len(msgs))
+		}
+		var ids []string
+		for _, m := range msgs {
+			msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, msg.Header.Get("Message-Id"))
+			if !strings.Contains(string(m.Data), "Digest piece before the crash") {
+				t.Errorf("digest lacks the item")
+			}
+		}
+		if want := fmt.Sprintf("<digest-%d@", id); !strings.HasPrefix(ids[0], want) || ids[len(ids)-1] != ids[0] {
+			t.Errorf("Message-IDs %q, want all %s...>", ids, want)
+		}
+		ds, _ := st.Digests(ctx, 10)
+		if len(ds) != 2 || ds[1].Status != store.DigestSent || ds[1].ID != id || ds[0].Status != store.DigestSkipped {
+			t.Errorf("digest rows = %+v", ds)
+		}
+	}
 }

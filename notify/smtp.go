@@ -87,14 +87,28 @@ func NewMailer(cfg SMTPConfig) (*Mailer, error) {
 // SendDigest renders d and sends it to every address in to. An error means
 // the server did not accept the message.
 func (m *Mailer) SendDigest(ctx context.Context, to []string, d Digest) error {
+	return m.sendDigest(ctx, to, d, "")
+}
+
+// sendDigest is SendDigest with a Message-ID derived from key (random when
+// key is ""), so that a digest sent again is the same message.
+func (m *Mailer) sendDigest(ctx context.Context, to []string, d Digest, key string) error {
 	msg, err := digestMessage(m.cfg.From, to, d, m.now())
+	if err == nil {
+		err = m.sendKeyed(ctx, msg, key)
+	}
 	if err != nil {
 		return fmt.Errorf("send digest: %w", err)
 	}
-	if err := m.send(ctx, msg); err != nil {
-		return fmt.Errorf("send digest: %w", err)
-	}
 	return nil
+}
+
+// sendKeyed sends msg, under a Message-ID derived from key unless key is "".
+func (m *Mailer) sendKeyed(ctx context.Context, msg message, key string) error {
+	if key != "" {
+		msg.MessageID = messageID(key, m.from.Address)
+	}
+	return m.send(ctx, msg)
 }
 
 // SendAlert renders a and sends it to every address in to. An error means

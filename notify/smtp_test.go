@@ -539,3 +539,39 @@ func TestSendOverTLS(t *testing.T) {
 		})
 	}
 }
+
+// A title that holds a literal MIME encoded-word reaches the reader as
+// written, not decoded into other text; ordinary subjects stay readable
+// in the raw header.
+func TestSubjectWithLiteralEncodedWord(t *testing.T) {
+	for _, subject := range []string{
+		"Court hears =?utf-8?q?Ali_Aarrass?= appeal",
+		"=?iso-8859-1?b?QWxpIEFhcnJhc3M=?=",
+		strings.Repeat("Long title with =?x?q?y?= and Arabic علي أعراس ", 5),
+		"Plain title about the appeal",
+	} {
+		var buf bytes.Buffer
+		m := message{From: &mail.Address{Address: "n@example.org"}, To: []*mail.Address{{Address: "desk@example.org"}},
+			Subject: subject, Date: time.Unix(0, 0), MessageID: "<x@example.org>", Text: "t", HTML: "<p>t</p>"}
+		if err := m.writeTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		msg, err := mail.ReadMessage(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := msg.Header.Get("Subject")
+		got, err := new(mime.WordDecoder).DecodeHeader(raw)
+		if want := oneLine(subject); err != nil || got != want {
+			t.Errorf("Subject %q decodes to %q (%v), want %q", raw, got, err, want)
+		}
+		if !strings.Contains(subject, "=?") && raw != subject {
+			t.Errorf("plain subject written as %q", raw)
+		}
+		for _, w := range strings.Fields(raw) {
+			if len(w) > 75 {
+				t.Errorf("encoded-word of %d characters: %q", len(w), w)
+			}
+		}
+	}
+}

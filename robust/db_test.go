@@ -1,7 +1,6 @@
 package robust
 
 import (
-	"context"
 	"database/sql"
 	"net/http"
 	"net/http/httptest"
@@ -28,38 +27,15 @@ func feedServer(t *testing.T, feed *atomic.Value) *httptest.Server {
 // A user's long write transaction makes newsmon wait for the lock, not fail
 // or drop items: the fetch finishes after the lock goes and stores everything.
 func TestBusyDatabase(t *testing.T) {
-	feed := &atomic.Value{}
-	feed.Store(rss(newsItems("first", 3)...))
-	srv := feedServer(t, feed)
-	s := writeConfig(t, srv.URL, options{allowPrivate: true}, "{name: wire, type: feed, url: SRV/feed.xml, full_text: false}")
-	if r := s.fetch(t); r.code != 0 {
-		t.Fatalf("first fetch: %s", r)
-	}
+	s, feed := fetchedSetup(t, newsItems("first", 3)...)
 	feed.Store(rss(newsItems("second", 20)...))
 
-	// Hold the write lock as a sqlite3 shell would after BEGIN IMMEDIATE.
-	ctx := context.Background()
-	db, err := sql.Open("sqlite", "file:"+s.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, "UPDATE sources SET url = url"); err != nil {
-		t.Fatal(err)
-	}
 	const hold = 2 * time.Second
+	release := holdWriteLock(t, s.db)
 	released := make(chan time.Time, 1)
 	go func() {
 		time.Sleep(hold)
-		conn.ExecContext(ctx, "ROLLBACK")
+		release()
 		released <- time.Now()
 	}()
 	start := time.Now()
@@ -75,6 +51,20 @@ func TestBusyDatabase(t *testing.T) {
 	assertRows(t, s.db, `SELECT count(*) FROM items`, "23")
 	assertRows(t, s.db, `SELECT source, status, items_seen, items_new, error FROM fetch_runs ORDER BY id`,
 		"wire|ok|3|3|", "wire|ok|20|20|")
+}
+
+// fetchedSetup serves items at one feed, "wire", and fetches it once; the
+// returned value changes what the feed serves.
+func fetchedSetup(t *testing.T, items ...rssItem) (setup, *atomic.Value) {
+	t.Helper()
+	feed := &atomic.Value{}
+	feed.Store(rss(items...))
+	srv := feedServer(t, feed)
+	s := writeConfig(t, srv.URL, options{allowPrivate: true}, "{name: wire, type: feed, url: SRV/feed.xml, full_text: false}")
+	if r := s.fetch(t); r.code != 0 {
+		t.Fatalf("first fetch: %s", r)
+	}
+	return s, feed
 }
 
 // mountTmpfs mounts a tmpfs of the given size at a fresh directory, or skips

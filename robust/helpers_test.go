@@ -55,9 +55,16 @@ type result struct {
 // newsmon runs the binary with args and waits up to a minute for it.
 func newsmon(t *testing.T, args ...string) result {
 	t.Helper()
+	return newsmonIn(t, "", args...)
+}
+
+// newsmonIn is newsmon run from the folder dir ("": this test's).
+func newsmonIn(t *testing.T, dir string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Dir = dir
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	cmd.Env = append(os.Environ(), "NEWSMON_CONFIG=")
@@ -189,6 +196,13 @@ func rows(t *testing.T, dbPath, query string, args ...any) []string {
 func assertRows(t *testing.T, dbPath, query string, want ...string) {
 	t.Helper()
 	sqltest.AssertRows(t, dbPath, query, want...)
+}
+
+// holdWriteLock takes the database's write lock as a sqlite3 shell would
+// after BEGIN IMMEDIATE, until the returned function is called.
+func holdWriteLock(t *testing.T, dbPath string) (release func()) {
+	t.Helper()
+	return sqltest.HoldWriteLock(t, dbPath)
 }
 
 // rssItem is one item of a generated feed.

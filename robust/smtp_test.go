@@ -20,8 +20,12 @@ import (
 
 // mailbox is an SMTP server on 127.0.0.1 that keeps every message it
 // accepts. delay slows each DATA, so a test can catch newsmon mid-send.
+// step, when set, is called at each MAIL command ("mail") and with each
+// message received, before the reply ("data"): a test can kill the sender
+// there.
 type mailbox struct {
 	delay time.Duration
+	step  func(step string)
 	mu    sync.Mutex
 	msgs  [][]byte
 }
@@ -36,10 +40,16 @@ func (b *mailbox) messages() [][]byte {
 
 type mailSession struct{ b *mailbox }
 
-func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *mailSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
 func (s *mailSession) Reset()                               {}
 func (s *mailSession) Logout() error                        { return nil }
+
+func (s *mailSession) Mail(string, *smtp.MailOptions) error {
+	if s.b.step != nil {
+		s.b.step("mail")
+	}
+	return nil
+}
 
 func (s *mailSession) Data(r io.Reader) error {
 	data, err := io.ReadAll(r)
@@ -50,6 +60,9 @@ func (s *mailSession) Data(r io.Reader) error {
 	s.b.mu.Lock()
 	s.b.msgs = append(s.b.msgs, data)
 	s.b.mu.Unlock()
+	if s.b.step != nil {
+		s.b.step("data")
+	}
 	return nil
 }
 

@@ -17,7 +17,8 @@ type AlertRef struct{ Rule, Channel string }
 // Alert statuses. A row moves pending → sending → sent, or back to pending
 // (with a later NextAttempt) after a failed try, or to failed once it has
 // used up its attempts. A row found "sending" when the sender starts was
-// being delivered when the process stopped: it becomes unknown.
+// being delivered when the process stopped, and is delivered again (see
+// SendingAlerts). Older versions marked such rows unknown.
 const (
 	AlertPending = "pending"
 	AlertSending = "sending"
@@ -50,7 +51,7 @@ type Alert struct {
 	NextAttempt time.Time
 	Created     time.Time
 	Sent        time.Time
-	Item        *LabeledItem // the item, for item alerts read by ClaimDueAlerts
+	Item        *LabeledItem // the item, for item alerts read by ClaimDueAlerts and SendingAlerts
 }
 
 // LabeledItem is a stored item with its stances and topics, as alerts and
@@ -165,30 +166,38 @@ func (s *Store) ClaimDueAlerts(ctx context.Context, now time.Time, groupWindow t
 			WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
 		return err
 	})
+	if err == nil {
+		err = s.attachItems(ctx, out)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("claim due alerts: %w", err)
 	}
+	return out, nil
+}
+
+// attachItems sets the Item of every item alert in as.
+func (s *Store) attachItems(ctx context.Context, as []Alert) error {
 	var ids []int64
-	for _, a := range out {
+	for _, a := range as {
 		if a.ItemID != 0 {
 			ids = append(ids, a.ItemID)
 		}
 	}
 	if len(ids) == 0 { // nothing due, or only source-health alerts
-		return out, nil
+		return nil
 	}
 	items, err := s.labeledItems(ctx, `i.id IN (`+placeholders(len(ids))+`)`, int64Args(ids), false)
 	if err != nil {
-		return nil, fmt.Errorf("claim due alerts: %w", err)
+		return err
 	}
 	byID := map[int64]*LabeledItem{}
 	for i := range items {
 		byID[items[i].ID] = &items[i]
 	}
-	for i := range out {
-		out[i].Item = byID[out[i].ItemID]
+	for i := range as {
+		as[i].Item = byID[as[i].ItemID]
 	}
-	return out, nil
+	return nil
 }
 
 // MarkAlertsSent records that the alerts were delivered.
@@ -220,23 +229,17 @@ func (s *Store) MarkAlertsFailed(ctx context.Context, ids []int64, errText strin
 	return nil
 }
 
-// RecoverSendingAlerts turns alerts left "sending" by a stopped process into
-// "unknown" and returns them: they may have been delivered, so they are
-// reported, not sent again. Call it once before the first ClaimDueAlerts.
-func (s *Store) RecoverSendingAlerts(ctx context.Context) ([]Alert, error) {
-	var out []Alert
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = queryAlerts(ctx, tx, `SELECT `+alertColumns+` FROM alerts WHERE status = 'sending' ORDER BY id`)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE alerts SET status = 'unknown',
-			last_error = 'interrupted while sending: may or may not have been delivered' WHERE status = 'sending'`)
-		return err
-	})
+// SendingAlerts returns, with their items, the alerts a stopped process
+// left "sending": claimed, and maybe delivered or maybe not. The sender
+// delivers them again, as the same groups under the same keys, before it
+// claims anything else (see notify.Outbox.Recover).
+func (s *Store) SendingAlerts(ctx context.Context) ([]Alert, error) {
+	out, err := queryAlerts(ctx, s.db, `SELECT `+alertColumns+` FROM alerts a WHERE status = 'sending' ORDER BY created_at, id`)
+	if err == nil {
+		err = s.attachItems(ctx, out)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("recover alerts left sending: %w", err)
+		return nil, fmt.Errorf("read alerts left sending: %w", err)
 	}
 	return out, nil
 }

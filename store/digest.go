@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// Digest statuses. "unknown" is a digest left "sending" by a stopped
-// process; like "failed" it does not count as sent, so the next digest
-// covers its period again.
+// Digest statuses. A digest left "sending" by a stopped process is sent
+// again (see SendingDigests); "unknown" marks such digests in databases of
+// older versions and, like "failed", does not count as sent, so the next
+// digest covers its period again.
 const (
 	DigestSending = "sending"
 	DigestSent    = "sent"
@@ -69,16 +70,25 @@ func (s *Store) LastSentDigest(ctx context.Context) (d DigestRecord, ok bool, er
 
 // Digests returns up to limit digest attempts, newest first.
 func (s *Store) Digests(ctx context.Context, limit int) ([]DigestRecord, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+digestColumns+` FROM digests ORDER BY id DESC LIMIT ?`, limit)
+	out, err := s.queryDigests(ctx, `ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list digests: %w", err)
+	}
+	return out, nil
+}
+
+// queryDigests returns the digests rows that tail (WHERE, ORDER BY) selects.
+func (s *Store) queryDigests(ctx context.Context, tail string, args ...any) ([]DigestRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+digestColumns+` FROM digests `+tail, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []DigestRecord
 	for rows.Next() {
 		d, err := scanDigest(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list digests: %w", err)
+			return nil, err
 		}
 		out = append(out, d)
 	}
@@ -137,23 +147,14 @@ func (s *Store) FinishDigest(ctx context.Context, id int64, errText string, now 
 	return nil
 }
 
-// RecoverSendingDigests marks digests left "sending" by a stopped process
-// as unknown and returns how many there were.
-func (s *Store) RecoverSendingDigests(ctx context.Context) (int, error) {
-	var n int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `UPDATE digests SET status = 'unknown',
-			error = 'interrupted while sending: may or may not have been delivered' WHERE status = 'sending'`)
-		if err != nil {
-			return err
-		}
-		n, err = r.RowsAffected()
-		return err
-	})
+// SendingDigests returns the digests a stopped process left "sending",
+// oldest first: each may or may not have been delivered.
+func (s *Store) SendingDigests(ctx context.Context) ([]DigestRecord, error) {
+	out, err := s.queryDigests(ctx, `WHERE status = 'sending' ORDER BY id`)
 	if err != nil {
-		return 0, fmt.Errorf("recover digests left sending: %w", err)
+		return nil, fmt.Errorf("read digests left sending: %w", err)
 	}
-	return int(n), nil
+	return out, nil
 }
 
 // DigestItems returns the items that mention a tracked person and were

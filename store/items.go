@@ -14,9 +14,11 @@ import (
 
 // Item is one article to store, with what the classifier found in it.
 type Item struct {
-	GUID         string // feed GUID; the canonical URL when the feed has none
-	URL          string
-	CanonicalURL string // "" when the item has no link
+	GUID string // feed GUID; the canonical URL when the feed has none
+	URL  string
+	// CanonicalURL is the item's identity when it has a link; the GUID
+	// identifies only items without one ("" here). See upsert.
+	CanonicalURL string
 	Title        string
 	// Summary is stored as "" when it equals Text (a feed without separate
 	// content): the text is then stored once.
@@ -95,6 +97,21 @@ type Run struct {
 	// once the run is recorded (see CheckSourceHealth), instead of in a
 	// second one.
 	Health *HealthPolicy
+
+	// saving is when SaveRun was called: the run's time waiting for the
+	// writer and storing its items is part of the run (see finishedAt).
+	saving time.Time
+}
+
+// finishedAt is when the run ends as recorded in fetch_runs: FinishedAt
+// (the fetch done) plus the time spent since in SaveRun, queueing for
+// the writer and storing the items, which on a busy database is most of a
+// run. It is measured, so a caller's clock (a test's) stays in charge.
+func (r Run) finishedAt() time.Time {
+	if r.saving.IsZero() {
+		return r.FinishedAt
+	}
+	return r.FinishedAt.Add(time.Since(r.saving))
 }
 
 // RunResult says what SaveRun did.
@@ -128,6 +145,7 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 	if run.StartedAt.IsZero() {
 		run.StartedAt = run.FinishedAt
 	}
+	run.saving = time.Now()
 	res, err := s.commitGrouped(ctx, run)
 	if err != nil {
 		return RunResult{}, fmt.Errorf("save run of %s: %w", run.Source, err)
@@ -229,16 +247,16 @@ func insertRun(ctx context.Context, tx querier, run Run, res RunResult) (int64, 
 	if run.HTTPStatus != 0 {
 		httpStatus = run.HTTPStatus
 	}
+	finished := formatTime(run.finishedAt())
 	r, err := tx.ExecContext(ctx, `INSERT INTO fetch_runs
 		(source, started_at, finished_at, status, http_status, items_seen, items_new, error, cause)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		run.Source, formatTime(run.StartedAt), formatTime(run.FinishedAt), run.Status, httpStatus,
+		run.Source, formatTime(run.StartedAt), finished, run.Status, httpStatus,
 		res.Seen, res.New, run.Error, run.Cause)
 	if err != nil {
 		return 0, fmt.Errorf("insert fetch run: %w", err)
 	}
 	id, _ := r.LastInsertId()
-	finished := formatTime(run.FinishedAt)
 	if run.Status == StatusError {
 		_, err = tx.ExecContext(ctx, `UPDATE sources SET last_run_at = ?,
 			consecutive_failures = consecutive_failures + 1, last_error = ?, last_cause = ? WHERE name = ?`,
@@ -259,7 +277,7 @@ func insertRun(ctx context.Context, tx querier, run Run, res RunResult) (int64, 
 
 // itemWriter holds the statements SaveRun reuses for every item.
 type itemWriter struct {
-	find, insert, update               *sql.Stmt
+	findURL, findGUID, insert, update  *sql.Stmt
 	delMentions, delStances, delTopics *sql.Stmt
 	insMention, insStance, insTopic    *sql.Stmt
 	tx                                 *sql.Tx
@@ -277,8 +295,8 @@ func (s *Store) prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter,
 		stmt **sql.Stmt
 		sql  string
 	}{
-		{&w.find, `SELECT id, source, content_hash FROM items
-			WHERE (?1 != '' AND canonical_url = ?1) OR (source = ?2 AND guid = ?3) LIMIT 1`},
+		{&w.findURL, `SELECT id, source, content_hash FROM items WHERE canonical_url = ?`},
+		{&w.findGUID, `SELECT id, source, content_hash FROM items WHERE source = ? AND guid = ?`},
 		{&w.insert, `INSERT INTO items (source, guid, url, canonical_url, title, summary, text, author,
 			language, published_at, fetched_at, updated_at, content_hash)
 			VALUES (?, ?, ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
@@ -302,7 +320,7 @@ func (s *Store) prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter,
 }
 
 func (w *itemWriter) close() {
-	for _, st := range []*sql.Stmt{w.find, w.insert, w.update, w.delMentions, w.delStances, w.delTopics, w.insMention, w.insStance, w.insTopic} {
+	for _, st := range []*sql.Stmt{w.findURL, w.findGUID, w.insert, w.update, w.delMentions, w.delStances, w.delTopics, w.insMention, w.insStance, w.insTopic} {
 		if st != nil {
 			st.Close()
 		}
@@ -314,25 +332,29 @@ func (w *itemWriter) close() {
 // skip the unchanged ones), and a plain INSERT that breaks a unique key
 // is undone by SQLite before it writes anything, so the lookup is only
 // paid for known items.
+//
+// An item with a link is the item stored under its canonical URL, or a new
+// one: a GUID that the source already gave to another link identifies
+// nothing (feeds that give every item one GUID exist), and the new item is
+// stored under a GUID key of its own (guidKey). Only an item without a link
+// is known by its source and GUID.
 func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now any) (id int64, isNew, changed bool, err error) {
-	r, err := w.insert.ExecContext(ctx, source, it.GUID, it.URL, it.CanonicalURL, it.Title, storedSummary(it), it.Text,
-		it.Author, it.Language, formatTime(it.Published), now, now, it.ContentHash)
-	if err == nil {
-		if id, err = r.LastInsertId(); err != nil {
-			return 0, false, false, err
-		}
-		if id <= w.indexedThrough {
-			// A reused id: IndexPending will never reach it.
-			_, err = w.tx.ExecContext(ctx, `INSERT INTO items_fts(rowid, title, text) VALUES (?, ?, ?)`, id, it.Title, it.Text)
-		}
-		return id, true, false, err
+	id, err = w.insertItem(ctx, source, it.GUID, it, now)
+	if err == nil || !isUniqueViolation(err) {
+		return id, err == nil, false, err
 	}
-	if !isUniqueViolation(err) {
-		return 0, false, false, err
-	}
-	// Known by its canonical URL or its GUID.
 	var hash, owner string
-	if err = w.find.QueryRowContext(ctx, it.CanonicalURL, source, it.GUID).Scan(&id, &owner, &hash); err != nil {
+	if it.CanonicalURL != "" {
+		err = w.findURL.QueryRowContext(ctx, it.CanonicalURL).Scan(&id, &owner, &hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			// Not this link: the GUID alone was taken.
+			id, err = w.insertItem(ctx, source, guidKey(it), it, now)
+			return id, err == nil, false, err
+		}
+	} else {
+		err = w.findGUID.QueryRowContext(ctx, source, it.GUID).Scan(&id, &owner, &hash)
+	}
+	if err != nil {
 		return 0, false, false, err
 	}
 	if hash == it.ContentHash || owner != source {
@@ -343,6 +365,31 @@ func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now an
 	_, err = w.update.ExecContext(ctx, it.URL, it.Title, storedSummary(it), it.Text, it.Author, it.Language,
 		formatTime(it.Published), now, it.ContentHash, id)
 	return id, false, true, err
+}
+
+// guidKey is what an item with a link is stored under in items.guid when
+// its source already gave its GUID to another link: the GUID and the
+// canonical URL, which no other item of the source can have.
+func guidKey(it *Item) string {
+	return it.GUID + " " + it.CanonicalURL
+}
+
+// insertItem inserts it as a new item stored under guid.
+func (w *itemWriter) insertItem(ctx context.Context, source, guid string, it *Item, now any) (int64, error) {
+	r, err := w.insert.ExecContext(ctx, source, guid, it.URL, it.CanonicalURL, it.Title, storedSummary(it), it.Text,
+		it.Author, it.Language, formatTime(it.Published), now, now, it.ContentHash)
+	if err != nil {
+		return 0, err
+	}
+	id, err := r.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	if id <= w.indexedThrough {
+		// A reused id: IndexPending will never reach it.
+		_, err = w.tx.ExecContext(ctx, `INSERT INTO items_fts(rowid, title, text) VALUES (?, ?, ?)`, id, it.Title, it.Text)
+	}
+	return id, err
 }
 
 // isUniqueViolation reports a UNIQUE constraint failure from SQLite.
@@ -392,9 +439,10 @@ type ItemKey struct{ GUID, CanonicalURL, ContentHash string }
 
 // Unchanged reports, for each key, whether the item is already stored with
 // the same content, so callers can skip extracting and classifying it again.
-// An item stored under the key's canonical URL decides (reached through
-// another source's feed, it counts as unchanged: its first source owns it);
-// otherwise the source's item with the key's GUID does.
+// A key with a canonical URL is decided by the item stored under that URL
+// (reached through another source's feed, it counts as unchanged: its
+// first source owns it); a key without one by the source's item with the
+// key's GUID. See upsert.
 func (s *Store) Unchanged(ctx context.Context, source string, keys []ItemKey) ([]bool, error) {
 	out := make([]bool, len(keys))
 	if len(keys) == 0 {
@@ -410,11 +458,10 @@ func (s *Store) Unchanged(ctx context.Context, source string, keys []ItemKey) ([
 	if err != nil {
 		return nil, fmt.Errorf("look up known items of %s: %w", source, err)
 	}
-	st, err := s.stmt(ctx, `SELECT k.key FROM json_each(?1) AS k WHERE coalesce(
-		(SELECT content_hash = k.value->>2 OR source != ?2 FROM items
-			WHERE k.value->>1 != '' AND canonical_url = k.value->>1),
-		(SELECT content_hash = k.value->>2 FROM items WHERE source = ?2 AND guid = k.value->>0),
-		0)`)
+	st, err := s.stmt(ctx, `SELECT k.key FROM json_each(?1) AS k WHERE coalesce(CASE WHEN k.value->>1 != ''
+		THEN (SELECT content_hash = k.value->>2 OR source != ?2 FROM items WHERE canonical_url = k.value->>1)
+		ELSE (SELECT content_hash = k.value->>2 FROM items WHERE source = ?2 AND guid = k.value->>0)
+		END, 0)`)
 	if err != nil {
 		return nil, fmt.Errorf("look up known items of %s: %w", source, err)
 	}

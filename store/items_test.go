@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -25,6 +26,7 @@ func TestUnchanged(t *testing.T) {
 		{"same link, same content", "wire", ItemKey{"w1", "https://wire.example/1", "h1"}, true},
 		{"same link, changed content", "wire", ItemKey{"w1", "https://wire.example/1", "h1b"}, false},
 		{"same link, new guid", "wire", ItemKey{"other", "https://wire.example/1", "h1"}, true},
+		{"same guid and content, another link", "wire", ItemKey{"w1", "https://wire.example/1b", "h1"}, false},
 		{"same guid, same content, no link", "wire", ItemKey{"w2", "", "h2"}, true},
 		{"same guid, changed content", "wire", ItemKey{"w2", "", "h2b"}, false},
 		{"guid of another source", "daily", ItemKey{"w2", "", "h2"}, false},
@@ -113,5 +115,59 @@ func TestWriteAfterWriteConnectionBroke(t *testing.T) {
 	s.writeMu.Unlock()
 	if res := saveItems(t, s, "wire", at, Item{GUID: "w2", Title: "Two", Text: "two", ContentHash: "h2"}); res.New != 1 {
 		t.Errorf("write after the connection broke: %d new, want 1", res.New)
+	}
+}
+
+// Identity is the canonical URL first: items that share a GUID but not a
+// link are different items, each with its own url, and no revisions.
+// Only items without a link are known by their GUID.
+func TestItemsSharingAGUID(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	at := time.Date(2026, 4, 2, 10, 0, 0, 0, time.UTC)
+	const n = 500
+	items := make([]Item, n)
+	for i := range items {
+		u := fmt.Sprintf("https://wire.example/story/%d", i)
+		items[i] = Item{GUID: "same", URL: u + "?utm_source=feed", CanonicalURL: u, Title: fmt.Sprintf("Story %d", i),
+			Text: fmt.Sprintf("text %d", i), ContentHash: fmt.Sprintf("h%d", i)}
+	}
+	if res := saveItems(t, s, "wire", at, items...); res.New != n || res.Updated != 0 {
+		t.Fatalf("first run: %d new, %d updated; want %d new", res.New, res.Updated, n)
+	}
+	// Again: each is known by its link, unchanged; and Unchanged says so.
+	keys := make([]ItemKey, n)
+	for i, it := range items {
+		keys[i] = ItemKey{GUID: it.GUID, CanonicalURL: it.CanonicalURL, ContentHash: it.ContentHash}
+	}
+	unchanged, err := s.Unchanged(ctx, "wire", keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, u := range unchanged {
+		if !u {
+			t.Fatalf("item %d: not known after it was stored", i)
+		}
+	}
+	items[7].Title, items[7].ContentHash = "Story 7, corrected", "h7b"
+	if res := saveItems(t, s, "wire", at.Add(time.Hour), items...); res.New != 0 || res.Updated != 1 {
+		t.Errorf("second run: %d new, %d updated; want 0 and 1", res.New, res.Updated)
+	}
+	var count, mismatched, revisions, guids int
+	if err := s.db.QueryRow(`SELECT count(*), count(*) FILTER (WHERE url != canonical_url || '?utm_source=feed'),
+		(SELECT count(*) FROM item_revisions), count(DISTINCT guid) FROM items`).Scan(&count, &mismatched, &revisions, &guids); err != nil {
+		t.Fatal(err)
+	}
+	if count != n || mismatched != 0 || revisions != 1 || guids != n {
+		t.Errorf("%d items, %d with a url not their canonical_url, %d revisions, %d distinct guids; want %d, 0, 1, %d",
+			count, mismatched, revisions, guids, n, n)
+	}
+
+	// Without a link, the GUID is the identity: a new version updates.
+	noLink := Item{GUID: "same", Title: "No link", Text: "first", ContentHash: "n1"}
+	saveItems(t, s, "daily", at, noLink)
+	noLink.Text, noLink.ContentHash = "second", "n2"
+	if res := saveItems(t, s, "daily", at.Add(time.Hour), noLink); res.New != 0 || res.Updated != 1 {
+		t.Errorf("item without a link, changed: %d new, %d updated; want 0 and 1", res.New, res.Updated)
 	}
 }

@@ -53,7 +53,14 @@ func loadMigrations() ([]migration, error) {
 // migrate applies, in order, the migrations the database has not recorded
 // yet, all in one transaction so that a failed upgrade leaves the database as
 // it was. A database written by a newer newsmon is refused rather than misread.
+//
+// It looks first, with a read, whether anything is to be done: the write
+// transaction waits for the write lock, which a running daemon may hold
+// for seconds, and a command that only reads must not queue behind it.
 func (s *Store) applyMigrations(ctx context.Context, ms []migration) error {
+	if current, err := s.schemaCurrent(ctx, ms); err != nil || current {
+		return err
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    INTEGER PRIMARY KEY,
@@ -107,4 +114,33 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
 	err := s.db.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v)
 	return v, err
+}
+
+// schemaCurrent reports whether the database has recorded exactly the
+// migrations ms, read without taking the write lock. Anything else (a new
+// database, a migration missing or unknown) is for applyMigrations to sort
+// out, or to refuse, under the lock.
+func (s *Store) schemaCurrent(ctx context.Context, ms []migration) (bool, error) {
+	var tables int
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&tables); err != nil {
+		return false, fmt.Errorf("read schema: %w", err)
+	}
+	if tables == 0 {
+		return false, nil
+	}
+	var n, known int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE version IN (SELECT value FROM json_each(?)))
+		FROM schema_migrations`, versionList(ms)).Scan(&n, &known)
+	if err != nil {
+		return false, fmt.Errorf("read schema versions: %w", err)
+	}
+	return n == len(ms) && known == n, nil
+}
+
+func versionList(ms []migration) string {
+	vs := make([]string, len(ms))
+	for i, m := range ms {
+		vs[i] = strconv.Itoa(m.version)
+	}
+	return "[" + strings.Join(vs, ",") + "]"
 }

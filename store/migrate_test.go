@@ -20,7 +20,7 @@ func TestOpenUpgradesAnOldDatabase(t *testing.T) {
 	if len(ms) < 2 {
 		t.Skip("only one migration")
 	}
-	old, err := openWith(ctx, path, ms[:1])
+	old, err := openWith(ctx, path, ms[:1], false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,12 +72,12 @@ func (s *Store) RecordPages(ctx context.Context, pages []PageFetch) error {
 }
 
 // NeedPages reports, for each feed item key, whether its linked page should
-// be fetched: the item is new (not stored under its canonical URL or GUID)
+// be fetched: the item is new (not stored under its canonical URL)
 // and the page was not already fetched successfully.
 func (s *Store) NeedPages(ctx context.Context, source string, keys []ItemKey) ([]bool, error) {
 	out := make([]bool, len(keys))
 	st, err := s.db.PrepareContext(ctx, `SELECT
-		EXISTS (SELECT 1 FROM items WHERE canonical_url = ?1 OR (source = ?2 AND guid = ?3))
+		EXISTS (SELECT 1 FROM items WHERE canonical_url = ?1)
 		OR EXISTS (SELECT 1 FROM page_fetches WHERE url = ?1 AND status = 'ok')`)
 	if err != nil {
 		return nil, fmt.Errorf("look up fetched pages of %s: %w", source, err)
@@ -88,7 +88,7 @@ func (s *Store) NeedPages(ctx context.Context, source string, keys []ItemKey) ([
 			continue
 		}
 		var known bool
-		if err := st.QueryRowContext(ctx, k.CanonicalURL, source, k.GUID).Scan(&known); err != nil {
+		if err := st.QueryRowContext(ctx, k.CanonicalURL).Scan(&known); err != nil {
 			return nil, fmt.Errorf("look up fetched pages of %s: %w", source, err)
 		}
 		out[i] = !known

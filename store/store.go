@@ -18,7 +18,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -50,17 +52,60 @@ type Store struct {
 // sqlite3 session, a backup) before giving up.
 const BusyTimeout = 30 * time.Second
 
-// Open opens (creating if needed) the database at path and migrates it.
+// ErrNoDatabase says OpenExisting found no database file.
+var ErrNoDatabase = errors.New("no such database file")
+
+// Open opens the database at path and migrates it, creating it when
+// missing. A new database and its -wal and -shm files (SQLite gives them
+// the database's mode) are readable by the owner only.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, false)
+}
+
+// OpenExisting is Open for commands that only read (or, like backup, need
+// data to act on): it never creates a database, and fails with
+// ErrNoDatabase when path does not exist, so that a mistyped or
+// unresolved path is reported instead of answered from an empty file.
+// Like Open, it takes the write lock only when the schema needs migrating.
+func OpenExisting(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, true)
+}
+
+func open(ctx context.Context, path string, existing bool) (*Store, error) {
 	ms, err := loadMigrations()
 	if err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
-	return openWith(ctx, path, ms)
+	if existing {
+		if _, err := os.Stat(path); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				err = ErrNoDatabase
+			}
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+	} else if err := createDatabaseFile(path); err != nil {
+		return nil, err
+	}
+	return openWith(ctx, path, ms, existing)
 }
 
-// openWith opens the database and applies the given migrations.
-func openWith(ctx context.Context, path string, ms []migration) (*Store, error) {
+// createDatabaseFile creates an empty file at path, which SQLite takes as a
+// new database, with mode 0600: SQLite would create it 0644. An existing
+// file is left as it is.
+func createDatabaseFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return openError(path, err)
+	}
+	return f.Close()
+}
+
+// openWith opens the database and applies the given migrations. With
+// existing set, SQLite is told not to create the file (mode=rw) either.
+func openWith(ctx context.Context, path string, ms []migration, existing bool) (*Store, error) {
 	// Connection-scoped pragmas go in the DSN so that every pooled
 	// connection gets them, not just the one a db.Exec happens to use.
 	q := url.Values{}
@@ -75,7 +120,12 @@ func openWith(ctx context.Context, path string, ms []migration) (*Store, error) 
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate") // take the write lock at BEGIN: no deadlocking lock upgrades
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if existing {
+		q.Set("mode", "rw")
+	}
+	// The path is escaped: in a file: URI a '?' or '#' in a folder name
+	// would otherwise start the parameters.
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}

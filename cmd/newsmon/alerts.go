@@ -111,9 +111,8 @@ func runAlertsTest(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, msg)
 		return exitUsage
 	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon alerts test:", err)
+	st, ok := e.openExisting(ctx, "alerts test", cfg)
+	if !ok {
 		return exitFailure
 	}
 	defer st.Close()
@@ -203,7 +202,7 @@ func runAlertsSend(ctx context.Context, e *env, args []string) int {
 		return fs.usageError("%v", err)
 	}
 	log := e.logger(cfg.Log)
-	held, pid, err := daemon.Holder(cfg.Database + ".lock")
+	held, pid, err := daemon.DatabaseHolder(cfg.Database)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon alerts send: check for a running daemon:", err)
 		return exitFailure
@@ -216,9 +215,8 @@ func runAlertsSend(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "newsmon alerts send: %s is using %s and sends alerts itself; not sending\n", who, cfg.Database)
 		return exitFailure
 	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon alerts send:", err)
+	st, ok := e.openExisting(ctx, "alerts send", cfg)
+	if !ok {
 		return exitFailure
 	}
 	defer st.Close()

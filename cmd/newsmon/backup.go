@@ -7,7 +7,8 @@ import (
 
 func runBackup(ctx context.Context, e *env, args []string) int {
 	fs, path := e.flags("backup", "backup FILE\n\nWrites a consistent copy of the database to FILE (which must not exist),\n"+
-		"safe while the daemon runs. To restore: stop the daemon, copy FILE over the\ndatabase, delete its -wal and -shm files, start the daemon.")
+		"safe while the daemon runs. The copy is written to FILE.partial and renamed\nwhen complete. To restore: stop the daemon, copy FILE over the database,\n"+
+		"delete its -wal and -shm files, start the daemon.")
 	pos, code, ok := fs.parse(args)
 	if !ok {
 		return code

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newsmon/newsmon/config"
+	"github.com/newsmon/newsmon/notify"
 	"github.com/newsmon/newsmon/pipeline"
 )
 
@@ -22,6 +23,12 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 	}
 	if err := checkRules(cfg); err != nil {
 		fmt.Fprintln(e.stderr, err)
+		return exitUsage
+	}
+	// The mail settings as run and the alert sender would take them: the
+	// password from its variable or file.
+	if _, err := notify.MailerFor(cfg, e.getenv); err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", cfg.Path, err)
 		return exitUsage
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (%s, %s)\n", cfg.Path, plural(len(cfg.Tracked), "person", "people"), plural(len(cfg.Sources), "source", "sources"))

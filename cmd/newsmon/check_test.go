@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,6 +58,39 @@ classify:
 			stderr: []string{"config.yaml:4: classify.stance_cues.remove[0]:"},
 		},
 	}
+	const smtp = "smtp: {host: mail.example.org, from: \"newsmon <n@example.org>\", username: newsmon, password_env: NEWSMON_SMTP_PASSWORD}\n"
+	tests = append(tests, []struct {
+		name   string
+		config string
+		code   int
+		stdout []string
+		stderr []string
+	}{
+		{
+			name:   "an alias that is a number",
+			config: "tracked: [{name: Ali Aarrass, aliases: [\"#1\"]}]\n",
+			code:   exitUsage,
+			stderr: []string{`spelling "#1" has no letters`},
+		},
+		{
+			name:   "an alias that is one letter",
+			config: "tracked: [{name: Ali Aarrass, aliases: [A.]}]\n",
+			code:   exitUsage,
+			stderr: []string{`spelling "A." is a single letter`},
+		},
+		{
+			name:   "smtp password variable not set",
+			config: "tracked: [{name: Ali Aarrass}]\n" + smtp,
+			code:   exitUsage,
+			stderr: []string{"config.yaml: smtp.password_env: environment variable NEWSMON_SMTP_PASSWORD is not set"},
+		},
+		{
+			name:   "smtp password file missing",
+			config: "tracked: [{name: Ali Aarrass}]\nsmtp: {host: mail.example.org, from: n@example.org, username: n, password_file: nowhere.txt}\n",
+			code:   exitUsage,
+			stderr: []string{"read smtp password file", "nowhere.txt"},
+		},
+	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -108,5 +143,24 @@ func TestSampleConfigIsValid(t *testing.T) {
 		if !strings.Contains(string(cfg), want) {
 			t.Errorf("config.yaml does not track %s", want)
 		}
+	}
+}
+
+// With the password variable set, check passes.
+func TestCheckSMTPPasswordFromEnvironment(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	cfg := "tracked: [{name: Ali Aarrass}]\nsmtp: {host: mail.example.org, from: n@example.org, username: n, password_env: NEWSMON_SMTP_PASSWORD}\n"
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, getenv: func(k string) string {
+		if k == "NEWSMON_SMTP_PASSWORD" {
+			return "secret"
+		}
+		return ""
+	}}
+	if code := dispatch(context.Background(), e, []string{"check", "--config", path}); code != exitOK {
+		t.Errorf("check with the password set: exit %d\n%s", code, errb.String())
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/newsmon/newsmon/extract"
 	"github.com/newsmon/newsmon/fetch"
 	"github.com/newsmon/newsmon/pipeline"
-	"github.com/newsmon/newsmon/store"
 )
 
 func runClassify(ctx context.Context, e *env, args []string) int {
@@ -45,9 +44,8 @@ func runClassify(ctx context.Context, e *env, args []string) int {
 	var doc classify.Document
 	switch {
 	case *itemID != 0:
-		st, err := store.Open(ctx, cfg.Database)
-		if err != nil {
-			fmt.Fprintln(e.stderr, "newsmon classify:", err)
+		st, ok := e.openExisting(ctx, "classify", cfg)
+		if !ok {
 			return exitFailure
 		}
 		defer st.Close()
@@ -277,9 +275,8 @@ func runReclassify(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, err)
 		return exitUsage
 	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon reclassify:", err)
+	st, ok := e.openExisting(ctx, "reclassify", cfg)
+	if !ok {
 		return exitFailure
 	}
 	defer st.Close()

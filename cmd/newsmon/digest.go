@@ -37,9 +37,8 @@ func runDigest(ctx context.Context, e *env, args []string) int {
 		return fs.usageError("%v", err)
 	}
 	log := e.logger(cfg.Log)
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon digest:", err)
+	st, ok := e.openExisting(ctx, "digest", cfg)
+	if !ok {
 		return exitFailure
 	}
 	defer st.Close()
@@ -80,7 +79,7 @@ func digestPreview(ctx context.Context, e *env, cfg config.Config, st *store.Sto
 		if len(to) == 0 {
 			to = []string{"preview@localhost"}
 		}
-		f, err := os.Create(out)
+		f, err := createPrivate(out)
 		if err != nil {
 			fmt.Fprintln(e.stderr, "newsmon digest:", err)
 			return exitFailure
@@ -105,7 +104,7 @@ func digestPreview(ctx context.Context, e *env, cfg config.Config, st *store.Sto
 		fmt.Fprint(e.stdout, text)
 		return exitOK
 	}
-	if err := os.WriteFile(out, []byte(html), 0o644); err != nil {
+	if err := os.WriteFile(out, []byte(html), 0o600); err != nil {
 		fmt.Fprintln(e.stderr, "newsmon digest:", err)
 		return exitFailure
 	}

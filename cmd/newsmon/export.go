@@ -58,7 +58,7 @@ func runExport(ctx context.Context, e *env, args []string) int {
 	f.Person = got.person
 	w := e.stdout
 	if *out != "" {
-		file, err := os.Create(*out)
+		file, err := createPrivate(*out)
 		if err != nil {
 			fmt.Fprintln(e.stderr, "newsmon export:", err)
 			return exitFailure
@@ -188,4 +188,10 @@ func fileSlug(name string) string {
 		}
 	}
 	return strings.Trim(sb.String(), "-")
+}
+
+// createPrivate creates or truncates a file for data taken from the
+// database, readable by the owner only when it is new (like the database).
+func createPrivate(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/newsmon/newsmon/config"
+	"github.com/newsmon/newsmon/store"
 )
 
 // Exit statuses.
@@ -177,6 +179,24 @@ func (e *env) loadConfig(path string) (config.Config, bool) {
 		return cfg, false
 	}
 	return cfg, true
+}
+
+// openExisting opens the database of cfg for a command that must not
+// create one: all but run and fetch. A missing database is reported with
+// where its path came from, so that a command run from another folder, by
+// cron or with sudo, says which file it looked for instead of answering
+// from a new, empty one.
+func (e *env) openExisting(ctx context.Context, cmd string, cfg config.Config) (*store.Store, bool) {
+	st, err := store.OpenExisting(ctx, cfg.Database)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsmon %s: %v\n", cmd, err)
+		if errors.Is(err, store.ErrNoDatabase) {
+			fmt.Fprintf(e.stderr, "newsmon %s: %s is the database of %s (a relative database: is taken from the config file's folder); "+
+				"`newsmon fetch` or `newsmon run` creates it\n", cmd, cfg.Database, cfg.Path)
+		}
+		return nil, false
+	}
+	return st, true
 }
 
 // logger builds the logger the config asks for.

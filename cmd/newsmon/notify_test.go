@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/newsmon/newsmon/daemon"
+	"github.com/newsmon/newsmon/store"
 )
 
 // A failing source raises a source-health alert through the log channel,
@@ -76,7 +78,12 @@ alerts:
 
 func TestAlertsSendRefusesWhileLocked(t *testing.T) {
 	cfgPath, dbPath := writeConfig(t, "http://127.0.0.1:1", "  - {name: a, type: feed, url: SRV/a.rss}\n")
-	lock, err := daemon.Lock(dbPath + ".lock")
+	st, err := store.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	lock, err := daemon.LockDatabase(dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}

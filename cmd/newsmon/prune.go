@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/newsmon/newsmon/store"
 )
 
 func runPrune(ctx context.Context, e *env, args []string) int {
@@ -23,9 +21,8 @@ func runPrune(ctx context.Context, e *env, args []string) int {
 	if *days >= 0 {
 		textDays = *days
 	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon prune:", err)
+	st, ok := e.openExisting(ctx, "prune", cfg)
+	if !ok {
 		return exitFailure
 	}
 	defer st.Close()

@@ -33,7 +33,7 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		log.Warn("config: " + w.String())
 	}
 
-	lock, err := daemon.Lock(cfg.Database + ".lock")
+	lock, err := daemon.LockDatabase(cfg.Database)
 	if err != nil {
 		var le *daemon.LockedError
 		if errors.As(err, &le) {

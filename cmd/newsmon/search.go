@@ -95,9 +95,8 @@ func (e *env) openStore(ctx context.Context, cmd, cfgPath string) (config.Config
 	if !ok {
 		return cfg, nil, exitUsage
 	}
-	st, err := store.Open(ctx, cfg.Database)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "newsmon %s: %v\n", cmd, err)
+	st, ok := e.openExisting(ctx, cmd, cfg)
+	if !ok {
 		return cfg, nil, exitFailure
 	}
 	return cfg, st, exitOK

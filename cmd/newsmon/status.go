@@ -156,7 +156,7 @@ func readStatus(ctx context.Context, cfg config.Config, st *store.Store, now tim
 	if rep.SearchIndexPending, err = st.PendingIndex(ctx); err != nil {
 		return rep, err
 	}
-	held, pid, err := daemon.Holder(cfg.Database + ".lock")
+	held, pid, err := daemon.DatabaseHolder(cfg.Database)
 	rep.Daemon = daemonJSON{Running: held, PID: pid}
 	if err != nil {
 		rep.Daemon = daemonJSON{Error: err.Error()}

@@ -3,9 +3,12 @@
 package sqltest
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -15,7 +18,8 @@ import (
 // joined by "|", NULL as "<nil>". It waits up to 10 s for a writer's lock.
 func Rows(t testing.TB, dbPath, query string, args ...any) []string {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+dbPath+"?_pragma=busy_timeout(10000)")
+	// Escaped: a '#' or '?' in a folder name (a subtest's) would end the path.
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: dbPath}).EscapedPath()+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,4 +65,36 @@ func AssertRows(t testing.TB, dbPath, query string, want ...string) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("%s\n got:\n  %s\nwant:\n  %s", query, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
+}
+
+// HoldWriteLock takes the database's write lock from a connection of its
+// own, as a sqlite3 shell does after BEGIN IMMEDIATE, until release is
+// called (at the latest when the test ends).
+func HoldWriteLock(t testing.TB, dbPath string) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: dbPath}).EscapedPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		conn.Close()
+		db.Close()
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			conn.ExecContext(ctx, "ROLLBACK")
+			conn.Close()
+			db.Close()
+		})
+	}
+	t.Cleanup(release)
+	return release
 }
