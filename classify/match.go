@@ -45,6 +45,7 @@ type Matcher struct {
 	typoSurnames  map[uint64][]int // hashes of a long surname and its one-deletion forms → people
 	typoGiven     map[uint64][]int // given-name keys (folded and loose) of people with a long surname
 	looseFilter   keyFilter        // first keys of loose patterns
+	typoFilter    keyFilter        // keys of typoGiven
 	surnameForms  [][][]byte       // per person: folded forms of their surnames of typoMinLetters or more
 	particleLed   []bool           // per person: the surname follows a particle ("de Lima", "Le Pen")
 	aposParts     map[uint64]bool  // first parts of apostrophe-joined surnames ("chin" of "Chin'ono")
@@ -263,9 +264,11 @@ func NewMatcher(people []Person) (*Matcher, error) {
 		}
 		for k := range m.given[p] {
 			add(m.typoGiven, k, p)
+			m.typoFilter.add(k)
 		}
 		for k := range m.looseGiven[p] {
 			add(m.typoGiven, k, p)
+			m.typoFilter.add(k)
 		}
 	}
 	// Words that may start a loose surname: the loose form keeps the first
@@ -374,14 +377,17 @@ func (tk *tokenizer) nameToks(dst []nameTok, loose bool) []nameTok {
 			continue
 		}
 		t := nameTok{start: w.start, end: w.end, sep: w.sep, upper: w.upper, cased: w.cased, fs: len(tk.forms)}
-		// A particle in lower case before a capitalised word ("al-Ghamdi")
-		// makes a capitalised token.
-		tk.forms = append(tk.forms, tk.buf[w.fs:w.fe]...)
+		// Only joined and capitalised tokens need their folded form kept:
+		// most words of a text are neither.
+		form := tk.buf[w.fs:w.fe]
 		lastKey := w.hd
 		joined := false
 		for i+1 < len(words) && !words[i+1].elided && words[i+1].sep == sepSpace &&
 			(words[i+1].aposJoin || particleFilter.has(lastKey) && particles[lastKey]) {
-			joined = true
+			if !joined {
+				tk.forms = append(tk.forms, form...)
+				joined = true
+			}
 			i++
 			next := tk.buf[words[i].fs:words[i].fe]
 			// Collapse a letter doubled across the join ("abdel" + "lah").
@@ -391,19 +397,24 @@ func (tk *tokenizer) nameToks(dst []nameTok, loose bool) []nameTok {
 			tk.forms = append(tk.forms, next...)
 			lastKey = words[i].hd
 			t.end = words[i].end
+			// A particle in lower case before a capitalised word
+			// ("al-Ghamdi") makes a capitalised token.
 			t.upper = t.upper || words[i].upper
 		}
-		t.fe = len(tk.forms)
 		if joined {
-			t.key = hashBytes(tk.forms[t.fs:t.fe])
+			t.key = hashBytes(tk.forms[t.fs:])
 		} else {
 			t.key = w.hd
 		}
 		if loose || t.upper {
-			if lf, ok := looseForm(scratch[:0], tk.forms[t.fs:t.fe]); ok && len(lf) > 0 {
+			if !joined {
+				tk.forms = append(tk.forms, form...)
+			}
+			if lf, ok := looseForm(scratch[:0], tk.forms[t.fs:]); ok && len(lf) > 0 {
 				t.loose, t.looseLen = hashBytes(lf), consonants(lf)
 			}
 		}
+		t.fe = len(tk.forms)
 		dst = append(dst, t)
 	}
 	return dst
@@ -651,7 +662,8 @@ func (m *Matcher) fullName(tk *tokenizer, toks []nameTok, i int) (end, person in
 			return end, p
 		}
 	}
-	if i+1 < len(toks) && toks[i+1].sep == sepSpace && (toks[i+1].upper || !toks[i+1].cased) && len(m.typoGiven) > 0 {
+	if i+1 < len(toks) && toks[i+1].sep == sepSpace && toks[i+1].upper && toks[i+1].fe > toks[i+1].fs &&
+		(m.typoFilter.has(t.key) || t.loose != 0 && m.typoFilter.has(t.loose)) {
 		next := tk.forms[toks[i+1].fs:toks[i+1].fe]
 		owners := m.typoGiven[t.key]
 		if t.loose != 0 {
