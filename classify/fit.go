@@ -65,7 +65,7 @@ type example struct {
 	found      bool
 	terms      []term
 	feat       [numFeat]float64
-	topics     map[int]float64 // topic cue index → capped count
+	topics     map[int]float64 // topic cue index → capped count, asides discounted
 	goldTopics []bool          // per topic of the classifier
 }
 
@@ -99,9 +99,11 @@ func (c *Classifier) examples(docs []LabelledDoc) []example {
 		}
 		c.inspect(Document{Title: d.Title, Text: d.Text}, func(r *reading, _ []Mention, obs []observation, hits []hit) {
 			ex.topics = map[int]float64{}
+			seen := map[int]int{}
 			for _, h := range hits {
-				if c.cues[h.cue].topic >= 0 && ex.topics[h.cue] < topicRepeatCap {
-					ex.topics[h.cue]++
+				if c.cues[h.cue].topic >= 0 && seen[h.cue] < topicRepeatCap {
+					seen[h.cue]++
+					ex.topics[h.cue] += r.topicShare(h)
 				}
 			}
 			for _, o := range obs {
