@@ -83,6 +83,10 @@ const (
 	negationWindow   = 3    // words before a cue searched for a negator
 	pronounChain     = 3    // sentences after a mention that pronouns and noun phrases may refer back through
 	topicRepeatCap   = 3    // occurrences of one phrase counted towards a topic
+	// A topic is tagged when the text states it about a tracked person's
+	// case; a phrase in a sentence about none of them (background, another
+	// case) counts this much of its weight.
+	topicAside = 0.5
 )
 
 // hashSetPlain is a set of plain folded word hashes (no de-doubling).

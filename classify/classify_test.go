@@ -205,6 +205,66 @@ func TestTopicRepeatCap(t *testing.T) {
 	}
 }
 
+// TestTopicAside checks that a topic phrase counts in full where the text
+// speaks of a tracked person or names nobody tracked, and only in part in a
+// paragraph about somebody else's affairs.
+func TestTopicAside(t *testing.T) {
+	r := DefaultRules()
+	if err := r.AddTopicPhrase("gardening", "allotment", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetTopicThreshold("gardening", 1); err != nil {
+		t.Fatal(err)
+	}
+	c := mustClassifier(t, r)
+	tests := []struct {
+		name        string
+		title, text string
+		want        float64 // score of gardening, 0 when not reported
+	}{
+		{"in a sentence naming the person", "", "Ali Aarrass tends an allotment near the prison.", 1},
+		{"in a text naming nobody tracked", "", "The council opened an allotment near the station.", 1},
+		{"in the title", "An allotment opens", "Ali Aarrass was released on Monday.\n\nThe council said little.", 1},
+		{"in a paragraph about nobody tracked", "", "Ali Aarrass was released on Monday.\n\nThe council opened an allotment near the station.", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := c.Classify(Document{Title: tt.title, Text: pad(tt.text)})
+			got := 0.0
+			for _, tp := range res.Topics {
+				if tp.Topic == "gardening" {
+					got = tp.Score
+				}
+			}
+			if got != tt.want {
+				t.Errorf("gardening score = %v, want %v: %+v", got, tt.want, res.Topics)
+			}
+			if tt.want > 0 {
+				return
+			}
+			// With a threshold it reaches, the aside shows in the evidence
+			// with its reduced weight and why.
+			r2 := r.clone()
+			if err := r2.SetTopicThreshold("gardening", 0.5); err != nil {
+				t.Fatal(err)
+			}
+			res = mustClassifier(t, r2).Classify(Document{Title: tt.title, Text: pad(tt.text)})
+			var ev []Evidence
+			for _, tp := range res.Topics {
+				if tp.Topic == "gardening" {
+					ev = tp.Evidence
+				}
+			}
+			if len(ev) != 1 {
+				t.Fatalf("topics %+v, want gardening with one phrase", res.Topics)
+			}
+			if e := ev[0]; e.Weight != topicAside || e.Discounted != "outside-person-sentences" {
+				t.Errorf("evidence %+v, want weight %v discounted outside-person-sentences", e, topicAside)
+			}
+		})
+	}
+}
+
 func TestRulesEditing(t *testing.T) {
 	text := pad("Ali Aarrass is a gentle gardener.")
 	base := DefaultRules()

@@ -23,7 +23,9 @@ import (
 // reported in Stance.Prior, not as evidence, since no phrase carries it.
 //
 // Topics: each topic phrase adds its weight, at most topicRepeatCap times
-// per phrase; a topic is reported when its score reaches its threshold.
+// per phrase and only a share of it in a sentence about none of the people
+// tracked (topicShare); a topic is reported when its score reaches its
+// threshold.
 func (c *Classifier) Classify(doc Document) Result {
 	res := Result{RulesVersion: c.version}
 	prior := 0.0
@@ -35,7 +37,7 @@ func (c *Classifier) Classify(doc Document) Result {
 	}
 	c.inspect(doc, func(r *reading, mentions []Mention, obs []observation, hits []hit) {
 		res.Mentions = mentions
-		res.Topics = c.scoreTopics(r.text, r.sc, hits)
+		res.Topics = c.scoreTopics(r, hits)
 		if len(obs) > 0 {
 			res.Stances = make([]Stance, len(obs))
 			for i := range obs {
@@ -158,7 +160,19 @@ func sentenceText(text string, sc *scratch, i int) string {
 	return text[start:end]
 }
 
-func (c *Classifier) scoreTopics(text string, sc *scratch, hits []hit) []Topic {
+// topicShare is the part of its weight a topic phrase adds: all of it in
+// the title, in a text naming nobody tracked, and in a sentence about a
+// tracked person (naming them, referring back to them, or in a paragraph
+// about them); topicAside in a sentence about nobody tracked.
+func (r *reading) topicShare(h hit) float64 {
+	if r.info == nil || h.from < r.titleEnd || r.info[r.sc.sent[h.from]].scope != "" {
+		return 1
+	}
+	return topicAside
+}
+
+func (c *Classifier) scoreTopics(r *reading, hits []hit) []Topic {
+	text, sc := r.text, r.sc
 	scores := make([]float64, len(c.topics))
 	evid := make([][]Evidence, len(c.topics))
 	count := make(map[int]int)
@@ -171,10 +185,15 @@ func (c *Classifier) scoreTopics(text string, sc *scratch, hits []hit) []Topic {
 		if count[h.cue] > topicRepeatCap {
 			continue
 		}
-		w := c.model.topicW[h.cue]
+		share := r.topicShare(h)
+		w := c.model.topicW[h.cue] * share
 		scores[q.topic] += w
 		p, off := c.phraseAt(text, sc, h)
-		evid[q.topic] = append(evid[q.topic], Evidence{Phrase: p, Sentence: sentenceText(text, sc, h.from), Offset: off, Weight: round(w)})
+		e := Evidence{Phrase: p, Sentence: sentenceText(text, sc, h.from), Offset: off, Weight: round(w)}
+		if share < 1 {
+			e.Discounted = multNames[multOutside]
+		}
+		evid[q.topic] = append(evid[q.topic], e)
 	}
 	var out []Topic
 	for t, s := range scores {
