@@ -50,6 +50,7 @@ type Matcher struct {
 	particleLed   []bool           // per person: the surname follows a particle ("de Lima", "Le Pen")
 	aposParts     map[uint64]bool  // first parts of apostrophe-joined surnames ("chin" of "Chin'ono")
 	looseRaw      [256]bool        // first bytes of words whose loose form may be a loose surname
+	looseTok      [256]bool        // first folded bytes of tokens whose loose form may start a loose name
 }
 
 // Bounds of transliteration matching.
@@ -161,9 +162,10 @@ func NewMatcher(people []Person) (*Matcher, error) {
 		aposParts:     make(map[uint64]bool),
 	}
 	m.pool.New = func() any { return new(tokenizer) }
-	seen := make(map[string]int)    // canonical name → person
-	spelled := make(map[string]int) // folded full spelling → person
-	looseInitials := map[byte]bool{}
+	seen := make(map[string]int)     // canonical name → person
+	spelled := make(map[string]int)  // folded full spelling → person
+	looseInitials := map[byte]bool{} // of loose surnames
+	nameInitials := map[byte]bool{}  // of every word of every name, loose
 	var tk tokenizer
 	for p, person := range people {
 		name := strings.TrimSpace(person.Name)
@@ -178,13 +180,16 @@ func NewMatcher(people []Person) (*Matcher, error) {
 		m.looseGiven[p] = make(map[uint64]bool)
 		for _, spelling := range append([]string{person.Name}, person.Aliases...) {
 			tk.tokenize(spelling)
-			toks := tk.nameToks(nil, true)
+			toks := tk.nameToks(nil, nil)
 			if err := checkSpelling(spelling, len(toks)); err != nil {
 				return nil, fmt.Errorf("person %q: %w", name, err)
 			}
 			keys := make([]uint64, len(toks))
 			for i, t := range toks {
 				keys[i] = t.key
+				if lf, _ := looseForm(nil, tk.forms[t.fs:t.fe]); len(lf) > 0 {
+					nameInitials[lf[0]] = true
+				}
 			}
 			id := fmt.Sprint(keys)
 			if q, ok := spelled[id]; ok {
@@ -275,8 +280,12 @@ func NewMatcher(people []Person) (*Matcher, error) {
 	// letter but for "dj", "kh" (→ j), "ph" (→ f) and a leading article.
 	for c := byte('a'); c <= 'z'; c++ {
 		for d := byte('a'); d <= 'z'; d++ {
-			if lf, _ := looseForm(nil, []byte{c, d, 'a', 'b', 'a', 'b'}); len(lf) > 0 && looseInitials[lf[0]] {
+			lf, _ := looseForm(nil, []byte{c, d, 'a', 'b', 'a', 'b'})
+			if len(lf) > 0 && looseInitials[lf[0]] {
 				m.looseRaw[c], m.looseRaw[c-32] = true, true
+			}
+			if len(lf) > 0 && nameInitials[lf[0]] {
+				m.looseTok[c] = true
 			}
 		}
 	}
@@ -365,10 +374,12 @@ func contains(s []int, v int) bool {
 // nameToks turns the tokenised words into name tokens, appending to dst:
 // elided words dropped, particles joined to the word that follows ("Abd
 // El-Fattah" is one token), and words joined by a bare apostrophe made one
-// ("Chin'ono"). Each token's folded form goes to tk.forms, and its loose
-// form's hash is computed for capitalised words (and for every word when
-// loose is set: configured names may be written in lower case).
-func (tk *tokenizer) nameToks(dst []nameTok, loose bool) []nameTok {
+// ("Chin'ono"). The folded form of joined and capitalised tokens goes to
+// tk.forms. The loose form's hash is computed for every token when
+// looseFirst is nil (configured names may be written in lower case), else
+// for capitalised tokens whose first letter looseFirst marks: no loose
+// name key starts otherwise.
+func (tk *tokenizer) nameToks(dst []nameTok, looseFirst *[256]bool) []nameTok {
 	words := tk.words
 	var scratch [64]byte
 	for i := 0; i < len(words); i++ {
@@ -406,7 +417,7 @@ func (tk *tokenizer) nameToks(dst []nameTok, loose bool) []nameTok {
 		} else {
 			t.key = w.hd
 		}
-		if loose || t.upper {
+		if looseFirst == nil || t.upper && (joined || len(form) > 0 && looseFirst[form[0]]) {
 			if !joined {
 				tk.forms = append(tk.forms, form...)
 			}
@@ -604,7 +615,7 @@ type candidate struct {
 
 func (m *Matcher) matchTokenized(tk *tokenizer, text string) []Mention {
 	tk.forms = tk.forms[:0]
-	tk.ntoks = tk.nameToks(tk.ntoks[:0], false)
+	tk.ntoks = tk.nameToks(tk.ntoks[:0], &m.looseTok)
 	toks := tk.ntoks
 	var cands []candidate
 	for i := 0; i < len(toks); i++ {
