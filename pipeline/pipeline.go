@@ -279,7 +279,7 @@ func (p *Pipeline) prepareItems(ctx context.Context, src config.Source, in []fet
 // exist for the digest and alerts, which show only such items, and the
 // fingerprint and story lookup were a third of the cost of storing an item.
 func label(c *classify.Classifier, it *store.Item, prior string) {
-	it.Fingerprint = 0
+	it.Fingerprint, it.StoryKeys = 0, nil
 	m := c.Matcher()
 	// Most items of a general news feed name no one: rule them out before
 	// building the title-and-text string Match (and Classify) read.
@@ -287,7 +287,11 @@ func label(c *classify.Classifier, it *store.Item, prior string) {
 		it.Mentions, it.Stances, it.Topics = nil, nil, nil
 		return
 	}
-	it.Fingerprint = classify.Fingerprint(it.Text)
+	if it.Fingerprint = classify.Fingerprint(it.Text); it.Fingerprint != 0 {
+		if keys, ok := classify.StoryKeys(it.Text); ok {
+			it.StoryKeys = keys[:]
+		}
+	}
 	res := c.Classify(classify.Document{Title: it.Title, Text: it.Text, StancePrior: prior})
 	applyResult(it, res)
 }

@@ -33,6 +33,9 @@ type Item struct {
 	// Fingerprint is classify.Fingerprint of Text (0: none); it groups
 	// near-duplicates into stories.
 	Fingerprint uint64
+	// StoryKeys are classify.StoryKeys of Text, given with a fingerprint:
+	// the story lookup finds the items that share one of them.
+	StoryKeys []uint64
 
 	Mentions []Mention
 	Stances  []Stance
@@ -201,7 +204,7 @@ func (rw *runWriter) save(ctx context.Context, run Run) (RunResult, error) {
 		if err != nil {
 			return res, fmt.Errorf("store item %q: %w", it.URL, err)
 		}
-		if err := recordStory(ctx, tx, rw.stories, &res, id, it.Fingerprint, len(it.Mentions) > 0, isNew, changed, run.FinishedAt); err != nil {
+		if err := recordStory(ctx, tx, rw.stories, &res, id, it.Fingerprint, it.StoryKeys, len(it.Mentions) > 0, isNew, changed, run.FinishedAt); err != nil {
 			return res, fmt.Errorf("store story of %q: %w", it.URL, err)
 		}
 		switch {
