@@ -97,7 +97,9 @@ type Summary struct {
 	NotModified     bool
 	HTTPStatus      int
 	Duration        time.Duration
-	Err             error // the run failed; nothing was stored but its fetch_runs row
+	// Err says the run failed. Its fetch_runs row says so too; a save that
+	// failed part-way keeps the items of the parts written (counted above).
+	Err error
 	// RetryAfter is the server's Retry-After on a 429 or 503, when it gave one.
 	RetryAfter time.Duration
 	// AlertsQueued counts the alerts the run queued (item and source
@@ -156,13 +158,11 @@ func (p *Pipeline) RunSource(ctx context.Context, src config.Source) Summary {
 		}
 	}
 	queueAlerts(p.alerts, src.Name, run.Items, run.FinishedAt, p.cfg.Alerts.MaxAge.D())
-	// The outcome is recorded even when the run's context was cancelled, so
-	// a shutdown mid-run still leaves its fetch_runs row.
-	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), store.BusyTimeout+5*time.Second)
-	defer cancel()
+	// SaveRun records the outcome even when ctx is cancelled (a shutdown
+	// mid-run): it stops storing items and records the run as failed.
 	health := HealthPolicy(p.cfg)
 	run.Health = &health
-	res, serr := p.store.SaveRun(saveCtx, run)
+	res, serr := p.store.SaveRun(ctx, run)
 	if serr != nil {
 		log.Error("store run", "err", serr)
 		if sum.Err == nil {
