@@ -210,6 +210,9 @@ func (p *Pipeline) fetchFeed(ctx context.Context, src config.Source, run *store.
 	if err != nil {
 		return fmt.Errorf("%s: %w", src.URL, err)
 	}
+	// The items hold copies of their text: the body (up to
+	// fetch.max_body_bytes) can go while they are classified and stored.
+	resp.Body = nil
 	items, warning, err := p.prepareItems(ctx, src, feed.Items, feed.Language)
 	if err != nil {
 		return err
