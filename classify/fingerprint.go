@@ -38,61 +38,12 @@ const (
 // of their low bits and fell into the same stories. The text is read in
 // one pass without allocating.
 func Fingerprint(text string) uint64 {
-	var (
-		ring   [ShingleWords]uint64 // hashes of the last words, oldest first
-		words  int
-		cur    uint64 = fpFNVOffset
-		inWord bool
-		acc    laneCounter
-	)
-	endWord := func() {
-		copy(ring[:], ring[1:])
-		ring[ShingleWords-1] = cur
-		words++
-		if words >= ShingleWords {
-			acc.add(shingleHash(&ring))
-		}
-		cur, inWord = fpFNVOffset, false
+	sh := shingler{text: text}
+	var acc laneCounter
+	for h, ok := sh.next(); ok; h, ok = sh.next() {
+		acc.add(h)
 	}
-	for i := 0; i < len(text); {
-		c := text[i]
-		if c < utf8.RuneSelf {
-			i++
-			switch {
-			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-			case 'A' <= c && c <= 'Z':
-				c += 'a' - 'A'
-			default:
-				if inWord {
-					endWord()
-				}
-				continue
-			}
-			cur = (cur ^ uint64(c)) * fpFNVPrime
-			inWord = true
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		i += size
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			if inWord {
-				endWord()
-			}
-			continue
-		}
-		// Hash the lower-cased rune's UTF-8 bytes, as a lower-cased string
-		// would be hashed.
-		var buf [utf8.UTFMax]byte
-		n := utf8.EncodeRune(buf[:], unicode.ToLower(r))
-		for _, b := range buf[:n] {
-			cur = (cur ^ uint64(b)) * fpFNVPrime
-		}
-		inWord = true
-	}
-	if inWord {
-		endWord()
-	}
-	if words < MinFingerprintWords {
+	if sh.words < MinFingerprintWords {
 		return 0
 	}
 	fp := acc.majority()
@@ -100,6 +51,73 @@ func Fingerprint(text string) uint64 {
 		fp = 1
 	}
 	return fp
+}
+
+// shingler reads a text's word shingles in one pass, without allocating:
+// Fingerprint and StoryKeys see the same shingles.
+type shingler struct {
+	text  string
+	i     int                  // next byte to read
+	ring  [ShingleWords]uint64 // hashes of the last words, oldest first
+	words int                  // words read so far
+}
+
+// next returns the hash of the next shingle, or false at the end of the text.
+// It is one loop over the bytes (a word's end jumps to endWord) because a
+// call per word made Fingerprint a fifth slower.
+func (s *shingler) next() (uint64, bool) {
+	text, i := s.text, s.i
+	var cur uint64 = fpFNVOffset
+	inWord := false
+	for {
+		if i >= len(text) {
+			if !inWord {
+				s.i = i
+				return 0, false
+			}
+		} else if c := text[i]; c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				if !inWord {
+					continue
+				}
+				goto endWord
+			}
+			cur = (cur ^ uint64(c)) * fpFNVPrime
+			inWord = true
+			continue
+		} else {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			i += size
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				// Hash the lower-cased rune's UTF-8 bytes, as a lower-cased
+				// string would be hashed.
+				var buf [utf8.UTFMax]byte
+				n := utf8.EncodeRune(buf[:], unicode.ToLower(r))
+				for _, b := range buf[:n] {
+					cur = (cur ^ uint64(b)) * fpFNVPrime
+				}
+				inWord = true
+				continue
+			}
+			if !inWord {
+				continue
+			}
+		}
+	endWord:
+		copy(s.ring[:], s.ring[1:])
+		s.ring[ShingleWords-1] = cur
+		s.words++
+		cur, inWord = fpFNVOffset, false
+		if s.words >= ShingleWords {
+			s.i = i
+			return shingleHash(&s.ring), true
+		}
+	}
 }
 
 // shingleHash combines the word hashes of one shingle, order-sensitively,

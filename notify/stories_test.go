@@ -46,8 +46,9 @@ func storyStore(t *testing.T, now time.Time) *store.Store {
 			ev += `{"sentence":` + jsonString(e) + `}`
 		}
 		ev += `]`
+		keys, _ := classify.StoryKeys(text)
 		return store.Item{GUID: link, URL: link, CanonicalURL: link, Title: title, Text: text, ContentHash: link,
-			Published: published, Fingerprint: classify.Fingerprint(text),
+			Published: published, Fingerprint: classify.Fingerprint(text), StoryKeys: keys[:],
 			Mentions: []store.Mention{{Person: "Ali Aarrass", Spelling: "Ali Aarrass", Count: 1}},
 			Stances:  []store.Stance{{Person: "Ali Aarrass", Label: label, Score: score, Evidence: []byte(ev), RulesVersion: "t", Reason: reason}},
 		}

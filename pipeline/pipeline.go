@@ -97,7 +97,9 @@ type Summary struct {
 	NotModified     bool
 	HTTPStatus      int
 	Duration        time.Duration
-	Err             error // the run failed; nothing was stored but its fetch_runs row
+	// Err says the run failed. Its fetch_runs row says so too; a save that
+	// failed part-way keeps the items of the parts written (counted above).
+	Err error
 	// RetryAfter is the server's Retry-After on a 429 or 503, when it gave one.
 	RetryAfter time.Duration
 	// AlertsQueued counts the alerts the run queued (item and source
@@ -156,13 +158,11 @@ func (p *Pipeline) RunSource(ctx context.Context, src config.Source) Summary {
 		}
 	}
 	queueAlerts(p.alerts, src.Name, run.Items, run.FinishedAt, p.cfg.Alerts.MaxAge.D())
-	// The outcome is recorded even when the run's context was cancelled, so
-	// a shutdown mid-run still leaves its fetch_runs row.
-	saveCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), store.BusyTimeout+5*time.Second)
-	defer cancel()
+	// SaveRun records the outcome even when ctx is cancelled (a shutdown
+	// mid-run): it stops storing items and records the run as failed.
 	health := HealthPolicy(p.cfg)
 	run.Health = &health
-	res, serr := p.store.SaveRun(saveCtx, run)
+	res, serr := p.store.SaveRun(ctx, run)
 	if serr != nil {
 		log.Error("store run", "err", serr)
 		if sum.Err == nil {
@@ -210,6 +210,9 @@ func (p *Pipeline) fetchFeed(ctx context.Context, src config.Source, run *store.
 	if err != nil {
 		return fmt.Errorf("%s: %w", src.URL, err)
 	}
+	// The items hold copies of their text: the body (up to
+	// fetch.max_body_bytes) can go while they are classified and stored.
+	resp.Body = nil
 	items, warning, err := p.prepareItems(ctx, src, feed.Items, feed.Language)
 	if err != nil {
 		return err
@@ -279,7 +282,7 @@ func (p *Pipeline) prepareItems(ctx context.Context, src config.Source, in []fet
 // exist for the digest and alerts, which show only such items, and the
 // fingerprint and story lookup were a third of the cost of storing an item.
 func label(c *classify.Classifier, it *store.Item, prior string) {
-	it.Fingerprint = 0
+	it.Fingerprint, it.StoryKeys = 0, nil
 	m := c.Matcher()
 	// Most items of a general news feed name no one: rule them out before
 	// building the title-and-text string Match (and Classify) read.
@@ -287,7 +290,11 @@ func label(c *classify.Classifier, it *store.Item, prior string) {
 		it.Mentions, it.Stances, it.Topics = nil, nil, nil
 		return
 	}
-	it.Fingerprint = classify.Fingerprint(it.Text)
+	if it.Fingerprint = classify.Fingerprint(it.Text); it.Fingerprint != 0 {
+		if keys, ok := classify.StoryKeys(it.Text); ok {
+			it.StoryKeys = keys[:]
+		}
+	}
 	res := c.Classify(classify.Document{Title: it.Title, Text: it.Text, StancePrior: prior})
 	applyResult(it, res)
 }

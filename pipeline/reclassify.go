@@ -111,7 +111,7 @@ func Reclassify(ctx context.Context, c *classify.Classifier, st *store.Store, op
 			si := store.Item{Title: it.Title, Text: it.Text}
 			label(c, &si, opts.StancePriors[it.Source])
 			labels = append(labels, store.Labels{ItemID: it.ID, Mentions: si.Mentions, Stances: si.Stances,
-				Topics: si.Topics, Fingerprint: si.Fingerprint})
+				Topics: si.Topics, Fingerprint: si.Fingerprint, StoryKeys: si.StoryKeys})
 		}
 		next := prog
 		next.AfterID = list[len(list)-1].ID

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsmon/newsmon/classify"
 )
 
 // TestMillion builds a database of one million generated items and logs the
@@ -23,7 +25,8 @@ import (
 // 3 years of items from 50 sources, ~110 words of text each from a
 // Zipf-distributed vocabulary of 5,000 words, 2% naming one of five people
 // with a stance and 0-2 topics, those grouped into stories of 1-3 items
-// with fingerprints, and the search index built at the end by IndexPending.
+// with fingerprints and story keys, and the search index built at the end
+// by IndexPending.
 func TestMillion(t *testing.T) {
 	if os.Getenv("NEWSMON_BENCH_1M") == "" {
 		t.Skip("set NEWSMON_BENCH_1M=1 to build a 1M-item database")
@@ -207,6 +210,9 @@ func buildMillion(ctx context.Context, s *Store, total int, now time.Time) error
 			defer insS.Close()
 			insT, _ := tx.PrepareContext(ctx, `INSERT INTO topics (item_id, topic, score, evidence, rules_version) VALUES (?, ?, 1, ?, 'bench')`)
 			defer insT.Close()
+			insK, _ := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO story_keys (key, seen, item_id) SELECT value, ?2, ?3 FROM json_each(?1)`)
+			defer insK.Close()
+			var keyList storyWriter
 			for n := first; n < min(first+perTx, total); n++ {
 				id := int64(n + 1)
 				at := now.Add(-span + time.Duration(float64(span)*float64(n)/float64(total)))
@@ -231,6 +237,11 @@ func buildMillion(ctx context.Context, s *Store, total int, now time.Time) error
 				}
 				if !mentions {
 					continue
+				}
+				if ks, ok := classify.StoryKeys(text); ok {
+					if _, err := insK.ExecContext(ctx, keyList.keyList(ks[:]), at.Unix(), id); err != nil {
+						return err
+					}
 				}
 				p := people[rng.IntN(len(people))]
 				if _, err := insM.ExecContext(ctx, id, p, p); err != nil {

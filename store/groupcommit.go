@@ -14,29 +14,35 @@ import (
 // run, and the per-transaction cost is shared. A run alone in the queue is
 // written at once, as before.
 //
-// Each run stays atomic: if any run of a group fails, the group's
-// transaction is rolled back and its runs are written one by one, so the
+// What is queued is a part of a run (see parts.go): a small run is one
+// part. Each part stays atomic: if any part of a group fails, the group's
+// transaction is rolled back and its parts are written one by one, so the
 // failure is reported to its own caller and the others are stored.
 
-// maxGroup bounds a group, so that one transaction stays short (a few
-// hundred milliseconds at most) for the writers that queue behind it: the
-// alert sender, the digest, the search indexer.
+// maxGroup bounds the parts of a group. A group also holds at most
+// maxPartItems items and maxPartBytes of text (more only when one part is
+// alone), so that one transaction stays short for the writers that queue
+// behind it: other runs, the alert sender, the digest, the search indexer.
 const maxGroup = 32
 
-// pendingRun is a run waiting for the writer. Its result fields are set,
-// and done, by whichever caller writes it, while holding writeMu.
+// pendingRun is a part of a run waiting for the writer. Its result fields
+// are set, and done, by whichever caller writes it, while holding writeMu.
 type pendingRun struct {
-	ctx  context.Context
-	run  Run
-	res  RunResult
-	err  error
-	done bool
+	ctx         context.Context
+	part        *runPart
+	items, size int // the part's items and bytes of text
+	res         RunResult
+	err         error
+	done        bool
 }
 
-// commitGrouped queues run and returns once it is written, by this caller
+// commitGrouped queues part and returns once it is written, by this caller
 // or by another that took the writer first.
-func (s *Store) commitGrouped(ctx context.Context, run Run) (RunResult, error) {
-	p := &pendingRun{ctx: ctx, run: run}
+func (s *Store) commitGrouped(ctx context.Context, part *runPart) (RunResult, error) {
+	p := &pendingRun{ctx: ctx, part: part, items: len(part.run.Items)}
+	for i := range part.run.Items {
+		p.size += itemBytes(&part.run.Items[i])
+	}
 	s.queueMu.Lock()
 	s.queue = append(s.queue, p)
 	s.queueMu.Unlock()
@@ -47,13 +53,25 @@ func (s *Store) commitGrouped(ctx context.Context, run Run) (RunResult, error) {
 	// groups ahead of it and its own are.
 	for !p.done {
 		s.queueMu.Lock()
-		n := min(len(s.queue), maxGroup)
+		n := groupSize(s.queue)
 		group := append([]*pendingRun(nil), s.queue[:n]...)
 		s.queue = append(s.queue[:0:0], s.queue[n:]...)
 		s.queueMu.Unlock()
 		s.writeGroup(group)
 	}
 	return p.res, p.err
+}
+
+// groupSize is how many parts at the head of queue the next group takes.
+func groupSize(queue []*pendingRun) int {
+	n, items, size := 0, 0, 0
+	for _, p := range queue {
+		if n == maxGroup || n > 0 && (items+p.items > maxPartItems || size+p.size > maxPartBytes) {
+			break
+		}
+		n, items, size = n+1, items+p.items, size+p.size
+	}
+	return n
 }
 
 // writeGroup writes group's runs, holding writeMu.
@@ -84,7 +102,7 @@ func (s *Store) saveRuns(runs []*pendingRun) ([]RunResult, error) {
 		}
 		defer rw.close()
 		for i, p := range runs {
-			if results[i], err = rw.save(p.ctx, p.run); err != nil {
+			if results[i], err = rw.save(p.ctx, p.part); err != nil {
 				return err
 			}
 		}

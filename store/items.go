@@ -33,6 +33,9 @@ type Item struct {
 	// Fingerprint is classify.Fingerprint of Text (0: none); it groups
 	// near-duplicates into stories.
 	Fingerprint uint64
+	// StoryKeys are classify.StoryKeys of Text, given with a fingerprint:
+	// the story lookup finds the items that share one of them.
+	StoryKeys []uint64
 
 	Mentions []Mention
 	Stances  []Stance
@@ -134,10 +137,18 @@ type RunResult struct {
 
 // SaveRun stores a run's items (new ones inserted, changed ones updated in
 // place, unchanged ones left alone), its fetch_runs row and the source's
-// health, all in one transaction: a crash leaves either all of it or none.
-// Runs saved at the same time by several goroutines share a transaction
-// (see groupcommit.go); a run that fails is not stored, and does not stop
-// the others.
+// health. A run is written in one transaction, or, when it has more items
+// than one transaction should hold, in parts (see parts.go): each item with
+// its labels, story and alerts is all or nothing, and the run's row records
+// how far it got. Runs saved at the same time by several goroutines share
+// transactions (see groupcommit.go); a run that fails does not stop the
+// others.
+//
+// Cancelling ctx stops the save between two items. A save that fails is
+// recorded all the same, in a transaction of its own: the run's row says
+// error and what was stored, and the source counts a failure. The items of
+// the parts written before the failure stay, and the returned result
+// counts them.
 func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 	if run.FinishedAt.IsZero() {
 		run.FinishedAt = time.Now()
@@ -146,11 +157,7 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 		run.StartedAt = run.FinishedAt
 	}
 	run.saving = time.Now()
-	res, err := s.commitGrouped(ctx, run)
-	if err != nil {
-		return RunResult{}, fmt.Errorf("save run of %s: %w", run.Source, err)
-	}
-	return res, nil
+	return s.saveInParts(ctx, run)
 }
 
 // runWriter holds the statements of one transaction's runs.
@@ -178,9 +185,10 @@ func (rw *runWriter) close() {
 	rw.stories.close()
 }
 
-// save writes one run in rw's transaction.
-func (rw *runWriter) save(ctx context.Context, run Run) (RunResult, error) {
-	res := RunResult{Seen: max(run.Seen, len(run.Items))}
+// save writes one part of a run in rw's transaction.
+func (rw *runWriter) save(ctx context.Context, p *runPart) (RunResult, error) {
+	var res RunResult
+	run := p.run
 	tx, w := rw.tx, rw.items
 	now := formatTime(run.FinishedAt)
 	// The driver watches a cancellable context with a goroutine per
@@ -203,7 +211,7 @@ func (rw *runWriter) save(ctx context.Context, run Run) (RunResult, error) {
 		if err != nil {
 			return res, fmt.Errorf("store item %q: %w", it.URL, err)
 		}
-		if err := recordStory(ctx, tx, rw.stories, &res, id, it.Fingerprint, len(it.Mentions) > 0, isNew, changed, run.FinishedAt); err != nil {
+		if err := recordStory(ctx, tx, rw.stories, &res, id, it.Fingerprint, it.StoryKeys, len(it.Mentions) > 0, isNew, changed, run.FinishedAt); err != nil {
 			return res, fmt.Errorf("store story of %q: %w", it.URL, err)
 		}
 		switch {
@@ -226,37 +234,28 @@ func (rw *runWriter) save(ctx context.Context, run Run) (RunResult, error) {
 			}
 		}
 	}
-	if res.RunID, err = insertRun(ctx, tx, run, res); err != nil || run.Health == nil {
-		return res, err
-	}
-	pol := run.Health.withDefaults()
-	if res.New > 0 {
-		// A source that has just given a new item is not silent: skip
-		// the look at its history.
-		pol.SilentFactor = 0
-	}
-	res.HealthNotices, err = checkSourceHealth(ctx, tx, run.Source, run.FinishedAt, pol)
-	if err != nil {
-		return res, fmt.Errorf("check health of source %s: %w", run.Source, err)
-	}
-	return res, nil
+	return res, p.recordRun(ctx, tx, &res)
 }
 
-func insertRun(ctx context.Context, tx querier, run Run, res RunResult) (int64, error) {
-	var httpStatus any
-	if run.HTTPStatus != 0 {
-		httpStatus = run.HTTPStatus
-	}
-	finished := formatTime(run.finishedAt())
+// insertRunRow writes a run's fetch_runs row; counts gives its Seen and
+// New.
+func insertRunRow(ctx context.Context, tx querier, run Run, counts RunResult) (int64, error) {
 	r, err := tx.ExecContext(ctx, `INSERT INTO fetch_runs
 		(source, started_at, finished_at, status, http_status, items_seen, items_new, error, cause)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		run.Source, formatTime(run.StartedAt), finished, run.Status, httpStatus,
-		res.Seen, res.New, run.Error, run.Cause)
+		run.Source, formatTime(run.StartedAt), formatTime(run.finishedAt()), run.Status, nullIfZero(run.HTTPStatus),
+		counts.Seen, counts.New, run.Error, run.Cause)
 	if err != nil {
 		return 0, fmt.Errorf("insert fetch run: %w", err)
 	}
-	id, _ := r.LastInsertId()
+	return r.LastInsertId()
+}
+
+// finishRun records a run's outcome on its source (failures, last error,
+// validators) and, when run.Health is set, checks the source's health.
+// newItems is how many items the whole run stored.
+func finishRun(ctx context.Context, tx querier, run Run, newItems int) (notices int, err error) {
+	finished := formatTime(run.finishedAt())
 	if run.Status == StatusError {
 		_, err = tx.ExecContext(ctx, `UPDATE sources SET last_run_at = ?,
 			consecutive_failures = consecutive_failures + 1, last_error = ?, last_cause = ? WHERE name = ?`,
@@ -272,7 +271,20 @@ func insertRun(ctx context.Context, tx querier, run Run, res RunResult) (int64, 
 	if err != nil {
 		return 0, fmt.Errorf("update source health: %w", err)
 	}
-	return id, nil
+	if run.Health == nil {
+		return 0, nil
+	}
+	pol := run.Health.withDefaults()
+	if newItems > 0 {
+		// A source that has just given a new item is not silent: skip
+		// the look at its history.
+		pol.SilentFactor = 0
+	}
+	notices, err = checkSourceHealth(ctx, tx, run.Source, run.FinishedAt, pol)
+	if err != nil {
+		return 0, fmt.Errorf("check health of source %s: %w", run.Source, err)
+	}
+	return notices, nil
 }
 
 // itemWriter holds the statements SaveRun reuses for every item.

@@ -85,7 +85,7 @@ func TestSaveStopsWhenCallerCancels(t *testing.T) {
 		}
 		defer rw.close()
 		cancel() // after the transaction began, before the first item
-		_, err = rw.save(ctx, run)
+		_, err = rw.save(ctx, &runPart{run: run, first: true, last: true, total: len(run.Items)})
 		return err
 	})
 	if !errors.Is(err, context.Canceled) {

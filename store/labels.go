@@ -88,7 +88,8 @@ type Labels struct {
 	Mentions    []Mention
 	Stances     []Stance
 	Topics      []Topic
-	Fingerprint uint64 // as Item.Fingerprint
+	Fingerprint uint64   // as Item.Fingerprint
+	StoryKeys   []uint64 // as Item.StoryKeys
 }
 
 // ReclassifyProgress is how far a reclassification of stored items got.
@@ -138,9 +139,10 @@ func (s *Store) EndReclassify(ctx context.Context) error {
 //
 // Fingerprints and stories follow the rules of ingest: an item that is
 // in no story yet and now names someone (or has a fingerprint) joins the
-// story of the closest item seen in the StoryWindow before it, or starts
-// its own; an item already in a story keeps it and gets its new
-// fingerprint. Revisions keep the labels they had.
+// story of the closest item seen in the StoryWindow before it that shares
+// a story key with it, or starts its own; an item already in a story keeps
+// it and gets its new fingerprint. Either way the item is filed under its
+// story keys. Revisions keep the labels they had.
 //
 // prog, when not nil, is the progress once the batch is done: its Changed
 // is increased by the batch's changes and it is recorded in the same
@@ -200,10 +202,10 @@ func restory(ctx context.Context, tx *sql.Tx, w *storyWriter, l Labels) error {
 	}
 	switch {
 	case story.Valid:
-		return w.refresh(ctx, l.ItemID, l.Fingerprint)
+		return w.refresh(ctx, l.ItemID, l.Fingerprint, l.StoryKeys)
 	case l.Fingerprint != 0 || len(l.Mentions) > 0:
 		seen := parseTime(fetched)
-		_, err := w.assign(ctx, l.ItemID, l.Fingerprint, seen.Add(-StoryWindow), seen)
+		_, err := w.assign(ctx, l.ItemID, l.Fingerprint, l.StoryKeys, seen.Add(-StoryWindow), seen)
 		return err
 	}
 	return nil

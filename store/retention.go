@@ -19,7 +19,9 @@ type PruneResult struct {
 // textDays before now, and of revisions replaced that long ago. Metadata,
 // labels and their evidence (which quotes the sentences that matter) are
 // kept forever. The FTS triggers remove the dropped text from the search
-// index. textDays <= 0 keeps everything.
+// index. textDays <= 0 keeps everything. The story keys of items first
+// seen before the story window, which no lookup reads, are dropped whatever
+// textDays is.
 //
 // Freed pages are returned to the file system: the first Prune of a
 // database switches it to auto_vacuum=incremental, which SQLite only allows
@@ -53,6 +55,17 @@ func (s *Store) Prune(ctx context.Context, now time.Time, textDays int) (PruneRe
 		if err != nil {
 			return res, fmt.Errorf("prune: %w", err)
 		}
+	}
+	// Items first seen before the story window are no new item's
+	// candidates any more (a reclassification gives the items it relabels
+	// their keys again).
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM story_keys WHERE seen < ?1; DELETE FROM story_keyless WHERE seen < ?1`,
+			now.Add(-StoryWindow).Unix())
+		return err
+	})
+	if err != nil {
+		return res, fmt.Errorf("prune: drop old story keys: %w", err)
 	}
 	if err := s.reclaim(ctx); err != nil {
 		return res, fmt.Errorf("prune: %w", err)

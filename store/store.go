@@ -261,23 +261,27 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // spread over the pool, each transaction began by re-reading the index
 // pages it was about to change.
 func (s *Store) writeLocked(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
 	tx, err := s.beginWrite(ctx)
 	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn) {
 		// The held connection broke: begin again on a fresh one.
-		if s.writer != nil {
-			s.writer.Close()
-			s.writer = nil
-		}
+		s.dropWriter()
 		tx, err = s.beginWrite(ctx)
 	}
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	if err := fn(tx); err != nil {
-		tx.Rollback()
+		if rerr := tx.Rollback(); rerr != nil {
+			s.dropWriter()
+		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		// SQLite may leave the transaction open after a failed COMMIT.
+		s.dropWriter()
 		return fmt.Errorf("commit: %w", err)
 	}
 	s.ckpt.committed()
@@ -285,7 +289,13 @@ func (s *Store) writeLocked(ctx context.Context, fn func(tx *sql.Tx) error) erro
 }
 
 // beginWrite begins a transaction on the write connection, taking one from
-// the pool if none is held.
+// the pool if none is held. The transaction is not bound to ctx: when a
+// transaction's context ends, database/sql rolls it back from a goroutine
+// of its own, and when that happened while a query's rows were open (a
+// run's save cut off by its deadline), the rollback could fail and leave
+// the held connection inside the transaction, failing every later write
+// with "cannot start a transaction within a transaction". Writers pass ctx
+// to their statements, or check it between them, and roll back themselves.
 func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
 	if s.writer == nil {
 		c, err := s.db.Conn(ctx)
@@ -294,7 +304,21 @@ func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
 		}
 		s.writer = c
 	}
-	return s.writer.BeginTx(ctx, nil)
+	return s.writer.BeginTx(context.WithoutCancel(ctx), nil)
+}
+
+// dropWriter closes the held write connection for good (a transaction that
+// could not be ended cleanly may still be open on it); the next write takes
+// a fresh one.
+func (s *Store) dropWriter() {
+	if s.writer == nil {
+		return
+	}
+	// Raw's error discards the connection instead of returning it to the
+	// pool; closing a SQLite connection rolls back what it had open.
+	s.writer.Raw(func(any) error { return driver.ErrBadConn })
+	s.writer.Close()
+	s.writer = nil
 }
 
 // timeFormat is ISO-8601 in UTC, which SQLite's date functions understand.

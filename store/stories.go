@@ -5,30 +5,37 @@ import (
 	"database/sql"
 	"fmt"
 	"math/bits"
+	"strconv"
 	"time"
 )
 
-// Story grouping limits. Only items that name a tracked person have a
-// fingerprint (store/items.go, pipeline.label), so the items a new one can
-// join are few: the fingerprinted items of the last StoryWindow, read in
-// one range scan of a partial index (migration 0009) and compared in Go.
-// With well-mixed fingerprint bits a repost with a tenth of its word pairs
-// changed sits about 8 ± 3 bits from the original and unrelated texts
-// 32 ± 4, so MaxStoryDistance 10 groups most reposts while the chance that
-// two unrelated texts fall within it is about 1e-8.
+// Story grouping. Only items that name a tracked person have a fingerprint
+// and story keys (pipeline.label), and only they are grouped. A new item's
+// candidates are the items of the last StoryWindow that share one of its
+// story keys (classify.StoryKeys, indexed in story_keys, migration 0013):
+// one lookup of its keys, whose cost does not grow with the number of items
+// stored. The item joins the story of the candidate with the closest
+// fingerprint, if that is within MaxStoryDistance bits. With well-mixed
+// fingerprint bits a repost with a tenth of its word pairs changed sits
+// about 8 ± 3 bits from the original and unrelated texts 32 ± 4, so
+// MaxStoryDistance 10 groups most reposts while the chance that two
+// unrelated texts fall within it is about 1e-8.
 const (
 	// MaxStoryDistance is the largest fingerprint distance, in bits, at which
 	// a new item joins an earlier item's story.
 	MaxStoryDistance = 10
 	// StoryWindow is how far back, by first-seen time, a new item looks for
-	// the story it belongs to: syndication happens within days, and the
-	// window keeps each lookup small however large the database grows.
+	// the story it belongs to: syndication happens within days.
 	StoryWindow = 14 * 24 * time.Hour
-	// maxStoryCandidates caps the rows one lookup reads: the most recent
-	// fingerprinted items of the window (a database where most items name
-	// someone must not make a save slow).
-	maxStoryCandidates = 5000
+	// storyCandidates caps the items one lookup reads. A lookup normally
+	// reads a handful; hundreds means a story with many copies behind the
+	// same keys, any of which leads to it, and without the cap a feed of
+	// thousands of copies would compare each with all before it.
+	storyCandidates = 200
 )
+
+// storyKey is a story key as story_keys stores it: a non-negative integer.
+func storyKey(k uint64) int64 { return int64(k >> 1) }
 
 // NewItem is an item SaveRun stored for the first time, and its story.
 type NewItem struct {
@@ -43,45 +50,68 @@ type NewItem struct {
 
 // storyWriter holds the statements SaveRun uses to group items into stories.
 type storyWriter struct {
-	candidates, setStory, setFingerprint *sql.Stmt
+	candidates, insertKeys, setStory, setFingerprint *sql.Stmt
+	buf                                              []byte // JSON list of keys, reused
 }
 
 func (s *Store) prepareStoryWriter(ctx context.Context, tx *sql.Tx) (*storyWriter, error) {
 	w := &storyWriter{}
-	var err error
-	if w.candidates, err = s.txStmt(ctx, tx, candidatesSQL); err != nil {
-		return nil, fmt.Errorf("prepare story lookup: %w", err)
-	}
-	if w.setStory, err = s.txStmt(ctx, tx, `UPDATE items SET simhash = ?1, story_id = ?2 WHERE id = ?3`); err != nil {
-		w.close()
-		return nil, fmt.Errorf("prepare story update: %w", err)
-	}
-	if w.setFingerprint, err = s.txStmt(ctx, tx, `UPDATE items SET simhash = ?1 WHERE id = ?2`); err != nil {
-		w.close()
-		return nil, fmt.Errorf("prepare fingerprint update: %w", err)
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&w.candidates, candidatesSQL},
+		{&w.insertKeys, `INSERT OR IGNORE INTO story_keys (key, seen, item_id)
+			SELECT value, (SELECT unixepoch(fetched_at) FROM items WHERE id = ?2), ?2 FROM json_each(?1)`},
+		{&w.setStory, `UPDATE items SET simhash = ?1, story_id = ?2 WHERE id = ?3`},
+		{&w.setFingerprint, `UPDATE items SET simhash = ?1 WHERE id = ?2`},
+	} {
+		st, err := s.txStmt(ctx, tx, p.sql)
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("prepare %q: %w", p.sql, err)
+		}
+		*p.stmt = st
 	}
 	return w, nil
 }
 
 func (w *storyWriter) close() {
-	for _, st := range []*sql.Stmt{w.candidates, w.setStory, w.setFingerprint} {
+	for _, st := range []*sql.Stmt{w.candidates, w.insertKeys, w.setStory, w.setFingerprint} {
 		if st != nil {
 			st.Close()
 		}
 	}
 }
 
-// assign records an item's fingerprint and puts it in the story of the
-// closest item within MaxStoryDistance bits first seen between since and
-// until (zero: no bound), or in a story of its own. fp 0 means no
-// fingerprint.
-func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, since, until time.Time) (NewItem, error) {
+// keyList renders keys as a JSON array for json_each.
+func (w *storyWriter) keyList(keys []uint64) string {
+	b := append(w.buf[:0], '[')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, storyKey(k), 10)
+	}
+	w.buf = append(b, ']')
+	return string(w.buf)
+}
+
+// assign records an item's fingerprint and story keys and puts it in the
+// story of the closest item within MaxStoryDistance bits, among those first
+// seen between since and until (zero: no bound) that share a key with it,
+// or in a story of its own. fp 0 means no fingerprint.
+func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, keys []uint64, since, until time.Time) (NewItem, error) {
 	out := NewItem{ID: id, StoryID: id}
 	if fp == 0 {
 		_, err := w.setStory.ExecContext(ctx, nil, id, id)
 		return out, err
 	}
-	rows, err := w.candidates.QueryContext(ctx, formatTime(since), id, maxStoryCandidates, formatTime(until))
+	var last any // no bound
+	if !until.IsZero() {
+		last = until.Unix()
+	}
+	rows, err := w.candidates.QueryContext(ctx, w.keyList(keys), since.Unix(), last, id, storyCandidates)
 	if err != nil {
 		return out, fmt.Errorf("look up story candidates: %w", err)
 	}
@@ -107,27 +137,51 @@ func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, since, un
 	if err := rows.Err(); err != nil {
 		return out, fmt.Errorf("read story candidates: %w", err)
 	}
+	if err := w.addKeys(ctx, id, keys); err != nil {
+		return out, err
+	}
 	_, err = w.setStory.ExecContext(ctx, int64(fp), out.StoryID, id)
 	return out, err
 }
 
-// refresh records a changed item's new fingerprint. It keeps the item in its
-// story: an update ("UPDATE 9 November: ...") is the same piece.
-func (w *storyWriter) refresh(ctx context.Context, id int64, fp uint64) error {
+// addKeys files an item under its story keys.
+func (w *storyWriter) addKeys(ctx context.Context, id int64, keys []uint64) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	if _, err := w.insertKeys.ExecContext(ctx, w.keyList(keys), id); err != nil {
+		return fmt.Errorf("store story keys: %w", err)
+	}
+	return nil
+}
+
+// refresh records a changed item's new fingerprint and story keys. It keeps
+// the item in its story: an update ("UPDATE 9 November: ...") is the same
+// piece. The old text's keys stay: a lead to an item is checked against its
+// current fingerprint.
+func (w *storyWriter) refresh(ctx context.Context, id int64, fp uint64, keys []uint64) error {
 	var v any
 	if fp != 0 {
 		v = int64(fp)
 	}
-	_, err := w.setFingerprint.ExecContext(ctx, v, id)
-	return err
+	if _, err := w.setFingerprint.ExecContext(ctx, v, id); err != nil {
+		return err
+	}
+	return w.addKeys(ctx, id, keys)
 }
 
-// candidatesSQL reads the fingerprinted items first seen since ?1 (and up
-// to ?4 unless it is NULL), newest first, from the covering partial index
-// items_simhash_recent.
-const candidatesSQL = `SELECT id, simhash, story_id FROM items INDEXED BY items_simhash_recent
-	WHERE simhash IS NOT NULL AND fetched_at >= ?1 AND (?4 IS NULL OR fetched_at <= ?4) AND id != ?2
-	ORDER BY fetched_at DESC LIMIT ?3`
+// candidatesSQL reads the fingerprinted items first seen between ?2 and ?3
+// (Unix times; ?3 NULL: no bound) that are filed under a key of the JSON
+// list ?1, then those fingerprinted before story keys existed (migration
+// 0013), at most ?5 in all. An item that shares several keys is read once
+// per key.
+const candidatesSQL = `SELECT i.id, i.simhash, i.story_id FROM story_keys AS k JOIN items AS i ON i.id = k.item_id
+	WHERE k.key IN (SELECT value FROM json_each(?1)) AND k.seen >= ?2 AND (?3 IS NULL OR k.seen <= ?3)
+		AND k.item_id != ?4 AND i.simhash IS NOT NULL
+	UNION ALL
+	SELECT i.id, i.simhash, i.story_id FROM story_keyless AS u JOIN items AS i ON i.id = u.item_id
+	WHERE u.seen >= ?2 AND (?3 IS NULL OR u.seen <= ?3) AND u.item_id != ?4 AND i.simhash IS NOT NULL
+	LIMIT ?5`
 
 // StoryItem is one outlet's piece in a story.
 type StoryItem struct {
@@ -187,18 +241,18 @@ func (s *Store) Stories(ctx context.Context, storyIDs []int64) (map[int64][]Stor
 // stories serve the digest and alerts, which show only items naming someone,
 // and the lookup cost more than the rest of storing such an item. An item
 // that gains mentions later gets its story then (ReplaceLabels).
-func recordStory(ctx context.Context, tx querier, w *storyWriter, res *RunResult, id int64, fp uint64, hasMentions, isNew, changed bool, now time.Time) error {
+func recordStory(ctx context.Context, tx querier, w *storyWriter, res *RunResult, id int64, fp uint64, keys []uint64, hasMentions, isNew, changed bool, now time.Time) error {
 	switch {
 	case isNew && fp == 0 && !hasMentions:
 		res.NewItems = append(res.NewItems, NewItem{ID: id, StoryID: id})
 	case isNew:
-		ni, err := w.assign(ctx, id, fp, now.Add(-StoryWindow), time.Time{})
+		ni, err := w.assign(ctx, id, fp, keys, now.Add(-StoryWindow), time.Time{})
 		if err != nil {
 			return err
 		}
 		res.NewItems = append(res.NewItems, ni)
 	case changed:
-		if err := w.refresh(ctx, id, fp); err != nil {
+		if err := w.refresh(ctx, id, fp, keys); err != nil {
 			return err
 		}
 		ci, err := changedItem(ctx, tx, id)

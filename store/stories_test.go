@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/newsmon/newsmon/classify"
+	"github.com/newsmon/newsmon/internal/sqltest"
 )
 
 func openTest(t testing.TB) *Store {
@@ -39,16 +41,24 @@ func readStory(t testing.TB, name string) string {
 	return string(b)
 }
 
-// storyItem builds an item from a fixture text, fingerprinted as the
-// pipeline does.
+// storyItem builds an item from a fixture text, fingerprinted and keyed as
+// the pipeline does.
 func storyItem(t testing.TB, source, name string) Item {
 	text := readStory(t, name)
+	keys, _ := classify.StoryKeys(text)
 	return Item{
 		GUID: source + "/" + name, URL: "https://" + source + ".example/" + name,
 		CanonicalURL: "https://" + source + ".example/" + name,
 		Title:        "Aarrass: " + name, Text: text, ContentHash: fmt.Sprintf("h-%s-%d", name, len(text)),
-		Fingerprint: classify.Fingerprint(text),
+		Fingerprint: classify.Fingerprint(text), StoryKeys: keys[:],
 	}
+}
+
+// queryRow runs q on the database file and returns its rows, each as its
+// columns joined by "|", joined by newlines.
+func queryRow(t *testing.T, s *Store, q string, args ...any) string {
+	t.Helper()
+	return strings.Join(sqltest.Rows(t, s.Path(), q, args...), "\n")
 }
 
 func saveItems(t testing.TB, s *Store, source string, at time.Time, items ...Item) RunResult {
@@ -150,12 +160,15 @@ func TestStoriesReadsSeveral(t *testing.T) {
 	}
 }
 
-func TestStoryLookupUsesRecentIndex(t *testing.T) {
+func TestStoryLookupUsesKeyIndex(t *testing.T) {
 	s := openTest(t)
-	for _, until := range []any{nil, "2026-01-09T00:00:00Z"} { // ingest, reclassify
-		plan := explain(t, s.db, candidatesSQL, "2026-01-01T00:00:00Z", 5, maxStoryCandidates, until)
-		if !strings.Contains(plan, "COVERING INDEX items_simhash_recent (fetched_at>?)") {
-			t.Errorf("story lookup plan (until %v): %s", until, plan)
+	for _, until := range []any{nil, 1767916800} { // ingest, reclassify
+		plan := explain(t, s.db, candidatesSQL, "[1,2,3]", 1767225600, until, 5, storyCandidates)
+		for _, want := range []string{"SEARCH k USING PRIMARY KEY (key=? AND seen>?)", "SEARCH i USING INTEGER PRIMARY KEY (rowid=?)",
+			"SEARCH u USING PRIMARY KEY (seen>?)"} {
+			if !strings.Contains(plan, want) {
+				t.Errorf("story lookup plan (until %v) lacks %q: %s", until, want, plan)
+			}
 		}
 	}
 }
@@ -184,4 +197,101 @@ func TestStoriesOnlyForNamedItems(t *testing.T) {
 	}
 	assertStories("plain", "NULL")
 	assertStories("named", "1")
+}
+
+// Many copies of one story behind the same keys (a feed repeating a wire
+// text): each lookup reads only the latest copies, which lead to the story
+// as well as all of them would.
+func TestStoriesWithManyCopies(t *testing.T) {
+	s := openTest(t)
+	day := time.Date(2026, 3, 12, 8, 0, 0, 0, time.UTC)
+	first := saveItems(t, s, "wire", day, storyItem(t, "wire", "wire")).NewItems[0]
+	copies := make([]Item, storyCandidates+50)
+	for i := range copies {
+		copies[i] = storyItem(t, "daily", "wire")
+		copies[i].GUID, copies[i].CanonicalURL = fmt.Sprint("copy-", i), fmt.Sprint("https://daily.example/copy-", i)
+	}
+	res := saveItems(t, s, "daily", day.Add(time.Hour), copies...)
+	repost := saveItems(t, s, "portal", day.Add(2*time.Hour), storyItem(t, "portal", "repost2"))
+	for _, ni := range append(res.NewItems, repost.NewItems...) {
+		if !ni.JoinedStory || ni.StoryID != first.ID {
+			t.Fatalf("item %d: story %d (joined %v), want the first copy's %d", ni.ID, ni.StoryID, ni.JoinedStory, first.ID)
+		}
+	}
+}
+
+// Items fingerprinted before migration 0013 have no story keys, and the
+// store cannot make them; the migration lists those of the story window,
+// and the lookup reads them too, so that their reposts still join them.
+func TestStoriesOfItemsWithoutKeys(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old := openBefore(t, path, 13)
+	now := time.Now().UTC().Truncate(time.Second)
+	text := readStory(t, "wire")
+	insert := `INSERT INTO items (id, source, guid, title, text, fetched_at, updated_at, content_hash, simhash, story_id)
+		VALUES (?1, 'wire', ?1, 'Aarrass', ?2, ?3, ?3, 'h', ?4, ?1)`
+	if _, err := old.db.ExecContext(ctx, `INSERT INTO sources (name, type, url, created_at) VALUES ('wire', 'feed', '', ''), ('daily', 'feed', '', '')`); err != nil {
+		t.Fatal(err)
+	}
+	for id, age := range map[int]time.Duration{1: 30 * 24 * time.Hour, 2: 24 * time.Hour} {
+		if _, err := old.db.ExecContext(ctx, insert, id, text, formatTime(now.Add(-age)), int64(classify.Fingerprint(text))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := queryRow(t, s, `SELECT group_concat(item_id) FROM story_keyless`); got != "2" {
+		t.Errorf("items listed without keys: %s, want 2 (the item of a day ago, not of a month ago)", got)
+	}
+	repost := saveItems(t, s, "daily", now, storyItem(t, "daily", "repost1")).NewItems[0]
+	if !repost.JoinedStory || repost.StoryID != 2 {
+		t.Errorf("repost of an earlier item: %+v, want story 2", repost)
+	}
+	if _, err := s.Prune(ctx, now.Add(StoryWindow), 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := queryRow(t, s, `SELECT count(*) FROM story_keyless`); got != "0" {
+		t.Errorf("%s items listed without keys after the window, want 0", got)
+	}
+}
+
+// openBefore creates a database at path as a newsmon without migration
+// version and later ones left it.
+func openBefore(t *testing.T, path string, version int) *Store {
+	t.Helper()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ms, func(m migration) bool { return m.version >= version })
+	s, err := openWith(context.Background(), path, ms[:i], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Prune drops the story keys of items first seen before the story window:
+// no lookup reads them any more.
+func TestPruneDropsPastStoryKeys(t *testing.T) {
+	s := openTest(t)
+	now := time.Date(2026, 3, 12, 8, 0, 0, 0, time.UTC)
+	for _, age := range []time.Duration{5 * StoryWindow, StoryWindow + time.Hour, StoryWindow - time.Hour, 0} {
+		it := storyItem(t, "wire", "wire")
+		it.GUID = fmt.Sprint(age.Hours())
+		it.CanonicalURL = "https://wire.example/" + it.GUID
+		saveItems(t, s, "wire", now.Add(-age), it)
+	}
+	if _, err := s.Prune(context.Background(), now, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := queryRow(t, s, `SELECT group_concat(guid) FROM (SELECT DISTINCT i.guid FROM story_keys k JOIN items i ON i.id = k.item_id ORDER BY i.id)`); got != "335,0" {
+		t.Errorf("items with story keys after prune: %q, want the two first seen within %v", got, StoryWindow)
+	}
 }
