@@ -128,10 +128,12 @@ func TestSaveCutOffIsRecorded(t *testing.T) {
 		if err == nil {
 			t.Fatalf("a save of %d items within %v ms: no error", len(items), timeout)
 		}
+		// The deadline may strike in any statement of a part, so only the
+		// start of the message and its cause are fixed.
 		row := queryRow(t, s, `SELECT status, items_new, error FROM fetch_runs WHERE id = ?`, res.RunID)
-		want := fmt.Sprintf("error|%d|storing items failed after %d of %d: context deadline exceeded", res.New, res.New, len(items))
-		if row != want {
-			t.Errorf("round %d: fetch_runs row %q, want %q", round, row, want)
+		want := fmt.Sprintf("error|%d|storing items failed after %d of %d: ", res.New, res.New, len(items))
+		if !strings.HasPrefix(row, want) || !strings.HasSuffix(row, "context deadline exceeded") {
+			t.Errorf("round %d: fetch_runs row %q, want %q...context deadline exceeded", round, row, want)
 		}
 		if got, want := queryRow(t, s, `SELECT count(*) FROM items WHERE guid LIKE ?`, fmt.Sprint("r", round, "-%")), fmt.Sprint(res.New); got != want {
 			t.Errorf("round %d: %s items stored, the result says %s", round, got, want)
