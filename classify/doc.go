@@ -44,13 +44,13 @@
 // Stance towards each person is read from the piece's own framing (cue
 // phrases in rules/stance_*.txt, weighted by whose sentence they are in:
 // the piece's own unattributed sentences count most, quoted, attributed or
-// answered ones less, the same for both sides) and from its voice: who
-// speaks (the person's side or the authorities'), found from the structure
-// of each sentence with a verb of saying rather than from a writer's
-// phrases, and how much room the person's side is given in quotation. Wire
-// copy that lets both sides speak about equally, with little framing of its
-// own, is neutral. See Classifier.Classify (stance.go) and voice.go for the
-// rules; topics are weighted phrase lists with thresholds (rules/topics.txt).
+// answered ones less, the same for both sides), from its register (the
+// phrases of reporting pull towards neutral, those of comment away from
+// it) and from its voice: how often the person's side speaks, found from
+// the structure of each sentence with a verb of saying rather than from a
+// writer's phrases, and how much room it is given in quotation. See
+// Classifier.Classify (stance.go), voice.go and model.go for the rules;
+// topics are weighted phrase lists with thresholds (rules/topics.txt).
 //
 // The classifier does not read the source's politics, the author or the
 // date, and it does not resolve who "he" is beyond the last person named.

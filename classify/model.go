@@ -27,9 +27,9 @@ import (
 // (a multinomial logistic regression whose cue terms are tied: what pushes
 // towards supportive pushes away from critical by as much, and the
 // register pushes towards or away from neutral). The label is the
-// highest; its softmax probability is the confidence. Features say how the
-// piece is built (who speaks, how much is attributed); they are what makes
-// a piece with a few one-sided cues still neutral, or not.
+// highest; its softmax probability is the confidence. The features say how
+// the piece is built; there is one, how often the person's side speaks
+// (observe.go says why the others were dropped).
 
 // model is the compiled form of a weights file for one rule set.
 type model struct {
@@ -191,7 +191,7 @@ func reason(label string, s, pos, neg, reg float64, o *observation) string {
 	case reg <= -0.5:
 		fmt.Fprintf(&sb, "; written as comment (register %+.1f)", reg)
 	}
-	if o.feat[featDateline] > 0 {
+	if o.wire {
 		sb.WriteString("; wire copy")
 	}
 	return sb.String()
