@@ -305,12 +305,7 @@ func (f *stanceFit) eval(x, g []float64) float64 {
 // rules' own weights (if any) are ignored: fitting starts from the rule
 // files' weights and the hand-set multipliers.
 func Fit(people []Person, rules *Rules, docs []LabelledDoc, opt FitOptions) (*Weights, error) {
-	if rules == nil {
-		rules = DefaultRules()
-	}
-	base := rules.clone()
-	base.weights = nil
-	c, err := New(people, base)
+	c, err := unfitted(people, rules)
 	if err != nil {
 		return nil, fmt.Errorf("fit: %w", err)
 	}
@@ -318,6 +313,17 @@ func Fit(people []Person, rules *Rules, docs []LabelledDoc, opt FitOptions) (*We
 		return nil, fmt.Errorf("fit: no labelled documents")
 	}
 	return c.fit(c.examples(docs), opt.withDefaults(), docs), nil
+}
+
+// unfitted compiles rules (the default ones when nil) without their
+// weights: what fitting observes with and starts from.
+func unfitted(people []Person, rules *Rules) (*Classifier, error) {
+	if rules == nil {
+		rules = DefaultRules()
+	}
+	base := rules.clone()
+	base.weights = nil
+	return New(people, base)
 }
 
 // fit fits stance and topic weights on examples (observed by the unfitted
@@ -466,9 +472,7 @@ func LeavePeopleOut(people []Person, rules *Rules, docs []LabelledDoc, groups in
 	if rules == nil {
 		rules = DefaultRules()
 	}
-	base := rules.clone()
-	base.weights = nil
-	c, err := New(people, base)
+	c, err := unfitted(people, rules)
 	if err != nil {
 		return nil, fmt.Errorf("leave people out: %w", err)
 	}

@@ -318,23 +318,11 @@ func runEval(ctx context.Context, e *env, args []string) int {
 	errorsView := fs.Bool("errors", false, "list the wrong stances, most confident first")
 	noLPO := fs.Bool("no-lpo", false, "skip the leave-people-out figures")
 	groups := fs.Int("groups", 10, "groups of people for leave-people-out")
-	pos, code, ok := fs.parse(args)
+	cp, code, ok := e.corpora(fs, path, args)
 	if !ok {
 		return code
 	}
-	if len(pos) == 0 {
-		return fs.usageError("want at least one corpus DIR")
-	}
-	cfg, ok := e.corpusConfig(fs, *path)
-	if !ok {
-		return exitUsage
-	}
-	docs, people, err := readCorpora(cfg, pos)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon eval:", err)
-		return exitUsage
-	}
-	cfg.Tracked = people
+	cfg, docs := cp.cfg, cp.docs
 	c, err := pipeline.NewClassifier(cfg)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
@@ -388,6 +376,37 @@ type (
 		classify.Report
 	}
 )
+
+// corpus is what eval and rules fit read: labelled folders, and the
+// config whose tracked people are those the folders name.
+type corpus struct {
+	cfg  config.Config
+	docs []classify.LabelledDoc
+	dirs []string
+}
+
+// corpora parses the flags and arguments of a command that reads labelled
+// corpus folders and reads them (see readCorpora).
+func (e *env) corpora(fs *flagSet, cfgPath *string, args []string) (corpus, int, bool) {
+	pos, code, ok := fs.parse(args)
+	if !ok {
+		return corpus{}, code, false
+	}
+	if len(pos) == 0 {
+		return corpus{}, fs.usageError("want at least one corpus DIR"), false
+	}
+	cfg, ok := e.corpusConfig(fs, *cfgPath) // after parsing: --config may follow the folders
+	if !ok {
+		return corpus{}, exitUsage, false
+	}
+	docs, people, err := readCorpora(cfg, pos)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsmon %s: %v\n", fs.name, err)
+		return corpus{}, exitUsage, false
+	}
+	cfg.Tracked = people
+	return corpus{cfg: cfg, docs: docs, dirs: pos}, exitOK, true
+}
 
 // readCorpora reads labelled folders and the people they track: the union
 // of their people.json files, else the config's tracked people.

@@ -45,23 +45,11 @@ func runRulesFit(ctx context.Context, e *env, args []string) int {
 	groups := fs.Int("groups", 10, "groups of people for leave-people-out")
 	perSide := fs.Int("n", 25, "with --suggest: phrases per stance")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, code, ok := fs.parse(args)
+	cp, code, ok := e.corpora(fs, path, args)
 	if !ok {
 		return code
 	}
-	if len(pos) == 0 {
-		return fs.usageError("want at least one corpus DIR")
-	}
-	cfg, ok := e.corpusConfig(fs, *path)
-	if !ok {
-		return exitUsage
-	}
-	docs, people, err := readCorpora(cfg, pos)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon rules fit:", err)
-		return exitUsage
-	}
-	cfg.Tracked = people
+	cfg, docs := cp.cfg, cp.docs
 	rules, problems := pipeline.Rules(cfg)
 	if len(problems) > 0 {
 		fmt.Fprintln(e.stderr, problems)
@@ -101,7 +89,7 @@ func runRulesFit(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "newsmon rules fit:", err)
 		return exitFailure
 	}
-	for _, dir := range pos {
+	for _, dir := range cp.dirs {
 		w.Fitted.Corpora = append(w.Fitted.Corpora, filepath.Base(filepath.Clean(dir)))
 	}
 	unfitted := rules.Clone()
