@@ -5,15 +5,17 @@
 // when newsboat is installed, runs `newsboat -x reload` on the same feeds in
 // the same run to compare.
 //
-//	go run ./tools/e2ebench [-feeds 1000] [-items 30] [-pages] [-concurrency 8]
-//	                        [-newsboat auto|on|off] [-runs 3] [-json]
+//	go run ./tools/e2ebench [-feeds 1000] [-items 30] [-server URL] [-pages]
+//	                        [-concurrency 8] [-newsboat auto|on|off] [-runs 3] [-json]
 //
 // The server on 127.0.0.1 serves deterministic generated feeds (RSS 2.0,
 // every fifth one Atom; 2–5 KB HTML descriptions; about 2% of items name a
 // tracked person in one of several spellings) pre-compressed with gzip, with
 // ETag and Last-Modified so a warm run gets 304s, and, for -pages, an
-// article page of 40–90 KB per item. Each client is a subprocess, so its
-// peak RSS is its own. The tool does not touch the internet.
+// article page of 40–90 KB per item. With -server the feeds are another
+// server's instead, listed at URL/urls.txt (see external.go). Each client is
+// a subprocess, so its peak RSS is its own. The tool does not touch the
+// internet.
 package main
 
 import (
@@ -37,14 +39,19 @@ type options struct {
 	pages, jsonOut, keep            bool
 	newsboat                        string
 	newsmonBin                      string
-	phases                          map[string]bool // of newsmon: cold, index, warm
+	server                          string          // an external feed server's base URL
+	phases                          map[string]bool // cold, index (newsmon only), warm
 }
 
 // report is the -json output.
 type report struct {
-	Machine      machine       `json:"machine"`
+	Machine machine `json:"machine"`
+	// Server is the external feed server (-server); empty for the
+	// generated feeds.
+	Server       string        `json:"server,omitempty"`
 	Feeds        int           `json:"feeds"`
-	ItemsPerFeed int           `json:"items_per_feed"`
+	ItemsPerFeed int           `json:"items_per_feed,omitempty"`
+	Items        int64         `json:"items"`
 	Pages        bool          `json:"pages"`
 	Concurrency  int           `json:"concurrency"`
 	FeedBytes    int64         `json:"feed_bytes"`
@@ -70,7 +77,8 @@ func main() {
 	flag.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (databases, logs)")
 	flag.StringVar(&o.newsmonBin, "newsmon", "", "use this newsmon binary instead of building ./cmd/newsmon")
-	phases := flag.String("phases", "cold,index,warm", "newsmon phases to measure (index and warm need cold)")
+	flag.StringVar(&o.server, "server", "", "fetch the feeds listed at `URL`/urls.txt instead of generating them (-feeds and -items are then ignored)")
+	phases := flag.String("phases", "cold,index,warm", "phases to measure (index and warm need cold; newsboat has no index phase)")
 	flag.Parse()
 	if o.feeds < 1 || o.items < 1 || o.runs < 1 || o.concurrency < 1 {
 		fmt.Fprintln(os.Stderr, "e2ebench: -feeds, -items, -runs and -concurrency must be at least 1")
@@ -130,14 +138,13 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 			return fmt.Errorf("build newsmon (run from the repository root): %w", err)
 		}
 	}
-	fmt.Fprintf(progress, "generating %d feeds × %d items…\n", o.feeds, o.items)
-	srv, err := newServer(o.feeds, o.items)
+	srv, err := openFeeds(ctx, o, progress)
 	if err != nil {
 		return err
 	}
 	defer srv.close()
 	plain, gz := srv.sizes()
-	fmt.Fprintf(progress, "%.1f MB of feeds, %.1f MB gzipped, at %s\n", mb(plain), mb(gz), srv.srv.URL)
+	fmt.Fprintf(progress, "%d feeds, %d items, %.1f MB of feeds, %.1f MB gzipped, at %s\n", len(srv.feedURLs()), srv.items(), mb(plain), mb(gz), srv.url())
 
 	cfgPath, dbPath, err := writeNewsmonConfig(dir, srv, o)
 	if err != nil {
@@ -149,16 +156,17 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 			return err
 		}
 	}
-	rep := report{Machine: describeMachine(newsboat), Feeds: o.feeds, ItemsPerFeed: o.items, Pages: o.pages,
-		Concurrency: o.concurrency, FeedBytes: plain, FeedBytesGz: gz}
-	itemsPerFeed := int64(o.items)
+	rep := report{Machine: describeMachine(newsboat), Server: o.server, Feeds: len(srv.feedURLs()), Items: srv.items(),
+		Pages: o.pages, Concurrency: o.concurrency, FeedBytes: plain, FeedBytesGz: gz}
+	if o.server == "" {
+		rep.ItemsPerFeed = o.items
+	}
 	measure := func(client, phase string, fn func() (time.Duration, time.Duration, int64, []byte, error), db ...string) (measurement, error) {
-		srv.count.reset()
+		srv.resetCounts()
 		wall, cpu, rss, out, err := fn()
+		c := srv.counts()
 		m := measurement{Client: client, Phase: phase, WallSec: wall.Seconds(), CPUSec: cpu.Seconds(), MaxRSSMB: float64(rss) / 1024,
-			Feeds200: srv.count.feeds200.Load(), Feeds304: srv.count.feeds304.Load(), Pages: srv.count.pages.Load(),
-			BytesOut: srv.count.bytesOut.Load(), DBBytes: fileSizes(db...)}
-		m.Items = m.Feeds200 * itemsPerFeed
+			Feeds200: c.feeds200, Feeds304: c.feeds304, Pages: c.pages, BytesOut: c.bytesOut, Items: c.items, DBBytes: fileSizes(db...)}
 		m.ItemsPerSec = float64(m.Items) / wall.Seconds()
 		m.PagesPerSec = float64(m.Pages) / wall.Seconds()
 		if client == "newsmon" && phase != "index" {
@@ -206,6 +214,9 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 			continue // newsboat does not fetch pages: compare feeds only
 		}
 		for _, phase := range []string{"cold", "warm"} {
+			if !o.phases[phase] {
+				continue
+			}
 			if phase == "cold" {
 				os.Remove(nbCache)
 			}
@@ -231,6 +242,17 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 	}
 	printReport(stdout, rep)
 	return nil
+}
+
+// openFeeds starts the generator's server, or reads the feed list of the
+// external one.
+func openFeeds(ctx context.Context, o options, progress io.Writer) (feedSource, error) {
+	if o.server != "" {
+		fmt.Fprintf(progress, "reading the feeds of %s…\n", o.server)
+		return newExternal(ctx, o.server)
+	}
+	fmt.Fprintf(progress, "generating %d feeds × %d items…\n", o.feeds, o.items)
+	return newServer(o.feeds, o.items)
 }
 
 func failNote(m measurement, err error) string {
@@ -276,8 +298,12 @@ func ratioOf(sums []summary, phase string, f func(summary) float64) float64 {
 
 func printReport(w io.Writer, rep report) {
 	m := rep.Machine
-	fmt.Fprintf(w, "\n%d feeds × %d items (%.1f MB, %.1f MB gzipped), pages %v, concurrency %d\n",
-		rep.Feeds, rep.ItemsPerFeed, mb(rep.FeedBytes), mb(rep.FeedBytesGz), rep.Pages, rep.Concurrency)
+	from := fmt.Sprintf("%d feeds × %d items", rep.Feeds, rep.ItemsPerFeed)
+	if rep.Server != "" {
+		from = fmt.Sprintf("%d feeds, %d items, from %s", rep.Feeds, rep.Items, rep.Server)
+	}
+	fmt.Fprintf(w, "\n%s (%.1f MB, %.1f MB gzipped), pages %v, concurrency %d\n",
+		from, mb(rep.FeedBytes), mb(rep.FeedBytesGz), rep.Pages, rep.Concurrency)
 	fmt.Fprintf(w, "machine: %s, %d CPUs, %s RAM, %s, %s; load average %s before, %s after\n\n",
 		m.CPU, m.CPUs, m.Memory, m.GoVersion, orNone(m.Newsboat), m.LoadBefore, rep.LoadAfter)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
@@ -349,13 +375,13 @@ func loadAverage() string {
 }
 
 // writeNewsmonConfig writes a config with one source per feed.
-func writeNewsmonConfig(dir string, srv *server, o options) (cfgPath, dbPath string, err error) {
+func writeNewsmonConfig(dir string, srv feedSource, o options) (cfgPath, dbPath string, err error) {
 	dbPath = filepath.Join(dir, "newsmon.db")
 	var b strings.Builder
 	fmt.Fprintf(&b, "database: %s\nlog:\n  level: warn\nfetch:\n  allow_private_addresses: true\n  concurrency: %d\n", dbPath, o.concurrency)
 	b.WriteString("tracked:\n  - name: Ali Aarrass\n    aliases: [\"Ali Aarass\", \"Aarras\", \"علي أعراس\"]\n  - name: Mohamed Hajib\n    aliases: [\"Mohammed Hajib\"]\nsources:\n")
-	for i := range srv.feeds {
-		fmt.Fprintf(&b, "  - {name: feed%04d, type: feed, url: %q, full_text: %v}\n", i, srv.feedURL(i), o.pages)
+	for i, u := range srv.feedURLs() {
+		fmt.Fprintf(&b, "  - {name: feed%04d, type: feed, url: %q, full_text: %v}\n", i, u, o.pages)
 	}
 	cfgPath = filepath.Join(dir, "newsmon.yaml")
 	return cfgPath, dbPath, os.WriteFile(cfgPath, []byte(b.String()), 0o644)
@@ -363,14 +389,14 @@ func writeNewsmonConfig(dir string, srv *server, o options) (cfgPath, dbPath str
 
 // writeNewsboatFiles writes newsboat's urls and (default) config into a
 // directory that serves as its HOME.
-func writeNewsboatFiles(dir string, srv *server) (string, error) {
+func writeNewsboatFiles(dir string, srv feedSource) (string, error) {
 	nb := filepath.Join(dir, "newsboat")
 	if err := os.MkdirAll(nb, 0o755); err != nil {
 		return "", err
 	}
 	var urls strings.Builder
-	for i := range srv.feeds {
-		urls.WriteString(srv.feedURL(i) + "\n")
+	for _, u := range srv.feedURLs() {
+		urls.WriteString(u + "\n")
 	}
 	if err := os.WriteFile(filepath.Join(nb, "urls"), []byte(urls.String()), 0o644); err != nil {
 		return "", err

@@ -40,16 +40,17 @@ func (c *counters) reset() {
 // server serves /feeds/N.xml with gzip, ETag and Last-Modified, and the
 // article pages /a/FEED/ITEM.html, on 127.0.0.1.
 type server struct {
-	srv      *httptest.Server
-	feeds    []fixture
-	modified time.Time
-	count    counters
+	srv          *httptest.Server
+	feeds        []fixture
+	itemsPerFeed int
+	modified     time.Time
+	count        counters
 }
 
 // newServer generates the feeds (in parallel, deterministically) and starts
 // serving them.
 func newServer(nFeeds, nItems int) (*server, error) {
-	s := &server{feeds: make([]fixture, nFeeds), modified: time.Date(2024, 5, 4, 9, 0, 0, 0, time.UTC)}
+	s := &server{feeds: make([]fixture, nFeeds), itemsPerFeed: nItems, modified: time.Date(2024, 5, 4, 9, 0, 0, 0, time.UTC)}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.handle))
 	// Feed URLs are known only once the listener exists; it is bound now
 	// and serving starts after the feeds are built.
@@ -91,10 +92,30 @@ func newServer(nFeeds, nItems int) (*server, error) {
 	return s, nil
 }
 
-func (s *server) close() { s.srv.Close() }
+func (s *server) close()      { s.srv.Close() }
+func (s *server) url() string { return s.srv.URL }
 
 // feedURL is the address of feed i.
 func (s *server) feedURL(i int) string { return fmt.Sprintf("%s/feeds/%d.xml", s.srv.URL, i) }
+
+func (s *server) feedURLs() []string {
+	urls := make([]string, len(s.feeds))
+	for i := range urls {
+		urls[i] = s.feedURL(i)
+	}
+	return urls
+}
+
+func (s *server) items() int64 { return int64(len(s.feeds) * s.itemsPerFeed) }
+
+func (s *server) resetCounts() { s.count.reset() }
+
+func (s *server) counts() serverCounts {
+	c := serverCounts{feeds200: s.count.feeds200.Load(), feeds304: s.count.feeds304.Load(),
+		pages: s.count.pages.Load(), bytesOut: s.count.bytesOut.Load()}
+	c.items = c.feeds200 * int64(s.itemsPerFeed)
+	return c
+}
 
 // sizes returns the total plain and gzipped bytes of the feeds.
 func (s *server) sizes() (plain, gz int64) {
