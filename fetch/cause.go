@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"syscall"
+
+	"github.com/newsmon/newsmon/internal/netguard"
 )
 
 // Causes of a failed fetch, as Cause names them. HTTP statuses are named
@@ -48,7 +50,7 @@ func Cause(err error) string {
 		return CauseRobots
 	case errors.Is(err, ErrTooLarge):
 		return CauseTooLarge
-	case errors.Is(err, ErrForbiddenAddress), errors.Is(err, ErrMetadataAddress):
+	case errors.Is(err, netguard.ErrForbiddenAddress), errors.Is(err, netguard.ErrMetadataAddress):
 		return CausePrivate
 	case errors.As(err, &feed):
 		return CauseNotAFeed

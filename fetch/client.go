@@ -4,11 +4,11 @@
 // Every request carries the configured User-Agent and a context; bodies are
 // capped (a larger body is an error, never a silent cut or an out-of-memory);
 // gzip is accepted; feeds use conditional GET with the validators the caller
-// stored. Connections to loopback, private, link-local and cloud metadata
-// addresses are refused where the connection is made, after DNS, unless the
-// caller allows them, so a hostile link or redirect cannot reach an intranet.
-// Cloud metadata addresses stay refused even then: allowing an intranet
-// never means handing out the host's cloud credentials.
+// stored. Connections go through internal/netguard, which refuses every
+// address that is not public (loopback, private, link-local…, also inside
+// an IPv6 address) unless the caller allows them, and cloud metadata
+// addresses always, so a hostile link or redirect cannot reach an intranet
+// or the host's cloud credentials.
 //
 // The package does not extract article text, classify, or store anything.
 package fetch
@@ -25,10 +25,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/newsmon/newsmon/internal/netguard"
 )
 
 // Options are the identity and limits of every request.
@@ -49,9 +49,6 @@ type Client struct {
 
 // ErrTooLarge means a body exceeded Options.MaxBodyBytes.
 var ErrTooLarge = errors.New("body exceeds the size limit")
-
-// ErrForbiddenAddress means a request would have reached a private address.
-var ErrForbiddenAddress = errors.New("refusing to connect to a private, loopback or link-local address")
 
 // StatusError is an HTTP response outside 2xx and 304.
 type StatusError struct {
@@ -91,7 +88,7 @@ func NewClient(opts Options) *Client {
 }
 
 func newHTTPClient(opts Options, allowPrivate bool) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: DialGuard(allowPrivate)}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: netguard.Control(allowPrivate)}
 	transport := &http.Transport{
 		// No proxy: the address guard must see the real destination.
 		Proxy:                  nil,
@@ -118,75 +115,6 @@ func newHTTPClient(opts Options, allowPrivate bool) *http.Client {
 			return nil
 		},
 	}
-}
-
-// DialGuard returns the net.Dialer Control function newsmon connects
-// through: it refuses private, loopback and link-local addresses unless
-// allowPrivate, and cloud metadata addresses always. Other packages that
-// make outgoing connections (webhooks) use it too.
-func DialGuard(allowPrivate bool) func(network, address string, c syscall.RawConn) error {
-	if allowPrivate {
-		return refuseMetadata
-	}
-	return refusePrivate
-}
-
-// refusePrivate runs after DNS resolution, on the address actually dialled,
-// so neither a hostile DNS answer nor a redirect can get around it.
-func refusePrivate(network, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || isPrivate(ip) {
-		return fmt.Errorf("%w: %s", ErrForbiddenAddress, host)
-	}
-	return nil
-}
-
-// ErrMetadataAddress means a request would have reached a cloud metadata
-// service, which is refused even when private addresses are allowed.
-var ErrMetadataAddress = errors.New("refusing to connect to a cloud metadata address")
-
-// refuseMetadata is the guard when private addresses are allowed: an
-// intranet feed may link anywhere inside the network, but a link or
-// redirect to the metadata service would hand a page's author the host's
-// cloud credentials, and no intranet user means that.
-func refuseMetadata(network, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	if ip := net.ParseIP(host); ip == nil || isMetadata(ip) {
-		return fmt.Errorf("%w: %s", ErrMetadataAddress, host)
-	}
-	return nil
-}
-
-// metadataAddrs are the cloud metadata services newsmon never connects to:
-// AWS, GCP, Azure, OpenStack and DigitalOcean (169.254.169.254), AWS ECS
-// task metadata (169.254.170.2), AWS over IPv6 (fd00:ec2::254) and Alibaba
-// Cloud (100.100.100.200).
-var metadataAddrs = []net.IP{
-	net.ParseIP("169.254.169.254"), net.ParseIP("169.254.170.2"),
-	net.ParseIP("fd00:ec2::254"), net.ParseIP("100.100.100.200"),
-}
-
-func isMetadata(ip net.IP) bool {
-	for _, m := range metadataAddrs {
-		if m.Equal(ip) {
-			return true
-		}
-	}
-	return false
-}
-
-func isPrivate(ip net.IP) bool {
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() ||
-		// 100.64.0.0/10 carrier-grade NAT is used by some clouds' metadata services.
-		(ip.To4() != nil && ip.To4()[0] == 100 && ip.To4()[1]&0xc0 == 64)
 }
 
 // Request says how to fetch one URL.

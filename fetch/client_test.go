@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsmon/newsmon/internal/netguard"
 )
 
 func TestGet(t *testing.T) {
@@ -144,13 +146,13 @@ func TestGetRefusesPrivateAddresses(t *testing.T) {
 	defer srv.Close()
 	c := NewClient(Options{UserAgent: "t", Timeout: time.Second})
 	_, err := c.Get(context.Background(), Request{URL: srv.URL})
-	if !errors.Is(err, ErrForbiddenAddress) {
-		t.Fatalf("err = %v, want ErrForbiddenAddress", err)
+	if !errors.Is(err, netguard.ErrForbiddenAddress) {
+		t.Fatalf("err = %v, want netguard.ErrForbiddenAddress", err)
 	}
 	// "localhost" resolves to loopback: refused after DNS, not by name.
 	_, err = c.Get(context.Background(), Request{URL: strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)})
-	if !errors.Is(err, ErrForbiddenAddress) {
-		t.Fatalf("localhost: err = %v, want ErrForbiddenAddress", err)
+	if !errors.Is(err, netguard.ErrForbiddenAddress) {
+		t.Fatalf("localhost: err = %v, want netguard.ErrForbiddenAddress", err)
 	}
 	if _, err := c.Get(context.Background(), Request{URL: srv.URL, AllowPrivate: true}); err != nil {
 		t.Fatalf("allowed: %v", err)
@@ -164,27 +166,12 @@ func TestGetRefusesMetadataEvenWhenPrivateAllowed(t *testing.T) {
 	for _, u := range []string{"http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/", "http://100.100.100.200/"} {
 		for _, allow := range []bool{false, true} {
 			_, err := c.Get(context.Background(), Request{URL: u, AllowPrivate: allow})
-			if allow && !errors.Is(err, ErrMetadataAddress) {
-				t.Errorf("%s with private allowed: err = %v, want ErrMetadataAddress", u, err)
+			if allow && !errors.Is(err, netguard.ErrMetadataAddress) {
+				t.Errorf("%s with private allowed: err = %v, want netguard.ErrMetadataAddress", u, err)
 			}
-			if !allow && !errors.Is(err, ErrForbiddenAddress) {
-				t.Errorf("%s: err = %v, want ErrForbiddenAddress", u, err)
+			if !allow && !errors.Is(err, netguard.ErrForbiddenAddress) {
+				t.Errorf("%s: err = %v, want netguard.ErrForbiddenAddress", u, err)
 			}
-		}
-	}
-}
-
-func TestIsPrivate(t *testing.T) {
-	for _, tt := range []struct {
-		ip      string
-		private bool
-	}{
-		{"127.0.0.1", true}, {"10.1.2.3", true}, {"172.16.0.1", true}, {"192.168.1.1", true},
-		{"169.254.169.254", true}, {"::1", true}, {"fe80::1", true}, {"fc00::1", true}, {"100.100.100.200", true},
-		{"0.0.0.0", true}, {"93.184.216.34", false}, {"2606:2800:220:1::1", false}, {"100.128.0.1", false},
-	} {
-		if got := isPrivate(parseIP(t, tt.ip)); got != tt.private {
-			t.Errorf("isPrivate(%s) = %v", tt.ip, got)
 		}
 	}
 }

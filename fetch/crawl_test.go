@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/newsmon/newsmon/internal/netguard"
 )
 
 // testSite is a small news site: a home page linking two sections, each
@@ -270,8 +272,8 @@ func TestCrawlRefusesPrivateAddresses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 1 || !errors.Is(got[0].Err, ErrForbiddenAddress) {
-		t.Fatalf("got %+v, want one page refused with ErrForbiddenAddress", got)
+	if len(got) != 1 || !errors.Is(got[0].Err, netguard.ErrForbiddenAddress) {
+		t.Fatalf("got %+v, want one page refused with netguard.ErrForbiddenAddress", got)
 	}
 	if n := s.hitsOf("/"); n != 0 {
 		t.Errorf("the private server was reached %d times", n)

@@ -3,22 +3,12 @@ package fetch
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"net"
 	"os"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 )
-
-func parseIP(t *testing.T, s string) net.IP {
-	t.Helper()
-	ip := net.ParseIP(s)
-	if ip == nil {
-		t.Fatalf("bad IP %q", s)
-	}
-	return ip
-}
 
 func TestCanonicalURL(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{

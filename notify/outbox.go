@@ -16,7 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/newsmon/newsmon/fetch"
+	"github.com/newsmon/newsmon/internal/netguard"
 	"github.com/newsmon/newsmon/store"
 )
 
@@ -392,7 +392,7 @@ func (t keyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func WebhookHTTPClient(allowPrivate bool, timeout time.Duration) *http.Client {
 	// The same guard as every fetch: a webhook URL is config, but its host's
 	// DNS is not ours, and the metadata service is never a webhook.
-	d := &net.Dialer{Timeout: cmp.Or(timeout, DefaultWebhookTimeout), Control: fetch.DialGuard(allowPrivate)}
+	d := &net.Dialer{Timeout: cmp.Or(timeout, DefaultWebhookTimeout), Control: netguard.Control(allowPrivate)}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil // a proxy would hide the address being checked
 	tr.DialContext = d.DialContext

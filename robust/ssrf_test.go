@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os/exec"
 	"strings"
 	"sync/atomic"
@@ -18,15 +19,28 @@ const publicAddr = "203.0.113.7"
 
 // addPublicAddr puts publicAddr on lo for the test, or skips the test when
 // this machine does not allow it (it needs root, or CAP_NET_ADMIN).
-func addPublicAddr(t *testing.T) {
+func addPublicAddr(t *testing.T) { addLoopbackAddr(t, publicAddr) }
+
+// addLoopbackAddr puts the IPv4 or IPv6 address addr on lo for the test,
+// so a server can listen on it, or skips the test when this machine does
+// not allow it.
+func addLoopbackAddr(t *testing.T, addr string) {
 	t.Helper()
-	out, err := exec.Command("ip", "addr", "add", publicAddr+"/32", "dev", "lo").CombinedOutput()
+	prefix := addr + "/32"
+	if strings.Contains(addr, ":") {
+		prefix = addr + "/128"
+	}
+	args := []string{"addr", "add", prefix, "dev", "lo"}
+	if strings.Contains(addr, ":") {
+		args = append(args, "nodad") // usable at once, not "tentative"
+	}
+	out, err := exec.Command("ip", args...).CombinedOutput()
 	if err != nil {
-		t.Skipf("cannot add %s to the loopback interface (needs root and iproute2): %v: %s", publicAddr, err, out)
+		t.Skipf("cannot add %s to the loopback interface (needs root, iproute2 and IPv6): %v: %s", addr, err, out)
 	}
 	t.Cleanup(func() {
-		if out, err := exec.Command("ip", "addr", "del", publicAddr+"/32", "dev", "lo").CombinedOutput(); err != nil {
-			t.Errorf("remove %s from lo: %v: %s", publicAddr, err, out)
+		if out, err := exec.Command("ip", "addr", "del", prefix, "dev", "lo").CombinedOutput(); err != nil {
+			t.Errorf("remove %s from lo: %v: %s", addr, err, out)
 		}
 	})
 }
@@ -218,4 +232,58 @@ func TestMetadataRefusedWhenPrivateAllowed(t *testing.T) {
 	}
 	assertRows(t, s.db, `SELECT status FROM fetch_runs`, "ok")
 	checkPageFailure(t, s.db, "http://169.254.169.254/latest/meta-data/iam/", "refusing to connect to a cloud metadata address: 169.254.169.254")
+}
+
+// IPv6 addresses that carry an IPv4 one are judged by it. Each address
+// below embeds 127.0.0.1 (or the metadata address) and is put on the
+// loopback interface, where the kernel connects to it like any other: a
+// guard that looked only at the IPv6 address let newsmon in.
+func TestEmbeddedIPv4Refused(t *testing.T) {
+	forms := []struct{ name, addr string }{
+		{"nat64", "64:ff9b::7f00:1"},             // NAT64 well-known prefix
+		{"nat64local", "64:ff9b:1:7f00:1::1"},    // local-use NAT64 (/48: not public whatever it embeds)
+		{"compatible", "::7f00:1"},               // IPv4-compatible
+		{"sixtofour", "2002:7f00:1::1"},          // 6to4
+		{"teredo", "2001:0:7f00:1::1"},           // Teredo, 127.0.0.1 as its server
+		{"isatap", "2001:db8:1:2:0:5efe:7f00:1"}, // ISATAP interface identifier under a documentation prefix
+	}
+	var hits atomic.Int64
+	secret := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		t.Logf("a server behind an embedded address got %s %s", r.Host, r.URL)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		w.Write(rss(rssItem{guid: "secret", title: "Ali Aarrass internal", link: "https://news.example.org/s", description: "internal"}))
+	})
+	var sources []string
+	for _, f := range forms {
+		addLoopbackAddr(t, f.addr)
+		srv := serveOn(t, f.addr, secret)
+		sources = append(sources, fmt.Sprintf("{name: %s, type: feed, url: %q, full_text: false}", f.name, srv.URL+"/feed.xml"))
+	}
+	// With private addresses allowed, the metadata address reached through
+	// NAT64 is refused all the same.
+	const metadataNAT64 = "64:ff9b::a9fe:a9fe"
+	addLoopbackAddr(t, metadataNAT64)
+	meta := serveOn(t, metadataNAT64, secret)
+	sources = append(sources, fmt.Sprintf("{name: metadata, type: feed, url: %q, full_text: false, allow_private_addresses: true}", meta.URL+"/feed.xml"))
+
+	s := writeConfig(t, "", options{}, sources...)
+	if r := s.fetch(t); r.code != 1 {
+		t.Fatalf("fetch: %s\nwant exit 1: every source refused", r)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("servers behind embedded addresses got %d requests", n)
+	}
+	for _, f := range forms {
+		want := "refusing to connect to a private, loopback or link-local address: " + netip.MustParseAddr(f.addr).String()
+		got := rows(t, s.db, `SELECT status, error FROM fetch_runs WHERE source = ?`, f.name)
+		if len(got) != 1 || !strings.HasPrefix(got[0], "error|") || !strings.Contains(got[0], want) {
+			t.Errorf("%s: fetch_runs %q, want one error run containing %q", f.name, got, want)
+		}
+	}
+	got := rows(t, s.db, `SELECT status, error FROM fetch_runs WHERE source = 'metadata'`)
+	if want := "refusing to connect to a cloud metadata address: 64:ff9b::a9fe:a9fe (which embeds 169.254.169.254)"; len(got) != 1 || !strings.Contains(got[0], want) {
+		t.Errorf("metadata through NAT64: fetch_runs %q, want %q", got, want)
+	}
+	assertRows(t, s.db, `SELECT count(*) FROM items`, "0")
 }
