@@ -98,6 +98,14 @@ func parseCommon(body []byte, baseURL string) (f *Feed, ok bool) {
 	if !plainXMLChars(body) || bytes.Contains(body, []byte("xml:base")) {
 		return nil, false
 	}
+	// Every element starts with a '<' not followed by '/': a document that
+	// may hold more elements than its size allows goes to gofeed's path,
+	// which counts them exactly (checkShape) before building anything.
+	// Counting "</" costs five times as much as '<', so it waits until
+	// it is needed.
+	if lt, budget := bytes.Count(body, []byte{'<'}), nodeBudget(len(body)); lt > budget && lt-bytes.Count(body, []byte("</")) > budget {
+		return nil, false
+	}
 	s := &scanner{b: body}
 	root, ok := s.prolog()
 	if !ok || root.empty || s.i > detectWindow {
@@ -157,6 +165,9 @@ type scanner struct {
 	// local are the declarations on the element child last returned,
 	// which apply to it before the root's.
 	local []binding
+	// doctype lets prolog pass a DOCTYPE without internal declarations
+	// (the shape check needs no entities; the fast path declines).
+	doctype bool
 }
 
 type binding struct {
@@ -174,7 +185,8 @@ type tag struct {
 }
 
 // prolog reads up to the root start tag: a BOM, an XML declaration for
-// UTF-8, comments and processing instructions. A DOCTYPE declines.
+// UTF-8, comments and processing instructions. A DOCTYPE declines, unless
+// s.doctype.
 func (s *scanner) prolog() (tag, bool) {
 	if bytes.HasPrefix(s.b, []byte("\xEF\xBB\xBF")) {
 		s.i = 3
@@ -197,6 +209,24 @@ func (s *scanner) prolog() (tag, bool) {
 			if !s.misc() {
 				return tag{}, false
 			}
+		case s.doctype && bytes.HasPrefix(rest, []byte("<!DOCTYPE")):
+			// encoding/xml ends a directive at the first '>' outside
+			// quotes, unless a '<' opens a declaration inside it.
+			n, quote := 0, byte(0)
+			for n = 9; n < len(rest) && (quote != 0 || rest[n] != '>'); n++ {
+				switch c := rest[n]; {
+				case c == quote:
+					quote = 0
+				case quote == 0 && (c == '"' || c == '\''):
+					quote = c
+				case quote == 0 && c == '<':
+					return tag{}, false
+				}
+			}
+			if n == len(rest) {
+				return tag{}, false
+			}
+			s.i += n + 1
 		case bytes.HasPrefix(rest, []byte("<!")), bytes.HasPrefix(rest, []byte("</")):
 			return tag{}, false
 		default:
@@ -381,6 +411,11 @@ func (s *scanner) skipContent(name []byte) (end int, ok bool) {
 		case t.empty:
 		case !t.end:
 			open = append(open, t.name)
+			// The skipped element is at most four deep (rss, channel,
+			// item, child); past maxXMLDepth, checkShape decides.
+			if 4+len(open) > maxXMLDepth {
+				return 0, false
+			}
 		case len(open) == 0:
 			// encoding/xml, not being strict, would close a mismatched
 			// element rather than fail; matching exactly keeps clear of it.

@@ -48,7 +48,11 @@ const (
 
 // ParseFeed parses an RSS 0.9x/1.0/2.0, Atom or JSON Feed document.
 // baseURL resolves relative item links. Titles over MaxTitleBytes and
-// summaries or contents over MaxTextBytes are cut.
+// summaries or contents over MaxTextBytes are cut. A document that nests
+// elements more than 256 deep, or holds more than one element or JSON
+// value per 16 bytes (beyond the first 4096), is refused with ErrFeedShape
+// before it is parsed, so that parsing costs memory in proportion to the
+// document's size.
 //
 // The common shapes of RSS 2.0 and Atom 1.0 are read by a hand-written
 // scanner (parseCommon), several times faster than gofeed, which reads XML
@@ -62,8 +66,12 @@ func ParseFeed(body []byte, baseURL string) (*Feed, error) {
 	return parseGeneral(body, baseURL)
 }
 
-// parseGeneral parses any feed gofeed knows.
+// parseGeneral parses any feed gofeed knows, if its shape is within bounds.
 func parseGeneral(body []byte, baseURL string) (*Feed, error) {
+	body = dropControls(body)
+	if err := checkShape(body); err != nil {
+		return nil, &FeedError{Err: err}
+	}
 	// A Parser is cheap, and a fresh one per call keeps goroutines apart.
 	// The image scan parses every description as an HTML document to find
 	// a picture newsmon does not use: a tenth of the cost of ingesting.

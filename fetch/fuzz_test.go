@@ -11,7 +11,8 @@ import (
 // FuzzParseFeed feeds arbitrary bytes to ParseFeed: it must never panic, and
 // whatever it returns must be valid UTF-8, since items go straight into
 // SQLite, JSON webhooks and HTML digests. Whenever the fast path accepts a
-// document, gofeed must accept it too and give the same Feed.
+// document, gofeed must accept it too and give the same Feed; whenever the
+// quick shape check counts a document, encoding/xml's count agrees.
 func FuzzParseFeed(f *testing.F) {
 	files, err := filepath.Glob("testdata/*")
 	if err != nil {
@@ -43,6 +44,7 @@ func FuzzParseFeed(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsGofeed(t, data, "https://example.org/feed")
+		checkQuickShape(t, data)
 		feed, err := ParseFeed(data, "https://example.org/feed")
 		if err != nil {
 			return

@@ -151,6 +151,7 @@ type options struct {
 	allowPrivate bool   // fetch.allow_private_addresses
 	extraFetch   string // more keys under fetch:, each line indented two spaces
 	timeout      string // fetch.timeout; 5s when empty
+	concurrency  int    // fetch.concurrency; 2 when 0
 	tail         string // more top-level YAML (alerts:, smtp:, daemon:), after sources:
 }
 
@@ -167,9 +168,12 @@ func writeConfig(t *testing.T, srv string, o options, sources ...string) setup {
 	if o.timeout == "" {
 		o.timeout = "5s"
 	}
+	if o.concurrency == 0 {
+		o.concurrency = 2
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "database: %s\nlog: {level: warn}\nfetch:\n  user_agent: newsmon-robust\n  timeout: %s\n  concurrency: 2\n  allow_private_addresses: %v\n%s",
-		s.db, o.timeout, o.allowPrivate, o.extraFetch)
+	fmt.Fprintf(&b, "database: %s\nlog: {level: warn}\nfetch:\n  user_agent: newsmon-robust\n  timeout: %s\n  concurrency: %d\n  allow_private_addresses: %v\n%s",
+		s.db, o.timeout, o.concurrency, o.allowPrivate, o.extraFetch)
 	b.WriteString("tracked:\n  - name: Ali Aarrass\n    aliases: [\"علي أعراس\"]\n  - name: Mohamed Hajib\nsources:\n")
 	for _, src := range sources {
 		b.WriteString("  - " + strings.ReplaceAll(src, "SRV", srv) + "\n")
