@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -57,18 +55,7 @@ func BenchmarkIngest(b *testing.B) {
 	cfg := config.Default()
 	cfg.Tracked = []config.Person{{Name: "Ali Aarrass"}, {Name: "Mohamed Hajib"}}
 	cfg.Sources = []config.Source{{Name: "bench", Type: "feed", URL: "https://news.example.org/feed", FullText: new(false)}}
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	p, err := New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := p.SyncSources(ctx); err != nil {
-		b.Fatal(err)
-	}
+	p := newPipeline(b, cfg, filepath.Join(b.TempDir(), "bench.db"))
 	const perFeed = 500
 	template := benchFeed(perFeed, "PREFIX")
 	b.SetBytes(int64(len(template)))
@@ -86,7 +73,7 @@ func BenchmarkIngest(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		res, err := st.SaveRun(ctx, store.Run{Source: "bench", Status: store.StatusOK, Items: prepared})
+		res, err := p.store.SaveRun(ctx, store.Run{Source: "bench", Status: store.StatusOK, Items: prepared})
 		if err != nil {
 			b.Fatal(err)
 		}

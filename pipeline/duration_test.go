@@ -31,18 +31,7 @@ func TestRunDurationIncludesStoring(t *testing.T) {
 	cfg.Tracked = []config.Person{{Name: "Ali Aarrass"}}
 	cfg.Sources = []config.Source{{Name: "wire", Type: "feed", URL: srv.URL, FullText: new(false)}}
 	path := filepath.Join(t.TempDir(), "news.db")
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	p, err := New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.SyncSources(ctx); err != nil {
-		t.Fatal(err)
-	}
+	p := newPipeline(t, cfg, path)
 
 	// Another process holds the write lock for hold.
 	const hold = 1200 * time.Millisecond
@@ -60,4 +49,24 @@ func TestRunDurationIncludesStoring(t *testing.T) {
 	}
 	// Stored to the second.
 	sqltest.AssertRows(t, path, `SELECT unixepoch(finished_at) - unixepoch(started_at) >= 1 FROM fetch_runs`, "1")
+}
+
+// newPipeline opens a store at path and a pipeline for cfg on it, with
+// cfg's sources synced; the store is closed when the test ends.
+func newPipeline(t testing.TB, cfg config.Config, path string) *Pipeline {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p, err := New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SyncSources(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
