@@ -51,6 +51,11 @@ type Matcher struct {
 	aposParts     map[uint64]bool  // first parts of apostrophe-joined surnames ("chin" of "Chin'ono")
 	looseRaw      [256]bool        // first bytes of words whose loose form may be a loose surname
 	looseTok      [256]bool        // first folded bytes of tokens whose loose form may start a loose name
+	// leadParticles are the particles some surname's folded form begins
+	// with ("el" of "Elfattah"), for mayMention: only they can begin a
+	// token whose key is a surname's. Another particle can begin only a
+	// capitalised token, which matches loosely if at all.
+	leadParticles map[uint64]bool
 }
 
 // Bounds of transliteration matching.
@@ -123,8 +128,23 @@ var (
 	determiners = keySet("the\na\nan\nthis\nthat\nle\nla\nles\nun\nune\nce\ncet\ncette\nformer\nex")
 	// particles are joined to the next word, so "Abd El-Fattah",
 	// "Abdel Fattah" and "Abdelfattah" all key alike.
-	particles = keySet("el\nal\nabd\nabdel\nabdul\nabdal\nben\nbin\nibn\nould\nabu\nabou\nbou\nait\nعبد\nبن\nابو\nابن\nولد")
+	particles = keySet(particleList)
 )
+
+const particleList = "el\nal\nabd\nabdel\nabdul\nabdal\nben\nbin\nibn\nould\nabu\nabou\nbou\nait\nعبد\nبن\nابو\nابن\nولد"
+
+// particleForms are the folded forms of the particles, by key.
+var particleForms = func() map[uint64]string {
+	forms := make(map[uint64]string)
+	var tk tokenizer
+	for _, p := range strings.Split(particleList, "\n") {
+		tk.tokenize(p)
+		for _, w := range tk.words {
+			forms[w.hd] = string(tk.buf[w.fs:w.fe])
+		}
+	}
+	return forms
+}()
 
 // keySet folds each non-comment line of a word list into a set of name keys.
 func keySet(list string) map[uint64]bool {
@@ -160,6 +180,7 @@ func NewMatcher(people []Person) (*Matcher, error) {
 		surnameForms:  make([][][]byte, len(people)),
 		particleLed:   make([]bool, len(people)),
 		aposParts:     make(map[uint64]bool),
+		leadParticles: make(map[uint64]bool),
 	}
 	m.pool.New = func() any { return new(tokenizer) }
 	seen := make(map[string]int)     // canonical name → person
@@ -202,6 +223,11 @@ func NewMatcher(people []Person) (*Matcher, error) {
 			last := toks[len(toks)-1]
 			form := tk.forms[last.fs:last.fe]
 			m.initials[form[0]] = true
+			for key, particle := range particleForms {
+				if strings.HasPrefix(string(form), particle) {
+					m.leadParticles[key] = true
+				}
+			}
 			add(m.surnames, last.key, p)
 			for k := 0; k+1 < len(tk.words); k++ {
 				if tk.words[k+1].aposJoin && tk.words[k].start >= last.start {
@@ -452,8 +478,56 @@ func (m *Matcher) MayMention(text string) bool {
 	return m.mayMention(tk, text)
 }
 
-func (m *Matcher) isSurnameOrParticle(key uint64) bool {
-	return m.filter.has(key) && len(m.surnames[key]) > 0 || particleFilter.has(key) && particles[key]
+func (m *Matcher) isSurname(key uint64) bool {
+	return m.filter.has(key) && len(m.surnames[key]) > 0
+}
+
+func isParticle(key uint64) bool { return particleFilter.has(key) && particles[key] }
+
+// joinedMayStart says whether the token a particle word at text[start:]
+// begins, joined to the words after it as nameToks joins them, may be a
+// surname's. mayMention asks only for a particle no surname begins with,
+// capitalised or before a capital (the token is then capitalised, and may
+// match loosely or with a typo): folding makes "all" the particle "al",
+// and "All the" must not send a text to Match.
+func (m *Matcher) joinedMayStart(tk *tokenizer, text string, start int) bool {
+	end := min(len(text), start+joinWindow)
+	window := text[start:end]
+	tk.tokenize(window)
+	toks := tk.nameToks(tk.ntoks[:0], &m.looseTok)
+	if len(toks) == 0 {
+		return false
+	}
+	t := toks[0]
+	if t.end == len(window) && end < len(text) {
+		// The token reaches the window's end: it may go on past it.
+		r, _ := utf8.DecodeRuneInString(text[end:])
+		if isWordRune(r) || isJoiner(r) && !isSentenceEnd(r) {
+			return true
+		}
+	}
+	return t.fe > t.fs && m.mayStartMention(t.key, t.upper, tk.forms[t.fs:t.fe])
+}
+
+// joinWindow is how much text joinedMayStart tokenises after a particle:
+// enough for a run of particles and the name they join.
+const joinWindow = 128
+
+// capitalAfter reports whether a word that the tokenizer would join to
+// the one ending at text[i] (only joiners between them: spaces, hyphens,
+// apostrophes) begins with a capital.
+func capitalAfter(text string, i int) bool {
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r < utf8.RuneSelf && isWordByte[r], r >= utf8.RuneSelf && isWordRune(r):
+			return unicode.IsUpper(r)
+		case isSentenceEnd(r), !isJoiner(r):
+			return false
+		}
+		i += size
+	}
+	return false
 }
 
 // mayMention is a quick scan that rules out most texts that name no one,
@@ -525,14 +599,15 @@ func (m *Matcher) mayMention(tk *tokenizer, text string) bool {
 			i += size
 		}
 		if ascii {
-			if m.mayStartMention(hd, upper, form[:min(n, len(form))]) {
+			if m.mayStartMention(hd, upper, form[:min(n, len(form))]) ||
+				isParticle(hd) && (upper || capitalAfter(text, i)) && m.joinedMayStart(tk, text, start) {
 				return true
 			}
 			continue
 		}
 		tk.tokenize(text[start:i])
 		for _, w := range tk.words {
-			if m.mayStartMention(w.hd, w.upper, tk.buf[w.fs:w.fe]) {
+			if m.mayStartMention(w.hd, w.upper, tk.buf[w.fs:w.fe]) || isParticle(w.hd) {
 				return true
 			}
 		}
@@ -542,9 +617,10 @@ func (m *Matcher) mayMention(tk *tokenizer, text string) bool {
 
 // mayStartMention says whether a word (its de-doubled key, whether it is
 // capitalised, its folded form) may be, or begin, the surname token of a
-// mention.
+// mention. Of the particles, only those a tracked surname begins with
+// count here (see joinedMayStart for the others).
 func (m *Matcher) mayStartMention(hd uint64, upper bool, form []byte) bool {
-	if m.isSurnameOrParticle(hd) || m.aposParts[hd] {
+	if m.isSurname(hd) || m.leadParticles[hd] || m.aposParts[hd] {
 		return true
 	}
 	if !upper {

@@ -187,6 +187,9 @@ func TestMayMentionIsExact(t *testing.T) {
 		"The harbour reopened on Monday after a week of strikes.",
 		"Abdelfattah wrote from prison.",            // particle-joined surname, one word
 		"Alaa Abd El-Fattah wrote from prison.",     // particle then surname
+		"Abdel Fattah wrote from prison.",           // another particle, the same surname
+		"al Raissouni and Al-Radi, after all.",      // particles no surname begins with
+		"Ben Radi and ben Hajib were there too.",    // capitalised, or before a capital
 		"ÀARRASS, in capitals with an accent.",      // non-ASCII first letter
 		"l’Aarrass et d'Aarras",                     // French elision
 		"Aarass's lawyer said so.",                  // possessive
@@ -236,6 +239,11 @@ func TestMayMentionIsExact(t *testing.T) {
 	}
 	if !m.mayMention(new(tokenizer), "Aarrass") || m.mayMention(new(tokenizer), "The harbour reopened.") {
 		t.Error("mayMention: wrong answer on the plainest cases")
+	}
+	// "all" folds to the particle "al", "been" to "ben": a particle no
+	// surname begins with, between lower-case words, begins no mention.
+	if m.mayMention(new(tokenizer), "After all, they had all been to the hearing.") {
+		t.Error("mayMention: a text whose only candidates are particles in lower-case words is not ruled out")
 	}
 }
 
