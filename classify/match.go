@@ -509,6 +509,22 @@ func (m *Matcher) joinedMayStart(tk *tokenizer, text string, start int) bool {
 	return t.fe > t.fs && m.mayStartMention(t.key, t.upper, tk.forms[t.fs:t.fe])
 }
 
+// aposJoined reports whether the word ending at text[i] is followed by a
+// single apostrophe and a letter: the tokenizer joins the two into one name
+// token ("Chin'ono") unless the first is an elision ("l'Aarrass"), so the
+// scan must look at the joined token as well as at each word.
+func aposJoined(text string, i int) bool {
+	if i >= len(text) {
+		return false
+	}
+	r, size := utf8.DecodeRuneInString(text[i:])
+	if !isApostrophe(r) || i+size >= len(text) {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(text[i+size:])
+	return isWordRune(next)
+}
+
 // joinWindow is how much text joinedMayStart tokenises after a particle:
 // enough for a run of particles and the name they join.
 const joinWindow = 128
@@ -600,10 +616,14 @@ func (m *Matcher) mayMention(tk *tokenizer, text string) bool {
 		}
 		if ascii {
 			if m.mayStartMention(hd, upper, form[:min(n, len(form))]) ||
-				isParticle(hd) && (upper || capitalAfter(text, i)) && m.joinedMayStart(tk, text, start) {
+				isParticle(hd) && (upper || capitalAfter(text, i)) && m.joinedMayStart(tk, text, start) ||
+				aposJoined(text, i) && m.joinedMayStart(tk, text, start) {
 				return true
 			}
 			continue
+		}
+		if aposJoined(text, i) && m.joinedMayStart(tk, text, start) {
+			return true
 		}
 		tk.tokenize(text[start:i])
 		for _, w := range tk.words {
