@@ -163,7 +163,7 @@ func (s *Store) ClaimDueAlerts(ctx context.Context, now time.Time, groupWindow t
 			out[i].Status = AlertSending
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE alerts SET status = 'sending'
-			WHERE id IN (SELECT value FROM json_each(?))`, idList(ids))
+			WHERE `+s.dialect.inIDs("id", "?"), idList(ids))
 		return err
 	})
 	if err == nil {
@@ -204,7 +204,7 @@ func (s *Store) attachItems(ctx context.Context, as []Alert) error {
 func (s *Store) MarkAlertsSent(ctx context.Context, ids []int64, now time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE alerts SET status = 'sent', attempts = attempts + 1,
-			last_error = '', sent_at = ? WHERE id IN (SELECT value FROM json_each(?))`, formatTime(now), idList(ids))
+			last_error = '', sent_at = ? WHERE `+s.dialect.inIDs("id", "?"), formatTime(now), idList(ids))
 		return err
 	})
 	if err != nil {
@@ -220,7 +220,7 @@ func (s *Store) MarkAlertsFailed(ctx context.Context, ids []int64, errText strin
 		_, err := tx.ExecContext(ctx, `UPDATE alerts SET attempts = attempts + 1, last_error = ?1,
 			next_attempt_at = ?2,
 			status = CASE WHEN attempts + 1 >= ?3 THEN 'failed' ELSE 'pending' END
-			WHERE id IN (SELECT value FROM json_each(?4))`, errText, formatTime(retryAt), maxAttempts, idList(ids))
+			WHERE `+s.dialect.inIDs("id", "?4"), errText, formatTime(retryAt), maxAttempts, idList(ids))
 		return err
 	})
 	if err != nil {
@@ -397,7 +397,7 @@ func placeholders(n int) string {
 }
 
 // idList renders ids as a JSON array, for one statement over all of them
-// with json_each.
+// (see inIDs).
 func idList(ids []int64) string {
 	b := make([]byte, 0, 2+len(ids)*8)
 	b = append(b, '[')
@@ -408,6 +408,14 @@ func idList(ids []int64) string {
 		b = strconv.AppendInt(b, id, 10)
 	}
 	return string(append(b, ']'))
+}
+
+// inIDs is the condition that column is one of the ids in the JSON array
+// parameter param (an idList). On PostgreSQL an array, which an index
+// serves one id at a time.
+func (d dialect) inIDs(column, param string) string {
+	return d.pick(column+` IN (SELECT value FROM json_each(`+param+`))`,
+		column+` = ANY (ARRAY(SELECT json_array_elements_text(`+param+`::json)::bigint))`)
 }
 
 func int64Args(ids []int64) []any {

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/newsmon/newsmon/internal/dbtest"
+
 	"fmt"
 	"os"
 	"strings"
@@ -12,6 +14,7 @@ import (
 // autocheckpoint backstop: only the store's own checkpointer can move them
 // from the log into the database file, and it must do so soon after.
 func TestCheckpointerCopiesTheLog(t *testing.T) {
+	dbtest.SQLiteOnly(t, "PostgreSQL checkpoints on its own")
 	s := openTest(t)
 	before, err := os.Stat(s.Path())
 	if err != nil {

@@ -115,14 +115,9 @@ func (s *Store) StartDigest(ctx context.Context, d DigestRecord, now time.Time) 
 		if d.Status == DigestSkipped {
 			sent = formatTime(now)
 		}
-		r, err := tx.ExecContext(ctx, `INSERT INTO digests (period_start, period_end, recipients, status, items, counts, created_at, sent_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, formatTime(d.PeriodStart), formatTime(d.PeriodEnd),
-			strings.Join(d.Recipients, ","), d.Status, d.Items, string(counts), formatTime(now), sent)
-		if err != nil {
-			return err
-		}
-		id, err = r.LastInsertId()
-		return err
+		return tx.QueryRowContext(ctx, `INSERT INTO digests (period_start, period_end, recipients, status, items, counts, created_at, sent_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, formatTime(d.PeriodStart), formatTime(d.PeriodEnd),
+			strings.Join(d.Recipients, ","), d.Status, d.Items, string(counts), formatTime(now), sent).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("record digest: %w", err)

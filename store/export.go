@@ -35,7 +35,7 @@ type CoverageFilter struct {
 // rows as it goes so that an export of the whole database stays small in
 // memory. An error from fn stops it and is returned.
 func (s *Store) Coverage(ctx context.Context, f CoverageFilter, fn func(CoverageRow) error) error {
-	where := []string{"1"}
+	where := []string{"1 = 1"}
 	var args []any
 	if f.Person != "" {
 		where = append(where, "person = ?")

@@ -7,9 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Item is one article to store, with what the classifier found in it.
@@ -104,6 +101,19 @@ type Run struct {
 	// saving is when SaveRun was called: the run's time waiting for the
 	// writer and storing its items is part of the run (see finishedAt).
 	saving time.Time
+	// worker is the process saving the run; lease, the daemon's lease of
+	// the slot it ran, from SaveRun's context (WithLease).
+	worker string
+	lease  *Lease
+}
+
+// slot is the scheduled time the run was for, as fetch_runs.slot: NULL
+// for a run not scheduled by the daemon (newsmon fetch).
+func (r Run) slot() any {
+	if r.lease == nil {
+		return nil
+	}
+	return leaseTime(r.lease.Slot)
 }
 
 // finishedAt is when the run ends as recorded in fetch_runs: FinishedAt
@@ -157,6 +167,10 @@ func (s *Store) SaveRun(ctx context.Context, run Run) (RunResult, error) {
 		run.StartedAt = run.FinishedAt
 	}
 	run.saving = time.Now()
+	run.worker = s.worker
+	if l, ok := leaseFrom(ctx); ok {
+		run.lease = &l
+	}
 	return s.saveInParts(ctx, run)
 }
 
@@ -197,6 +211,11 @@ func (rw *runWriter) save(ctx context.Context, p *runPart) (RunResult, error) {
 	// items, which bounds the wait as well (an item is a few statements).
 	caller := ctx
 	ctx = context.WithoutCancel(ctx)
+	// Only the holder of the slot's lease stores a run (PostgreSQL): one
+	// that lost it to a takeover is the other worker's to store.
+	if err := holdsLease(ctx, tx, w.dialect, run); err != nil {
+		return res, err
+	}
 	// A source's first successful run alerts on nothing: its archive is not news.
 	alertsOn, err := sourceHasSucceeded(ctx, tx, run.Source)
 	if err != nil {
@@ -240,15 +259,16 @@ func (rw *runWriter) save(ctx context.Context, p *runPart) (RunResult, error) {
 // insertRunRow writes a run's fetch_runs row; counts gives its Seen and
 // New.
 func insertRunRow(ctx context.Context, tx querier, run Run, counts RunResult) (int64, error) {
-	r, err := tx.ExecContext(ctx, `INSERT INTO fetch_runs
-		(source, started_at, finished_at, status, http_status, items_seen, items_new, error, cause)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO fetch_runs
+		(source, started_at, finished_at, status, http_status, items_seen, items_new, error, cause, worker, slot)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		run.Source, formatTime(run.StartedAt), formatTime(run.finishedAt()), run.Status, nullIfZero(run.HTTPStatus),
-		counts.Seen, counts.New, run.Error, run.Cause)
+		counts.Seen, counts.New, run.Error, run.Cause, run.worker, run.slot()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("insert fetch run: %w", err)
 	}
-	return r.LastInsertId()
+	return id, nil
 }
 
 // finishRun records a run's outcome on its source (failures, last error,
@@ -294,14 +314,17 @@ type itemWriter struct {
 	insMention, insStance, insTopic    *sql.Stmt
 	tx                                 *sql.Tx
 	// indexedThrough is the search index watermark (store/fts.go); it
-	// cannot move during the transaction.
+	// cannot move during the transaction. SQLite only.
 	indexedThrough int64
+	dialect        dialect
 }
 
 func (s *Store) prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter, error) {
-	w := &itemWriter{tx: tx}
-	if err := tx.QueryRowContext(ctx, `SELECT indexed_through FROM search_index_state`).Scan(&w.indexedThrough); err != nil {
-		return nil, fmt.Errorf("read search index watermark: %w", err)
+	w := &itemWriter{tx: tx, dialect: s.dialect}
+	if s.dialect == sqliteDialect {
+		if err := tx.QueryRowContext(ctx, `SELECT indexed_through FROM search_index_state`).Scan(&w.indexedThrough); err != nil {
+			return nil, fmt.Errorf("read search index watermark: %w", err)
+		}
 	}
 	for _, p := range []struct {
 		stmt **sql.Stmt
@@ -309,9 +332,11 @@ func (s *Store) prepareItemWriter(ctx context.Context, tx *sql.Tx) (*itemWriter,
 	}{
 		{&w.findURL, `SELECT id, source, content_hash FROM items WHERE canonical_url = ?`},
 		{&w.findGUID, `SELECT id, source, content_hash FROM items WHERE source = ? AND guid = ?`},
+		// A failed statement aborts a PostgreSQL transaction: there, a
+		// known item is an insert that does nothing.
 		{&w.insert, `INSERT INTO items (source, guid, url, canonical_url, title, summary, text, author,
 			language, published_at, fetched_at, updated_at, content_hash)
-			VALUES (?, ?, ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			VALUES (?, ?, ?, nullif(?, ''), ?, ?, ?, ?, ?, ?, ?, ?, ?)` + s.dialect.pick("", " ON CONFLICT DO NOTHING RETURNING id")},
 		{&w.update, `UPDATE items SET url = ?, title = ?, summary = ?, text = ?, author = ?, language = ?,
 			published_at = coalesce(?, published_at), updated_at = ?, content_hash = ? WHERE id = ?`},
 		{&w.delMentions, `DELETE FROM mentions WHERE item_id = ?`},
@@ -342,8 +367,8 @@ func (w *itemWriter) close() {
 // upsert inserts a new item or updates a known one whose content changed.
 // It tries the insert first: most items that reach it are new (callers
 // skip the unchanged ones), and a plain INSERT that breaks a unique key
-// is undone by SQLite before it writes anything, so the lookup is only
-// paid for known items.
+// is undone by SQLite before it writes anything (on PostgreSQL, does
+// nothing), so the lookup is only paid for known items.
 //
 // An item with a link is the item stored under its canonical URL, or a new
 // one: a GUID that the source already gave to another link identifies
@@ -351,17 +376,21 @@ func (w *itemWriter) close() {
 // stored under a GUID key of its own (guidKey). Only an item without a link
 // is known by its source and GUID.
 func (w *itemWriter) upsert(ctx context.Context, source string, it *Item, now any) (id int64, isNew, changed bool, err error) {
-	id, err = w.insertItem(ctx, source, it.GUID, it, now)
-	if err == nil || !isUniqueViolation(err) {
-		return id, err == nil, false, err
+	id, isNew, err = w.insertItem(ctx, source, it.GUID, it, now)
+	if err != nil || isNew {
+		return id, isNew, false, err
 	}
 	var hash, owner string
 	if it.CanonicalURL != "" {
 		err = w.findURL.QueryRowContext(ctx, it.CanonicalURL).Scan(&id, &owner, &hash)
 		if errors.Is(err, sql.ErrNoRows) {
 			// Not this link: the GUID alone was taken.
-			id, err = w.insertItem(ctx, source, guidKey(it), it, now)
-			return id, err == nil, false, err
+			id, isNew, err = w.insertItem(ctx, source, guidKey(it), it, now)
+			if err != nil || isNew {
+				return id, isNew, false, err
+			}
+			// Another worker stored the link meanwhile (PostgreSQL).
+			err = w.findURL.QueryRowContext(ctx, it.CanonicalURL).Scan(&id, &owner, &hash)
 		}
 	} else {
 		err = w.findGUID.QueryRowContext(ctx, source, it.GUID).Scan(&id, &owner, &hash)
@@ -386,28 +415,35 @@ func guidKey(it *Item) string {
 	return it.GUID + " " + it.CanonicalURL
 }
 
-// insertItem inserts it as a new item stored under guid.
-func (w *itemWriter) insertItem(ctx context.Context, source, guid string, it *Item, now any) (int64, error) {
-	r, err := w.insert.ExecContext(ctx, source, guid, it.URL, it.CanonicalURL, it.Title, storedSummary(it), it.Text,
-		it.Author, it.Language, formatTime(it.Published), now, now, it.ContentHash)
+// insertItem inserts it as a new item stored under guid, and reports
+// false, without an error, when a unique key says it is known.
+func (w *itemWriter) insertItem(ctx context.Context, source, guid string, it *Item, now any) (int64, bool, error) {
+	args := []any{source, guid, it.URL, it.CanonicalURL, it.Title, storedSummary(it), it.Text,
+		it.Author, it.Language, formatTime(it.Published), now, now, it.ContentHash}
+	if w.dialect == postgresDialect {
+		var id int64
+		err := w.insert.QueryRowContext(ctx, args...).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, false, nil
+		}
+		return id, err == nil, err
+	}
+	r, err := w.insert.ExecContext(ctx, args...)
+	if isUniqueViolation(err) {
+		return 0, false, nil
+	}
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	id, err := r.LastInsertId()
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if id <= w.indexedThrough {
 		// A reused id: IndexPending will never reach it.
 		_, err = w.tx.ExecContext(ctx, `INSERT INTO items_fts(rowid, title, text) VALUES (?, ?, ?)`, id, it.Title, it.Text)
 	}
-	return id, err
-}
-
-// isUniqueViolation reports a UNIQUE constraint failure from SQLite.
-func isUniqueViolation(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+	return id, err == nil, err
 }
 
 // storedSummary is the summary as stored: "" when it repeats the text.
@@ -470,10 +506,14 @@ func (s *Store) Unchanged(ctx context.Context, source string, keys []ItemKey) ([
 	if err != nil {
 		return nil, fmt.Errorf("look up known items of %s: %w", source, err)
 	}
-	st, err := s.stmt(ctx, `SELECT k.key FROM json_each(?1) AS k WHERE coalesce(CASE WHEN k.value->>1 != ''
+	st, err := s.stmt(ctx, s.dialect.pick(`SELECT k.key FROM json_each(?1) AS k WHERE coalesce(CASE WHEN k.value->>1 != ''
 		THEN (SELECT content_hash = k.value->>2 OR source != ?2 FROM items WHERE canonical_url = k.value->>1)
 		ELSE (SELECT content_hash = k.value->>2 FROM items WHERE source = ?2 AND guid = k.value->>0)
-		END, 0)`)
+		END, 0)`,
+		`SELECT k.n - 1 FROM json_array_elements(?1::json) WITH ORDINALITY AS k(value, n) WHERE coalesce(CASE WHEN k.value->>1 != ''
+		THEN (SELECT content_hash = k.value->>2 OR source != ?2 FROM items WHERE canonical_url = k.value->>1)
+		ELSE (SELECT content_hash = k.value->>2 FROM items WHERE source = ?2 AND guid = k.value->>0)
+		END, false)`))
 	if err != nil {
 		return nil, fmt.Errorf("look up known items of %s: %w", source, err)
 	}

@@ -12,24 +12,30 @@ import (
 	"time"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
-// migration is one numbered schema change, e.g. migrations/0002_pages.sql.
+// migration is one numbered schema change, e.g.
+// migrations/sqlite/0002_daemon.sql.
 type migration struct {
 	version int
 	name    string
 	sql     string
 }
 
-func loadMigrations() ([]migration, error) {
-	paths, err := fs.Glob(migrationFiles, "migrations/*.sql")
+// loadMigrations returns d's migrations in order. Each dialect numbers its
+// own: PostgreSQL's 0001 is SQLite's 0001 to 0016 at once, the schema as it
+// stood when PostgreSQL came. A migration of either that changes the
+// schema has its counterpart in the other (TestSchemasMatch).
+func loadMigrations(d dialect) ([]migration, error) {
+	dir := "migrations/" + d.String() + "/"
+	paths, err := fs.Glob(migrationFiles, dir+"*.sql")
 	if err != nil {
 		return nil, err
 	}
 	var ms []migration
 	for _, p := range paths {
-		base := strings.TrimSuffix(strings.TrimPrefix(p, "migrations/"), ".sql")
+		base := strings.TrimSuffix(strings.TrimPrefix(p, dir), ".sql")
 		num, _, ok := strings.Cut(base, "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
@@ -62,10 +68,20 @@ func (s *Store) applyMigrations(ctx context.Context, ms []migration) error {
 		return err
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		if s.dialect == postgresDialect {
+			// Workers that start together migrate one after the other; the
+			// later ones find the work done.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(`+lockKeySQL("?")+`)`, lockKey("migrate")); err != nil {
+				return fmt.Errorf("wait for another worker's migration: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.dialect.pick(`CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    INTEGER PRIMARY KEY,
 			name       TEXT NOT NULL,
-			applied_at TEXT NOT NULL)`); err != nil {
+			applied_at TEXT NOT NULL)`, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    bigint PRIMARY KEY,
+			name       text NOT NULL,
+			applied_at timestamptz NOT NULL)`)); err != nil {
 			return fmt.Errorf("create schema_migrations: %w", err)
 		}
 		applied := map[int]bool{}
@@ -101,7 +117,7 @@ func (s *Store) applyMigrations(ctx context.Context, ms []migration) error {
 				return fmt.Errorf("apply %s: %w", m.name, err)
 			}
 			if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
-				m.version, m.name, time.Now().UTC().Format(timeFormat)); err != nil {
+				m.version, m.name, formatTime(time.Now())); err != nil {
 				return fmt.Errorf("record %s: %w", m.name, err)
 			}
 		}
@@ -121,20 +137,30 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 // database, a migration missing or unknown) is for applyMigrations to sort
 // out, or to refuse, under the lock.
 func (s *Store) schemaCurrent(ctx context.Context, ms []migration) (bool, error) {
-	var tables int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&tables); err != nil {
-		return false, fmt.Errorf("read schema: %w", err)
-	}
-	if tables == 0 {
-		return false, nil
+	has, err := s.hasMigrationsTable(ctx)
+	if err != nil || !has {
+		return false, err
 	}
 	var n, known int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE version IN (SELECT value FROM json_each(?)))
+	err = s.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE `+s.dialect.inIDs("version", "?")+`)
 		FROM schema_migrations`, versionList(ms)).Scan(&n, &known)
 	if err != nil {
 		return false, fmt.Errorf("read schema versions: %w", err)
 	}
 	return n == len(ms) && known == n, nil
+}
+
+// hasMigrationsTable reports whether the database has newsmon's
+// schema_migrations table, as any newsmon database has.
+func (s *Store) hasMigrationsTable(ctx context.Context) (bool, error) {
+	var has bool
+	err := s.db.QueryRowContext(ctx, s.dialect.pick(
+		`SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`,
+		`SELECT to_regclass('schema_migrations') IS NOT NULL`)).Scan(&has)
+	if err != nil {
+		return false, fmt.Errorf("read schema: %w", err)
+	}
+	return has, nil
 }
 
 func versionList(ms []migration) string {

@@ -13,14 +13,14 @@ import (
 func TestOpenUpgradesAnOldDatabase(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(sqliteDialect)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ms) < 2 {
 		t.Skip("only one migration")
 	}
-	old, err := openWith(ctx, path, ms[:1], false)
+	old, err := openWith(ctx, path, ms[:1], false, options{})
 	if err != nil {
 		t.Fatal(err)
 	}

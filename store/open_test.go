@@ -93,7 +93,7 @@ func TestOpenDoesNotWaitForTheWriteLock(t *testing.T) {
 	// deadline.
 	octx, cancel := context.WithTimeout(ctx, BusyTimeout/3)
 	defer cancel()
-	for _, open := range []func(context.Context, string) (*Store, error){Open, OpenExisting} {
+	for _, open := range []func(context.Context, string, ...Option) (*Store, error){Open, OpenExisting} {
 		start := time.Now()
 		st, err := open(octx, path)
 		if err != nil {

@@ -48,7 +48,7 @@ func (s *Store) RecordPages(ctx context.Context, pages []PageFetch) error {
 			ON CONFLICT (url) DO UPDATE SET source = excluded.source, kind = excluded.kind,
 				status = excluded.status, http_status = excluded.http_status, error = excluded.error,
 				content_type = excluded.content_type, bytes = excluded.bytes,
-				attempts = attempts + 1, last_fetched_at = excluded.last_fetched_at`)
+				attempts = page_fetches.attempts + 1, last_fetched_at = excluded.last_fetched_at`)
 		if err != nil {
 			return err
 		}

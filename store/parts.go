@@ -46,6 +46,7 @@ type runPart struct {
 	from, total int   // the part's first item, and all items, in the run
 	runID       int64 // the run's fetch_runs row, once the first part wrote it
 	newBefore   int   // new items stored by earlier parts
+	dialect     dialect
 }
 
 // itemBytes is how much text an item brings to a transaction.
@@ -76,9 +77,13 @@ func (s *Store) saveInParts(ctx context.Context, run Run) (RunResult, error) {
 	bounds := partBounds(run.Items)
 	for i, b := range bounds {
 		p := &runPart{run: run, first: i == 0, last: i == len(bounds)-1,
-			from: b[0], total: len(run.Items), runID: res.RunID, newBefore: res.New}
+			from: b[0], total: len(run.Items), runID: res.RunID, newBefore: res.New, dialect: s.dialect}
 		p.run.Items = run.Items[b[0]:b[1]]
 		r, err := s.commitGrouped(ctx, p)
+		if errors.Is(err, ErrLeaseLost) {
+			// Another worker runs the slot, and records it.
+			return res, fmt.Errorf("save run of %s: %w", run.Source, err)
+		}
 		if err != nil {
 			return s.recordFailedSave(ctx, run, res, b[0], err)
 		}
@@ -122,6 +127,12 @@ func (p *runPart) recordRun(ctx context.Context, tx querier, res *RunResult) err
 	}
 	if err != nil || !p.last {
 		return err
+	}
+	if run.lease != nil && p.dialect == postgresDialect {
+		// The slot is done in the transaction that records its run.
+		if err := finishLease(ctx, tx, *run.lease, run.worker); err != nil {
+			return err
+		}
 	}
 	res.HealthNotices, err = finishRun(ctx, tx, run, counts.New)
 	return err

@@ -76,8 +76,16 @@ func (s *Store) Prune(ctx context.Context, now time.Time, textDays int) (PruneRe
 	return res, nil
 }
 
-// reclaim gives free pages back to the file system (see Prune).
+// reclaim gives free pages back to the file system (see Prune). On
+// PostgreSQL, autovacuum marks the emptied space for reuse by later items
+// (only a VACUUM FULL, which locks the tables while it rewrites them, would
+// give it back); reclaim indexes the emptied items again, which the
+// retention UPDATE queued, so that the search index forgets their text.
 func (s *Store) reclaim(ctx context.Context) error {
+	if s.dialect == postgresDialect {
+		_, err := s.IndexPending(ctx)
+		return err
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	conn, err := s.db.Conn(ctx)
@@ -112,8 +120,16 @@ func (s *Store) reclaim(ctx context.Context) error {
 	return nil
 }
 
-// fileSize is the database's size in bytes as SQLite sees it (pages × page size).
+// fileSize is the database's size in bytes as SQLite sees it (pages × page
+// size), or PostgreSQL's pg_database_size.
 func (s *Store) fileSize(ctx context.Context) (int64, error) {
+	if s.dialect == postgresDialect {
+		var size int64
+		if err := s.db.QueryRowContext(ctx, "SELECT pg_database_size(current_database())").Scan(&size); err != nil {
+			return 0, fmt.Errorf("read database size: %w", err)
+		}
+		return size, nil
+	}
 	var pages, size int64
 	if err := s.db.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
 		return 0, fmt.Errorf("read page count: %w", err)

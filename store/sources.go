@@ -19,8 +19,8 @@ func (s *Store) SyncSources(ctx context.Context, defs []SourceDef) error {
 		for _, d := range defs {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO sources (name, type, url, created_at) VALUES (?, ?, ?, ?)
 				ON CONFLICT (name) DO UPDATE SET type = excluded.type, url = excluded.url,
-					etag = CASE WHEN url = excluded.url THEN etag ELSE '' END,
-					last_modified = CASE WHEN url = excluded.url THEN last_modified ELSE '' END`,
+					etag = CASE WHEN sources.url = excluded.url THEN sources.etag ELSE '' END,
+					last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified ELSE '' END`,
 				d.Name, d.Type, d.URL, now); err != nil {
 				return fmt.Errorf("record source %s: %w", d.Name, err)
 			}

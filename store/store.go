@@ -1,12 +1,17 @@
-// Package store keeps newsmon's data in one SQLite file.
+// Package store keeps newsmon's data in one SQLite file, or in a
+// PostgreSQL database that several `newsmon run` workers share.
 //
 // It is the only package that imports database/sql. The schema is a series
-// of numbered .sql files embedded in the binary (migrations/), applied in order
-// when the database is opened and recorded in schema_migrations, so an older
-// database upgrades in place. Every multi-row write is one transaction, and
-// writes from one process go through a single mutex and a single connection,
-// so that concurrent fetches queue for the writer instead of failing with
-// SQLITE_BUSY, and the writer's page cache stays warm.
+// of numbered .sql files per dialect embedded in the binary
+// (migrations/sqlite, migrations/postgres), applied in order when the
+// database is opened and recorded in schema_migrations, so an older
+// database upgrades in place; both dialects end in the same tables,
+// columns and views. Every multi-row write is one transaction, and writes
+// from one process go through a single mutex and a single connection, so
+// that concurrent fetches queue for the writer instead of failing with
+// SQLITE_BUSY, and the writer's page cache stays warm. On PostgreSQL,
+// writers of several processes run side by side; a transaction that loses
+// a race with another's (a deadlock) is run again.
 //
 // The store decides nothing about content: callers hand it items already
 // matched and classified, as the store's own types.
@@ -30,9 +35,11 @@ import (
 
 // Store is an open newsmon database.
 type Store struct {
-	db      *sql.DB
-	path    string
-	writeMu sync.Mutex // one writer per process
+	db       *sql.DB
+	dialect  dialect
+	location string     // the file, or the PostgreSQL URL (which holds no password)
+	worker   string     // this process, as fetch_runs and leases name it
+	writeMu  sync.Mutex // one writer per process
 	// writer is the connection every write of this process uses, held
 	// while the store is open (guarded by writeMu); see writeLocked.
 	writer *sql.Conn
@@ -45,34 +52,77 @@ type Store struct {
 	// groups counts the transactions that held more than one run, for tests.
 	groups int
 
-	ckpt *checkpointer
+	ckpt  *checkpointer // SQLite only
+	locks *localLocks   // SQLite only: see TryLock
 }
 
 // BusyTimeout is how long a write waits for another process's lock (a user's
 // sqlite3 session, a backup) before giving up.
 const BusyTimeout = 30 * time.Second
 
-// ErrNoDatabase says OpenExisting found no database file.
+// ErrNoDatabase says OpenExisting found no database file (or, on
+// PostgreSQL, a database without newsmon's tables).
 var ErrNoDatabase = errors.New("no such database file")
 
-// Open opens the database at path and migrates it, creating it when
-// missing. A new database and its -wal and -shm files (SQLite gives them
-// the database's mode) are readable by the owner only.
-func Open(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, path, false)
+// Option sets how Open connects.
+type Option func(*options)
+
+type options struct {
+	password string
+	worker   string
+}
+
+// WithPassword is the PostgreSQL password (from the config's
+// postgres.password_env or password_file). Without it, the URL's standard
+// environment variables (PGPASSWORD, PGPASSFILE) are read, as by libpq.
+// It is never printed.
+func WithPassword(p string) Option { return func(o *options) { o.password = p } }
+
+// WithWorker names this process in fetch_runs and leases; the default is
+// the host name and the process id.
+func WithWorker(name string) Option { return func(o *options) { o.worker = name } }
+
+// DefaultWorker is this process's name by default: host:pid.
+func DefaultWorker() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "localhost"
+	}
+	return fmt.Sprintf("%s:%d", host, os.Getpid())
+}
+
+// Open opens the database at location, a SQLite file path or a
+// postgres:// URL, and migrates it, creating it when missing. A new SQLite
+// database and its -wal and -shm files (SQLite gives them the database's
+// mode) are readable by the owner only; a PostgreSQL database must exist
+// (newsmon creates its tables, not the database).
+func Open(ctx context.Context, location string, opts ...Option) (*Store, error) {
+	return open(ctx, location, false, opts)
 }
 
 // OpenExisting is Open for commands that only read (or, like backup, need
 // data to act on): it never creates a database, and fails with
-// ErrNoDatabase when path does not exist, so that a mistyped or
-// unresolved path is reported instead of answered from an empty file.
-// Like Open, it takes the write lock only when the schema needs migrating.
-func OpenExisting(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, path, true)
+// ErrNoDatabase when location does not exist (or, on PostgreSQL, has no
+// newsmon tables), so that a mistyped or unresolved path is reported
+// instead of answered from an empty database. Like Open, it takes the
+// write lock only when the schema needs migrating.
+func OpenExisting(ctx context.Context, location string, opts ...Option) (*Store, error) {
+	return open(ctx, location, true, opts)
 }
 
-func open(ctx context.Context, path string, existing bool) (*Store, error) {
-	ms, err := loadMigrations()
+func open(ctx context.Context, location string, existing bool, opts []Option) (*Store, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.worker == "" {
+		o.worker = DefaultWorker()
+	}
+	if IsPostgresURL(location) {
+		return openPostgres(ctx, location, existing, o)
+	}
+	path := location
+	ms, err := loadMigrations(sqliteDialect)
 	if err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
@@ -86,7 +136,7 @@ func open(ctx context.Context, path string, existing bool) (*Store, error) {
 	} else if err := createDatabaseFile(path); err != nil {
 		return nil, err
 	}
-	return openWith(ctx, path, ms, existing)
+	return openWith(ctx, path, ms, existing, o)
 }
 
 // createDatabaseFile creates an empty file at path, which SQLite takes as a
@@ -103,9 +153,10 @@ func createDatabaseFile(path string) error {
 	return f.Close()
 }
 
-// openWith opens the database and applies the given migrations. With
-// existing set, SQLite is told not to create the file (mode=rw) either.
-func openWith(ctx context.Context, path string, ms []migration, existing bool) (*Store, error) {
+// openWith opens the SQLite database and applies the given migrations.
+// With existing set, SQLite is told not to create the file (mode=rw)
+// either.
+func openWith(ctx context.Context, path string, ms []migration, existing bool, o options) (*Store, error) {
 	// Connection-scoped pragmas go in the DSN so that every pooled
 	// connection gets them, not just the one a db.Exec happens to use.
 	q := url.Values{}
@@ -135,7 +186,7 @@ func openWith(ctx context.Context, path string, ms []migration, existing bool) (
 	// about a twentieth of its CPU opening and closing connections.
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
-	s := &Store{db: db, path: path, stmts: map[string]*sql.Stmt{}}
+	s := newStore(db, sqliteDialect, path, o)
 	var mode string
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		db.Close()
@@ -151,6 +202,14 @@ func openWith(ctx context.Context, path string, ms []migration, existing bool) (
 	}
 	s.startCheckpointer()
 	return s, nil
+}
+
+func newStore(db *sql.DB, d dialect, location string, o options) *Store {
+	s := &Store{db: db, dialect: d, location: location, worker: o.worker, stmts: map[string]*sql.Stmt{}}
+	if d == sqliteDialect {
+		s.locks = &localLocks{held: map[string]bool{}}
+	}
+	return s
 }
 
 // Close stops the checkpointer and closes the database.
@@ -237,8 +296,15 @@ func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt
 	return tx.StmtContext(ctx, st), nil
 }
 
-// Path is the database file.
-func (s *Store) Path() string { return s.path }
+// Path is the database file, or the PostgreSQL URL (without a password).
+func (s *Store) Path() string { return s.location }
+
+// Postgres reports whether the database is PostgreSQL, which several
+// workers may share.
+func (s *Store) Postgres() bool { return s.dialect == postgresDialect }
+
+// Worker is this process's name in fetch_runs and leases.
+func (s *Store) Worker() string { return s.worker }
 
 // Ping checks that the database answers a query.
 func (s *Store) Ping(ctx context.Context) error {
@@ -260,7 +326,61 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // connection and drops it when another connection has written; with writes
 // spread over the pool, each transaction began by re-reading the index
 // pages it was about to change.
+//
+// On PostgreSQL, other workers write at the same time: a transaction that
+// deadlocks with one of theirs (two runs inserting the same two articles
+// in opposite orders) is rolled back by the server and run again here, up
+// to maxRetries times.
 func (s *Store) writeLocked(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return retryRaces(ctx, func() error { return s.writeOnce(ctx, fn) })
+}
+
+// retryRaces runs once again while it fails with an error isRetryable
+// accepts, at most maxRetries times, after a short pause each time.
+func retryRaces(ctx context.Context, once func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := once()
+		if err == nil || !isRetryable(err) || attempt == maxRetries {
+			return err
+		}
+		if !sleep(ctx, time.Duration(attempt+1)*10*time.Millisecond) {
+			return err
+		}
+	}
+}
+
+// writeAside runs fn in a transaction of its own, on a pooled connection,
+// beside the process's writer rather than after it: on PostgreSQL, for
+// work that must not wait for a long group of runs (a lease's heartbeat)
+// or that would hold them up (indexing). Like write, it runs fn again when
+// it lost a race with another transaction. On SQLite, which has one
+// writer, it is write.
+func (s *Store) writeAside(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.dialect == sqliteDialect {
+		return s.write(ctx, fn)
+	}
+	return retryRaces(ctx, func() error { return s.txOnce(ctx, fn) })
+}
+
+func (s *Store) txOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// maxRetries bounds how often a write that lost a race is run again.
+const maxRetries = 8
+
+func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
@@ -286,6 +406,18 @@ func (s *Store) writeLocked(ctx context.Context, fn func(tx *sql.Tx) error) erro
 	}
 	s.ckpt.committed()
 	return nil
+}
+
+// sleep waits d or until ctx is done, reporting whether d elapsed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // beginWrite begins a transaction on the write connection, taking one from
@@ -332,14 +464,17 @@ func formatTime(t time.Time) any {
 	return t.UTC().Format(timeFormat)
 }
 
-// parseTime reads a stored timestamp; NULL becomes the zero time.
+// parseTime reads a stored timestamp; NULL becomes the zero time. SQLite
+// holds timeFormat (or preciseTimeFormat) text; PostgreSQL's timestamptz
+// reaches database/sql as a time.Time, which it renders as RFC 3339 with
+// the session's offset when scanned into a string.
 func parseTime(ns sql.NullString) time.Time {
 	if !ns.Valid {
 		return time.Time{}
 	}
-	t, err := time.Parse(timeFormat, ns.String)
+	t, err := time.Parse(time.RFC3339Nano, ns.String)
 	if err != nil {
 		return time.Time{}
 	}
-	return t
+	return t.UTC()
 }

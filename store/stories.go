@@ -60,9 +60,12 @@ func (s *Store) prepareStoryWriter(ctx context.Context, tx *sql.Tx) (*storyWrite
 		stmt **sql.Stmt
 		sql  string
 	}{
-		{&w.candidates, candidatesSQL},
-		{&w.insertKeys, `INSERT OR IGNORE INTO story_keys (key, seen, item_id)
-			SELECT value, (SELECT unixepoch(fetched_at) FROM items WHERE id = ?2), ?2 FROM json_each(?1)`},
+		{&w.candidates, s.dialect.pick(candidatesSQL, candidatesPostgres)},
+		{&w.insertKeys, s.dialect.pick(`INSERT OR IGNORE INTO story_keys (key, seen, item_id)
+			SELECT value, (SELECT unixepoch(fetched_at) FROM items WHERE id = ?2), ?2 FROM json_each(?1)`,
+			`INSERT INTO story_keys (key, seen, item_id)
+			SELECT k::bigint, (SELECT extract(epoch FROM fetched_at)::bigint FROM items WHERE id = ?2), ?2
+			FROM json_array_elements_text(?1::json) AS k ON CONFLICT DO NOTHING`)},
 		{&w.setStory, `UPDATE items SET simhash = ?1, story_id = ?2 WHERE id = ?3`},
 		{&w.setFingerprint, `UPDATE items SET simhash = ?1 WHERE id = ?2`},
 	} {
@@ -183,6 +186,15 @@ const candidatesSQL = `SELECT i.id, i.simhash, i.story_id FROM story_keys AS k J
 	WHERE u.seen >= ?2 AND (?3 IS NULL OR u.seen <= ?3) AND u.item_id != ?4 AND i.simhash IS NOT NULL
 	LIMIT ?5`
 
+// candidatesPostgres is candidatesSQL for PostgreSQL.
+const candidatesPostgres = `SELECT i.id, i.simhash, i.story_id FROM story_keys AS k JOIN items AS i ON i.id = k.item_id
+	WHERE k.key = ANY (ARRAY(SELECT json_array_elements_text(?1::json)::bigint)) AND k.seen >= ?2
+		AND k.seen <= coalesce(?3::bigint, 9223372036854775807) AND k.item_id != ?4 AND i.simhash IS NOT NULL
+	UNION ALL
+	SELECT i.id, i.simhash, i.story_id FROM story_keyless AS u JOIN items AS i ON i.id = u.item_id
+	WHERE u.seen >= ?2 AND u.seen <= coalesce(?3::bigint, 9223372036854775807) AND u.item_id != ?4 AND i.simhash IS NOT NULL
+	LIMIT ?5`
+
 // StoryItem is one outlet's piece in a story.
 type StoryItem struct {
 	ID        int64
@@ -195,8 +207,10 @@ type StoryItem struct {
 
 // storiesSQL reads the items of the stories in the JSON array ?1 through
 // the partial index items_story.
-const storiesSQL = `SELECT story_id, id, source, title, coalesce(canonical_url, url), published_at, fetched_at
-	FROM items WHERE story_id IN (SELECT value FROM json_each(?1)) ORDER BY story_id, fetched_at, id`
+func storiesSQL(d dialect) string {
+	return `SELECT story_id, id, source, title, coalesce(canonical_url, url), published_at, fetched_at
+	FROM items WHERE ` + d.inIDs("story_id", "?1") + ` ORDER BY story_id, fetched_at, id`
+}
 
 // Story returns the items of a story, first seen first.
 func (s *Store) Story(ctx context.Context, storyID int64) ([]StoryItem, error) {
@@ -212,7 +226,7 @@ func (s *Store) Stories(ctx context.Context, storyIDs []int64) (map[int64][]Stor
 	if len(storyIDs) == 0 {
 		return out, nil
 	}
-	rows, err := s.db.QueryContext(ctx, storiesSQL, idList(storyIDs))
+	rows, err := s.db.QueryContext(ctx, storiesSQL(s.dialect), idList(storyIDs))
 	if err != nil {
 		return nil, fmt.Errorf("read stories: %w", err)
 	}

@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"github.com/newsmon/newsmon/classify"
+	"github.com/newsmon/newsmon/internal/dbtest"
 	"github.com/newsmon/newsmon/internal/sqltest"
 )
 
 func openTest(t testing.TB) *Store {
 	t.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	s, err := Open(ctx, dbtest.New(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +156,8 @@ func TestStoriesReadsSeveral(t *testing.T) {
 	if len(got) != 2 {
 		t.Errorf("%d stories, want 2 (no story 999)", len(got))
 	}
-	if plan := explain(t, s.db, storiesSQL, "[1,2]"); !strings.Contains(plan, "USING INDEX items_story (story_id=?)") {
+	want := s.dialect.pick("USING INDEX items_story (story_id=?)", "Index Scan on items_story")
+	if plan := explain(t, s, storiesSQL(s.dialect), "[1,2]"); !strings.Contains(plan, want) {
 		t.Errorf("stories plan: %s", plan)
 	}
 }
@@ -163,9 +165,13 @@ func TestStoriesReadsSeveral(t *testing.T) {
 func TestStoryLookupUsesKeyIndex(t *testing.T) {
 	s := openTest(t)
 	for _, until := range []any{nil, 1767916800} { // ingest, reclassify
-		plan := explain(t, s.db, candidatesSQL, "[1,2,3]", 1767225600, until, 5, storyCandidates)
-		for _, want := range []string{"SEARCH k USING PRIMARY KEY (key=? AND seen>?)", "SEARCH i USING INTEGER PRIMARY KEY (rowid=?)",
-			"SEARCH u USING PRIMARY KEY (seen>?)"} {
+		plan := explain(t, s, s.dialect.pick(candidatesSQL, candidatesPostgres), "[1,2,3]", 1767225600, until, 5, storyCandidates)
+		wants := []string{"SEARCH k USING PRIMARY KEY (key=? AND seen>?)", "SEARCH i USING INTEGER PRIMARY KEY (rowid=?)",
+			"SEARCH u USING PRIMARY KEY (seen>?)"}
+		if s.Postgres() {
+			wants = []string{"using story_keys_pkey", "using items_pkey", "using story_keyless_pkey"}
+		}
+		for _, want := range wants {
 			if !strings.Contains(plan, want) {
 				t.Errorf("story lookup plan (until %v) lacks %q: %s", until, want, plan)
 			}
@@ -190,12 +196,12 @@ func TestStoriesOnlyForNamedItems(t *testing.T) {
 	}
 	assertStories := func(guid, want string) {
 		var got string
-		s.db.QueryRow(`SELECT coalesce(story_id = id, 'NULL') FROM items WHERE guid = ?`, guid).Scan(&got)
+		s.db.QueryRow(`SELECT coalesce(CAST(story_id = id AS INTEGER), -1) FROM items WHERE guid = ?`, guid).Scan(&got)
 		if got != want {
 			t.Errorf("%s: story_id = id is %s, want %s", guid, got, want)
 		}
 	}
-	assertStories("plain", "NULL")
+	assertStories("plain", "-1")
 	assertStories("named", "1")
 }
 
@@ -265,12 +271,12 @@ func TestStoriesOfItemsWithoutKeys(t *testing.T) {
 // version and later ones left it.
 func openBefore(t *testing.T, path string, version int) *Store {
 	t.Helper()
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(sqliteDialect)
 	if err != nil {
 		t.Fatal(err)
 	}
 	i := slices.IndexFunc(ms, func(m migration) bool { return m.version >= version })
-	s, err := openWith(context.Background(), path, ms[:i], false)
+	s, err := openWith(context.Background(), path, ms[:i], false, options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,18 +32,20 @@ func docFixture(t testing.TB) *Store {
 }
 
 // readmeSQL returns the sql blocks of the "Querying the database" section
-// of docs/database.md, the SQL examples users copy.
-func readmeSQL(t *testing.T) (string, []string) {
+// of docs/database.md, the SQL examples users copy, or those of "Querying
+// PostgreSQL".
+func readmeSQL(t *testing.T, d dialect) (string, []string) {
 	t.Helper()
+	heading := d.pick("\n## Querying the database", "\n## Querying PostgreSQL")
 	path := filepath.Join("..", "docs", "database.md")
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := string(b)
-	_, section, ok := strings.Cut(text, "\n## Querying the database")
+	_, section, ok := strings.Cut(text, heading)
 	if !ok {
-		t.Fatalf("%s has no \"## Querying the database\" section", path)
+		t.Fatalf("%s has no %q section", path, heading)
 	}
 	if next := strings.Index(section, "\n## "); next >= 0 {
 		section = section[:next]
@@ -65,11 +67,11 @@ func readmeSQL(t *testing.T) (string, []string) {
 }
 
 func TestReadmeQueries(t *testing.T) {
-	path, blocks := readmeSQL(t)
-	if len(blocks) < 8 {
-		t.Fatalf("%s has %d sql examples, want at least 8", path, len(blocks))
-	}
 	s := docFixture(t)
+	path, blocks := readmeSQL(t, s.dialect)
+	if _, sqlite := readmeSQL(t, sqliteDialect); len(blocks) < 8 || len(blocks) != len(sqlite) {
+		t.Fatalf("%s has %d sql examples for %s, want at least 8 and one per SQLite example (%d)", path, len(blocks), s.dialect, len(sqlite))
+	}
 	for i, q := range blocks {
 		rows, err := s.db.Query(q)
 		if err != nil {
@@ -95,20 +97,21 @@ func TestReadmeQueries(t *testing.T) {
 func TestQueryPlansUseIndexes(t *testing.T) {
 	s := openTest(t)
 	tests := []struct {
-		name, query, want string
+		name, query, want, wantPostgres string
 	}{
-		{"coverage of a person", "SELECT * FROM coverage WHERE person = 'Ali Aarrass'", "INDEX stances_person"},
+		{"coverage of a person", "SELECT * FROM coverage WHERE person = 'Ali Aarrass'", "INDEX stances_person", "on stances_person"},
 		{"digest since T", `SELECT i.id, s.person, s.label FROM items i JOIN stances s ON s.item_id = i.id
-			WHERE i.fetched_at >= '2026-11-22T00:00:00Z'`, "INDEX items_fetched_at"},
-		{"story outlets", "SELECT id FROM items WHERE story_id = 7", "INDEX items_story"},
-		{"revisions of an item", "SELECT * FROM item_revisions WHERE item_id = 7", "INDEX item_revisions_item"},
-		{"full-text", "SELECT rowid FROM items_fts WHERE items_fts MATCH 'strike'", "VIRTUAL TABLE INDEX"},
+			WHERE i.fetched_at >= '2026-11-22T00:00:00Z'`, "INDEX items_fetched_at", "on items_fetched_at"},
+		{"story outlets", "SELECT id FROM items WHERE story_id = 7", "INDEX items_story", "using items_story"},
+		{"revisions of an item", "SELECT * FROM item_revisions WHERE item_id = 7", "INDEX item_revisions_item", "on item_revisions_item"},
+		{"full-text", s.dialect.pick("SELECT rowid FROM items_fts WHERE items_fts MATCH 'strike'",
+			"SELECT rowid FROM items_fts WHERE document @@ to_tsquery('newsmon', 'strike')"), "VIRTUAL TABLE INDEX", "on items_fts_document"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			plan := explain(t, s.db, tt.query)
-			if !strings.Contains(plan, tt.want) {
-				t.Errorf("plan lacks %q: %s", tt.want, plan)
+			plan := explain(t, s, tt.query)
+			if want := s.dialect.pick(tt.want, tt.wantPostgres); !strings.Contains(plan, want) {
+				t.Errorf("plan lacks %q: %s", want, plan)
 			}
 		})
 	}

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// PostgreSQL. The store reaches it through pgx's database/sql adapter
+// (stdlib), so that one store, with one set of queries, serves both
+// databases: pgx's own interface would be faster for bulk work but would
+// split every query function in two. Its connections rewrite SQLite's
+// parameters as PostgreSQL's (rebind), and the few queries whose text
+// differs are picked by dialect.
+
+// pgMaxConns is the pool of one process: the writer, the alert sender's
+// and the digest's locks, and the readers of fetch.concurrency runs.
+const pgMaxConns = 12
+
+// openPostgres opens the database at location, a postgres:// URL, and
+// migrates it. The password comes from o (the config's password_env or
+// password_file) or else, as for libpq, from PGPASSWORD or the password
+// file; a password in the URL itself is refused by the config.
+func openPostgres(ctx context.Context, location string, existing bool, o options) (*Store, error) {
+	cfg, err := pgx.ParseConfig(location)
+	if err != nil {
+		// pgx's message quotes the URL; it holds no password (see above).
+		return nil, fmt.Errorf("open database %s: %w", location, err)
+	}
+	if o.password != "" {
+		cfg.Password = o.password
+	}
+	if cfg.RuntimeParams == nil {
+		cfg.RuntimeParams = map[string]string{}
+	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "newsmon " + o.worker
+	}
+	// Times leave the server as instants (timestamptz), whatever the
+	// session's zone; UTC keeps any text rendering the same as SQLite's.
+	cfg.RuntimeParams["timezone"] = "UTC"
+	db := sql.OpenDB(rebindConnector{stdlib.GetConnector(*cfg)})
+	db.SetMaxOpenConns(pgMaxConns)
+	db.SetMaxIdleConns(pgMaxConns)
+	s := newStore(db, postgresDialect, location, o)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", location, err)
+	}
+	ms, err := loadMigrations(postgresDialect)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("load migrations: %w", err)
+	}
+	if existing {
+		has, err := s.hasMigrationsTable(ctx)
+		if err == nil && !has {
+			err = ErrNoDatabase
+		}
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("open database %s: %w", location, err)
+		}
+	}
+	if err := s.applyMigrations(ctx, ms); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate database %s: %w", location, err)
+	}
+	return s, nil
+}
+
+// rebindConnector makes pgx connections that take SQLite's parameters.
+type rebindConnector struct{ driver.Connector }
+
+func (c rebindConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pc, ok := conn.(*stdlib.Conn)
+	if !ok {
+		conn.Close()
+		return nil, errors.New("pgx returned an unexpected connection type")
+	}
+	return &rebindConn{pc}, nil
+}
+
+// rebindConn is a pgx connection whose queries are rebound. Everything
+// else (transactions, pings, session resets, argument checks) is pgx's.
+type rebindConn struct{ *stdlib.Conn }
+
+func (c *rebindConn) Prepare(query string) (driver.Stmt, error) {
+	return c.Conn.Prepare(rebind(query))
+}
+
+func (c *rebindConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	return c.Conn.PrepareContext(ctx, rebind(query))
+}
+
+// ExecContext rebinds a query that has arguments; one without (a
+// migration, many statements long) goes as it is.
+func (c *rebindConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if len(args) > 0 {
+		query = rebind(query)
+	}
+	return c.Conn.ExecContext(ctx, query, args)
+}
+
+func (c *rebindConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if len(args) > 0 {
+		query = rebind(query)
+	}
+	return c.Conn.QueryContext(ctx, query, args)
+}
