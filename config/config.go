@@ -22,6 +22,7 @@ type Config struct {
 	Path string `yaml:"-"`
 
 	Database string    `yaml:"database"`
+	Postgres Postgres  `yaml:"postgres"`
 	Timezone string    `yaml:"timezone"`
 	Listen   string    `yaml:"listen"`
 	Log      Log       `yaml:"log"`
@@ -71,6 +72,30 @@ func (c *Config) Resolve(path string) string {
 		return path
 	}
 	return filepath.Join(filepath.Dir(c.Path), path)
+}
+
+// Postgres holds what a PostgreSQL database (database: postgres://...)
+// needs besides its URL: the password, kept out of the URL (which newsmon
+// prints), and how the workers sharing the database hand work over.
+type Postgres struct {
+	// PasswordEnv or PasswordFile holds the password; with neither,
+	// PGPASSWORD or the password file (~/.pgpass, PGPASSFILE) is read, as
+	// by libpq.
+	PasswordEnv  string `yaml:"password_env"`
+	PasswordFile string `yaml:"password_file"`
+	// Worker names this process in fetch_runs and `newsmon status`;
+	// empty means host:pid.
+	Worker string `yaml:"worker"`
+	// Lease is how long a worker's hold on a scheduled run outlives the
+	// worker: a worker killed mid-run has its runs taken over by another
+	// after this long.
+	Lease Duration `yaml:"lease"`
+}
+
+// IsPostgres reports whether the database is PostgreSQL.
+func (c *Config) IsPostgres() bool {
+	l := strings.ToLower(c.Database)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
 }
 
 // Log configures logging.
@@ -246,6 +271,7 @@ type Retention struct {
 func Default() Config {
 	return Config{
 		Database: "newsmon.db",
+		Postgres: Postgres{Lease: Duration(time.Minute)},
 		Timezone: "UTC",
 		Log:      Log{Format: "text", Level: "info"},
 		Fetch: Fetch{

@@ -50,6 +50,19 @@ func TestProblems(t *testing.T) {
 		want       []string // each must appear in the error, in order of lines
 	}{
 		{"unknown top-level key", base + "databse: y.db\n", []string{"test.yaml:8: databse: unknown key"}},
+		{"password in the database URL", strings.Replace(base, "x.db", "postgres://newsmon:s3cret@db.example.org/newsmon", 1),
+			[]string{"test.yaml:1: database: the URL holds a password, which newsmon would print with the URL: put it in postgres.password_file or postgres.password_env"}},
+		{"password parameter in the database URL", strings.Replace(base, "x.db", "postgres://db.example.org/newsmon?password=s3cret", 1),
+			[]string{"test.yaml:1: database: the URL holds a password parameter"}},
+		{"no database in the URL", strings.Replace(base, "x.db", "postgres://newsmon@db.example.org", 1),
+			[]string{"test.yaml:1: database: the URL names no database"}},
+		{"bad sslmode", strings.Replace(base, "x.db", "postgres://newsmon@db.example.org/n?sslmode=maybe", 1),
+			[]string{`test.yaml:1: database: sslmode: expected disable, allow, prefer, require, verify-ca or verify-full, got "maybe"`}},
+		{"postgres section with SQLite", base + "postgres: {password_env: PGPW}\n",
+			[]string{"test.yaml:8: postgres: only for a PostgreSQL database (database: postgres://...); database is the SQLite file x.db"}},
+		{"both passwords and a short lease", strings.Replace(base, "x.db", "postgres://newsmon@db.example.org/n", 1) +
+			"postgres:\n  password_env: PGPW\n  password_file: pw.txt\n  lease: 100ms\n",
+			[]string{"test.yaml:10: postgres.password_file: set password_env or password_file, not both", "test.yaml:11: postgres.lease: expected 1s to 1h, got 100ms"}},
 		{"unknown nested key", base + "    shedule: '@hourly'\n", []string{"test.yaml:8: sources[0].shedule: unknown key (expected one of:"}},
 		{"missing required fields", "database: x.db\ntracked:\n  - aliases: [x]\nsources:\n  - type: feed\n",
 			[]string{"test.yaml:3: tracked[0].name: required", "test.yaml:5: sources[0].name: required", "test.yaml:5: sources[0].url: required"}},
@@ -182,6 +195,8 @@ func TestLoadResolvesPathsAgainstTheConfigFolder(t *testing.T) {
 		{"dot-dot", "database: ../elsewhere/news.db\n", filepath.Join(filepath.Dir(dir), "elsewhere/news.db"), ""},
 		{"absolute", "database: /var/lib/newsmon/news.db\nsmtp: {password_file: /run/secrets/smtp}\n",
 			"/var/lib/newsmon/news.db", "/run/secrets/smtp"},
+		{"postgres URL", "database: postgres://newsmon@db.example.org/newsmon?sslmode=require\n",
+			"postgres://newsmon@db.example.org/newsmon?sslmode=require", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,10 +47,11 @@ func (ps Problems) Error() string {
 
 // Load reads and validates the config file at path.
 //
-// The file paths it holds (database, smtp.password_file) are resolved
-// against the config file's folder when relative, as other daemons read
-// their configs: the same file means the same database whatever folder
-// newsmon is started from (a cron job, sudo, systemd).
+// The file paths it holds (database, smtp.password_file,
+// postgres.password_file) are resolved against the config file's folder
+// when relative, as other daemons read their configs: the same file means
+// the same database whatever folder newsmon is started from (a cron job,
+// sudo, systemd). A PostgreSQL URL is left as it is.
 func Load(path string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -64,7 +65,11 @@ func Load(path string) (Config, error) {
 	if err != nil {
 		return cfg, fmt.Errorf("read config %s: find its folder: %w", path, err)
 	}
-	for _, p := range []*string{&cfg.Database, &cfg.SMTP.PasswordFile} {
+	paths := []*string{&cfg.SMTP.PasswordFile, &cfg.Postgres.PasswordFile}
+	if !cfg.IsPostgres() {
+		paths = append(paths, &cfg.Database)
+	}
+	for _, p := range paths {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(dir, *p)
 		}

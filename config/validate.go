@@ -39,6 +39,27 @@ func ParseSchedule(spec string) (cron.Schedule, error) {
 	return s, nil
 }
 
+// JobSchedule parses a schedule as the daemon runs it. On PostgreSQL,
+// where several workers must agree on when each run is due, "@every D"
+// fires at the multiples of D counted from midnight UTC of year 1 (so a D
+// that divides a day fires at the same times every day), not D after the
+// worker started.
+func (c *Config) JobSchedule(spec string) (cron.Schedule, error) {
+	s, err := ParseSchedule(spec)
+	if err != nil {
+		return nil, err
+	}
+	if every, ok := s.(cron.ConstantDelaySchedule); ok && c.IsPostgres() {
+		return alignedEvery{every.Delay}, nil
+	}
+	return s, nil
+}
+
+// alignedEvery fires at the multiples of d.
+type alignedEvery struct{ d time.Duration }
+
+func (a alignedEvery) Next(t time.Time) time.Time { return t.Truncate(a.d).Add(a.d) }
+
 // ScheduleOf returns the source's schedule spec, or the daemon default.
 func (c *Config) ScheduleOf(s Source) string {
 	if s.Schedule != "" {
@@ -54,8 +75,9 @@ func (c *Config) validate() Problems {
 	bad := func(path, format string, args ...any) { ps = append(ps, c.Problem(path, format, args...)) }
 
 	if strings.TrimSpace(c.Database) == "" {
-		bad("database", "required: the SQLite file path, e.g. newsmon.db")
+		bad("database", "required: the SQLite file path, e.g. newsmon.db, or a PostgreSQL URL, e.g. postgres://newsmon@db.example.org/newsmon")
 	}
+	c.validatePostgres(bad)
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
 		bad("timezone", "unknown time zone %q: expected an IANA name such as Europe/Brussels or UTC", c.Timezone)
@@ -196,6 +218,49 @@ func (c *Config) validate() Problems {
 
 	ps = append(ps, c.validateNotify(people, names)...)
 	return ps
+}
+
+// validatePostgres checks a PostgreSQL URL and the postgres section.
+func (c *Config) validatePostgres(bad func(path, format string, args ...any)) {
+	pg := c.Postgres
+	if !c.IsPostgres() {
+		if _, set := c.lines["postgres"]; set {
+			bad("postgres", "only for a PostgreSQL database (database: postgres://...); database is the SQLite file %s", c.Database)
+		}
+		return
+	}
+	u, err := url.Parse(c.Database)
+	switch {
+	case err != nil:
+		// url.Parse quotes the URL in its error; it may hold a password.
+		bad("database", "not a valid PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE?sslmode=...)")
+	case u.User != nil && hasPassword(u.User):
+		bad("database", "the URL holds a password, which newsmon would print with the URL: "+
+			"put it in postgres.password_file or postgres.password_env")
+	case u.Query().Has("password"):
+		bad("database", "the URL holds a password parameter, which newsmon would print with the URL: "+
+			"put it in postgres.password_file or postgres.password_env")
+	case strings.Trim(u.Path, "/") == "":
+		bad("database", "the URL names no database: postgres://USER@HOST/DATABASE")
+	}
+	if err == nil {
+		switch m := u.Query().Get("sslmode"); m {
+		case "", "disable", "allow", "prefer", "require", "verify-ca", "verify-full":
+		default:
+			bad("database", "sslmode: expected disable, allow, prefer, require, verify-ca or verify-full, got %q", m)
+		}
+	}
+	if pg.PasswordEnv != "" && pg.PasswordFile != "" {
+		bad("postgres.password_file", "set password_env or password_file, not both")
+	}
+	if pg.Lease.D() < time.Second || pg.Lease.D() > time.Hour {
+		bad("postgres.lease", "expected 1s to 1h, got %s", pg.Lease.D())
+	}
+}
+
+func hasPassword(u *url.Userinfo) bool {
+	_, ok := u.Password()
+	return ok
 }
 
 func (c *Config) validateNotify(people, sources map[string]bool) Problems {

@@ -45,7 +45,7 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(tw, "%s\t%s\t%s\tdisabled\n", s.Name, s.Type, spec)
 			continue
 		}
-		sched, _ := config.ParseSchedule(spec) // validated by Load
+		sched, _ := cfg.JobSchedule(spec) // validated by Load
 		var next []string
 		for t := sched.Next(now); !t.IsZero() && len(next) < 3; t = sched.Next(t) {
 			next = append(next, t.Format("Mon 2006-01-02 15:04"))
