@@ -11,7 +11,8 @@ import (
 
 // Backup writes a consistent copy of the database to dest with VACUUM INTO:
 // it reads one snapshot, so the daemon may go on writing meanwhile, and the
-// copy is compacted and has no -wal file to go with it.
+// copy is compacted and has no -wal file to go with it. A PostgreSQL
+// database is backed up the same way, into a SQLite file (CopyTo).
 //
 // dest must not exist, not even as a symlink (which is never followed). The
 // copy is written to dest.partial (mode 0600), synced, and only then given
@@ -52,7 +53,7 @@ func (s *Store) backup(ctx context.Context, dest string) (err error) {
 	if err := os.Remove(partial + "-journal"); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", partial); err != nil {
+	if err := s.writeBackup(ctx, partial); err != nil {
 		return err
 	}
 	if err := f.Sync(); err != nil { // VACUUM INTO does not sync its output
@@ -76,6 +77,30 @@ func (s *Store) backup(ctx context.Context, dest string) (err error) {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
+}
+
+// writeBackup writes the database into the empty SQLite file partial:
+// with VACUUM INTO, or, from PostgreSQL, as a copy (CopyTo) into a new
+// SQLite database, verified table by table.
+func (s *Store) writeBackup(ctx context.Context, partial string) error {
+	if s.dialect == sqliteDialect {
+		_, err := s.db.ExecContext(ctx, "VACUUM INTO ?", partial)
+		return err
+	}
+	for _, leftover := range []string{partial + "-wal", partial + "-shm"} {
+		if err := os.Remove(leftover); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	dst, err := Open(ctx, partial)
+	if err != nil {
+		return err
+	}
+	if _, err := s.CopyTo(ctx, dst, nil); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }
 
 // notThere fails unless nothing, not even a dangling symlink, is at path.

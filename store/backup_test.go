@@ -1,8 +1,6 @@
 package store
 
 import (
-	"github.com/newsmon/newsmon/internal/dbtest"
-
 	"context"
 	"errors"
 	"os"
@@ -14,7 +12,6 @@ import (
 // A backup is readable by the owner only, leaves no temporary file behind,
 // and never writes through a symlink at its name, dangling or not.
 func TestBackupFileAndSymlinks(t *testing.T) {
-	dbtest.SQLiteOnly(t, "a PostgreSQL database is backed up with pg_dump")
 	s := openTest(t)
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -64,7 +61,6 @@ func TestBackupFileAndSymlinks(t *testing.T) {
 // Two backups to one file at once: the second is refused rather than
 // writing into the first one's partial file.
 func TestBackupRefusesASecondAtOnce(t *testing.T) {
-	dbtest.SQLiteOnly(t, "a PostgreSQL database is backed up with pg_dump")
 	s := openTest(t)
 	dest := filepath.Join(t.TempDir(), "backup.db")
 	f, err := openPartial(dest + ".partial")

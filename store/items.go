@@ -501,6 +501,9 @@ func (s *Store) Unchanged(ctx context.Context, source string, keys []ItemKey) ([
 	list := make([][3]string, len(keys))
 	for i, k := range keys {
 		list[i] = [3]string{k.GUID, k.CanonicalURL, k.ContentHash}
+		if s.dialect == postgresDialect { // as stored (withoutNUL): "\u0000" is no text to PostgreSQL
+			list[i] = [3]string{pgText(k.GUID), pgText(k.CanonicalURL), pgText(k.ContentHash)}
+		}
 	}
 	arg, err := json.Marshal(list)
 	if err != nil {

@@ -50,8 +50,8 @@ func (s *Store) Item(ctx context.Context, id int64) (StoredItem, error) {
 // classifying history in batches.
 func (s *Store) ItemsAfter(ctx context.Context, afterID int64, since time.Time, limit int) ([]StoredItem, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+storedItemColumns+` FROM items
-		WHERE id > ?1 AND (?2 IS NULL OR coalesce(published_at, fetched_at) >= ?2)
-		ORDER BY id LIMIT ?3`, afterID, formatTime(since), limit)
+		WHERE id > ?1 AND coalesce(published_at, fetched_at) >= ?2
+		ORDER BY id LIMIT ?3`, afterID, sinceArg(since), limit)
 	if err != nil {
 		return nil, fmt.Errorf("read items after %d: %w", afterID, err)
 	}
@@ -70,11 +70,17 @@ func (s *Store) ItemsAfter(ctx context.Context, afterID int64, since time.Time, 
 	return out, nil
 }
 
+// sinceArg is a lower bound on dates for a query: since, or, when it is
+// zero, a date before any.
+func sinceArg(since time.Time) string {
+	return since.UTC().Format(timeFormat) // the zero time is year 1
+}
+
 // CountItemsAfter counts the items ItemsAfter would return with no limit.
 func (s *Store) CountItemsAfter(ctx context.Context, afterID int64, since time.Time) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM items
-		WHERE id > ?1 AND (?2 IS NULL OR coalesce(published_at, fetched_at) >= ?2)`, afterID, formatTime(since)).Scan(&n)
+		WHERE id > ?1 AND coalesce(published_at, fetched_at) >= ?2`, afterID, sinceArg(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count items after %d: %w", afterID, err)
 	}

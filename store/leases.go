@@ -150,6 +150,18 @@ func (s *Store) Heartbeat(ctx context.Context, started time.Time, ttl time.Durat
 	return nil
 }
 
+// Leave removes this worker from the workers table, at a clean stop; a
+// worker that dies stays listed until its last heartbeat is old.
+func (s *Store) Leave(ctx context.Context) error {
+	if s.dialect == sqliteDialect {
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM workers WHERE name = ?`, s.worker); err != nil {
+		return fmt.Errorf("leave the workers: %w", err)
+	}
+	return nil
+}
+
 // ExpiredLeases returns the slots whose holder stopped extending its lease
 // before finishing them, oldest first.
 func (s *Store) ExpiredLeases(ctx context.Context) ([]Lease, error) {

@@ -16,6 +16,12 @@ import (
 // one daemon runs at a time (its lock file), and a lock only keeps two
 // goroutines of this process apart.
 
+// Names of the locks newsmon takes.
+const (
+	LockAlerts = "alerts" // the outbox's sender
+	LockDigest = "digest" // sending a digest, or one left interrupted
+)
+
 // Lock is a named lock held by this process.
 type Lock struct {
 	name    string

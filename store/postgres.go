@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -95,11 +96,32 @@ func (c rebindConnector) Connect(ctx context.Context) (driver.Conn, error) {
 type rebindConn struct{ *stdlib.Conn }
 
 func (c *rebindConn) Prepare(query string) (driver.Stmt, error) {
-	return c.Conn.Prepare(rebind(query))
+	return c.PrepareContext(context.Background(), query)
 }
 
 func (c *rebindConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.Conn.PrepareContext(ctx, rebind(query))
+	st, err := c.Conn.PrepareContext(ctx, rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	ps, ok := st.(*stdlib.Stmt)
+	if !ok {
+		st.Close()
+		return nil, errors.New("pgx returned an unexpected statement type")
+	}
+	return &rebindStmt{ps}, nil
+}
+
+// rebindStmt is a prepared statement whose arguments lose their NULs
+// (withoutNUL), as the connection's queries' do.
+type rebindStmt struct{ *stdlib.Stmt }
+
+func (s *rebindStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return s.Stmt.ExecContext(ctx, withoutNUL(args))
+}
+
+func (s *rebindStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return s.Stmt.QueryContext(ctx, withoutNUL(args))
 }
 
 // ExecContext rebinds a query that has arguments; one without (a
@@ -108,12 +130,27 @@ func (c *rebindConn) ExecContext(ctx context.Context, query string, args []drive
 	if len(args) > 0 {
 		query = rebind(query)
 	}
-	return c.Conn.ExecContext(ctx, query, args)
+	return c.Conn.ExecContext(ctx, query, withoutNUL(args))
 }
 
 func (c *rebindConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	if len(args) > 0 {
 		query = rebind(query)
 	}
-	return c.Conn.QueryContext(ctx, query, args)
+	return c.Conn.QueryContext(ctx, query, withoutNUL(args))
 }
+
+// withoutNUL replaces the NUL characters of text arguments, which
+// PostgreSQL cannot store in text (SQLite can), by U+FFFD, as a bad byte
+// of UTF-8 is: a feed or page holding one is stored, not refused.
+func withoutNUL(args []driver.NamedValue) []driver.NamedValue {
+	for i, a := range args {
+		if s, ok := a.Value.(string); ok && strings.IndexByte(s, 0) >= 0 {
+			args[i].Value = pgText(s)
+		}
+	}
+	return args
+}
+
+// pgText is s as PostgreSQL can store it: NUL replaced by U+FFFD.
+func pgText(s string) string { return strings.ReplaceAll(s, "\x00", "\uFFFD") }

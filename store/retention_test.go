@@ -1,8 +1,6 @@
 package store
 
 import (
-	"github.com/newsmon/newsmon/internal/dbtest"
-
 	"context"
 	"fmt"
 	"os"
@@ -82,7 +80,6 @@ func TestPruneKeepsLabelsAndShrinksFile(t *testing.T) {
 }
 
 func TestBackupDuringWrites(t *testing.T) {
-	dbtest.SQLiteOnly(t, "a PostgreSQL database is backed up with pg_dump")
 	s := openTest(t)
 	ctx := context.Background()
 	start := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)

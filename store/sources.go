@@ -58,13 +58,17 @@ type SourceHealth struct {
 	LastError           string
 	LastCause           string // LastError in a word or two; "" when not recognised
 	ItemsLastDay        int
+	// LastWorker is the worker (host:pid) that ran the source last; ""
+	// before migration 0018.
+	LastWorker string
 }
 
 // Health returns every source's health, ordered by name.
 func (s *Store) Health(ctx context.Context, now time.Time) ([]SourceHealth, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT s.name, s.type, s.url, s.last_run_at, s.last_success_at,
 		s.consecutive_failures, s.last_error, s.last_cause,
-		(SELECT count(*) FROM items i WHERE i.source = s.name AND i.fetched_at >= ?)
+		(SELECT count(*) FROM items i WHERE i.source = s.name AND i.fetched_at >= ?),
+		coalesce((SELECT f.worker FROM fetch_runs f WHERE f.source = s.name ORDER BY f.started_at DESC, f.id DESC LIMIT 1), '')
 		FROM sources s ORDER BY s.name`, now.Add(-24*time.Hour).UTC().Format(timeFormat))
 	if err != nil {
 		return nil, fmt.Errorf("read source health: %w", err)
@@ -74,7 +78,8 @@ func (s *Store) Health(ctx context.Context, now time.Time) ([]SourceHealth, erro
 	for rows.Next() {
 		var h SourceHealth
 		var lastRun, lastOK sql.NullString
-		if err := rows.Scan(&h.Name, &h.Type, &h.URL, &lastRun, &lastOK, &h.ConsecutiveFailures, &h.LastError, &h.LastCause, &h.ItemsLastDay); err != nil {
+		if err := rows.Scan(&h.Name, &h.Type, &h.URL, &lastRun, &lastOK, &h.ConsecutiveFailures, &h.LastError, &h.LastCause,
+			&h.ItemsLastDay, &h.LastWorker); err != nil {
 			return nil, fmt.Errorf("read source health: %w", err)
 		}
 		h.LastRun, h.LastSuccess = parseTime(lastRun), parseTime(lastOK)
@@ -90,12 +95,13 @@ type RunRecord struct {
 	HTTPStatus        int    // 0 when there was no response
 	Seen, New         int
 	Cause, Error      string // Error is also a warning on a run that succeeded
+	Worker            string // host:pid of the process that ran it
 }
 
 // RecentRuns returns a source's last runs, newest first.
 func (s *Store) RecentRuns(ctx context.Context, source string, limit int) ([]RunRecord, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT started_at, finished_at, status, coalesce(http_status, 0),
-		items_seen, items_new, cause, error FROM fetch_runs WHERE source = ? ORDER BY id DESC LIMIT ?`, source, limit)
+		items_seen, items_new, cause, error, worker FROM fetch_runs WHERE source = ? ORDER BY id DESC LIMIT ?`, source, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read runs of %s: %w", source, err)
 	}
@@ -104,7 +110,7 @@ func (s *Store) RecentRuns(ctx context.Context, source string, limit int) ([]Run
 	for rows.Next() {
 		var r RunRecord
 		var started, finished sql.NullString
-		if err := rows.Scan(&started, &finished, &r.Status, &r.HTTPStatus, &r.Seen, &r.New, &r.Cause, &r.Error); err != nil {
+		if err := rows.Scan(&started, &finished, &r.Status, &r.HTTPStatus, &r.Seen, &r.New, &r.Cause, &r.Error, &r.Worker); err != nil {
 			return nil, fmt.Errorf("read runs of %s: %w", source, err)
 		}
 		r.Started, r.Finished = parseTime(started), parseTime(finished)
