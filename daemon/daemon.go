@@ -234,6 +234,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 		defer close(senderDone)
 		d.runSender(runCtx, stopSender)
 	}()
+	stopLeases := make(chan struct{})
+	leasesDone := make(chan struct{})
+	go func() {
+		defer close(leasesDone)
+		if d.store.Postgres() {
+			d.runLeases(ctx, runCtx, stopLeases)
+		}
+	}()
 
 	d.alive.Store(true)
 	c := cron.New(cron.WithLocation(time.UTC))
@@ -283,6 +291,8 @@ loop:
 			<-done
 		}
 	}
+	close(stopLeases) // every run is done: no lease is left to extend
+	<-leasesDone
 	stopIndex()
 	<-indexDone
 	d.stopServing(ctx)

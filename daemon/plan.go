@@ -10,6 +10,7 @@ import (
 	"github.com/newsmon/newsmon/config"
 	"github.com/newsmon/newsmon/notify"
 	"github.com/newsmon/newsmon/pipeline"
+	"github.com/newsmon/newsmon/store"
 )
 
 // healthCheckSpec is when the daemon looks for silent sources: silence is
@@ -39,6 +40,9 @@ type plan struct {
 	outbox     *notify.Outbox
 	digest     *notify.DigestJob // nil when no digest is configured
 	maxBackoff time.Duration
+	// lease is how long a worker's claim on a run outlives it
+	// (PostgreSQL: see store.Claim).
+	lease time.Duration
 	// mailErr says why email is off in this plan (smtp settings that do not
 	// work); nil when it works or is not configured.
 	mailErr error
@@ -76,12 +80,12 @@ func (d *Daemon) compile(cfg config.Config, now time.Time) (*plan, error) {
 		loc = time.UTC
 	}
 	p := &plan{cfg: cfg, pipeline: pl, runner: pl, sources: map[string]job{}, tasks: map[string]task{},
-		maxBackoff: cfg.Daemon.MaxBackoff.D()}
+		maxBackoff: cfg.Daemon.MaxBackoff.D(), lease: cfg.Postgres.Lease.D()}
 	if d.opts.WrapRunner != nil {
 		p.runner = d.opts.WrapRunner(pl)
 	}
 	schedule := func(spec string) (cron.Schedule, string, error) {
-		s, err := config.ParseSchedule(spec)
+		s, err := cfg.JobSchedule(spec)
 		if err != nil {
 			return nil, "", err
 		}
@@ -127,7 +131,15 @@ func (d *Daemon) compile(cfg config.Config, now time.Time) (*plan, error) {
 		digest := notify.NewDigestJob(d.store, mailer, d.log, dcfg)
 		p.digest = digest
 		p.tasks[taskDigest] = task{spec: spec, sched: sched, run: func(ctx context.Context) error {
-			_, err := digest.Send(ctx)
+			// The digest lock keeps this send apart from the sender's
+			// recovery of an interrupted digest (runSender) and from a
+			// `newsmon digest --send` (PostgreSQL).
+			l, err := d.store.WaitLock(ctx, store.LockDigest)
+			if err != nil {
+				return err
+			}
+			defer l.Unlock()
+			_, err = digest.Send(ctx)
 			return err
 		}}
 	}

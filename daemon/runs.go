@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -29,7 +30,7 @@ func (d *Daemon) catchUp(ctx, runCtx context.Context, p *plan, names []string) {
 			d.log.Info("catching up", "source", name, "last_success", sch.LastSuccess)
 			d.m.catchUps.WithLabelValues(name).Inc()
 			if d.begin(sourceKey(name)) {
-				go d.execute(ctx, runCtx, p, j)
+				go d.execute(ctx, runCtx, p, j, lastFire(j.sched, now), j.offset)
 			}
 		} else {
 			d.planNext(ctx, j, sch.BackoffUntil, now)
@@ -47,7 +48,7 @@ func (d *Daemon) fireSource(ctx, runCtx context.Context, name string) {
 		return
 	}
 	if d.begin(sourceKey(name)) {
-		d.execute(ctx, runCtx, p, j)
+		d.execute(ctx, runCtx, p, j, lastFire(j.sched, time.Now()), j.offset)
 		return
 	}
 	if d.isRunning(sourceKey(name)) {
@@ -82,21 +83,29 @@ func (d *Daemon) isRunning(key string) bool {
 	return d.running[key]
 }
 
-// execute is one run of j after begin: jitter, concurrency cap, backoff
-// check, the run itself, and its bookkeeping.
-func (d *Daemon) execute(ctx, runCtx context.Context, p *plan, j job) {
+// execute is one run of j, for its scheduled time slot, after begin:
+// jitter (offset), concurrency cap, backoff check, the slot's lease (on
+// PostgreSQL, where other workers run the same schedules: the one that
+// takes it runs the slot), the run itself, and its bookkeeping.
+func (d *Daemon) execute(ctx, runCtx context.Context, p *plan, j job, slot time.Time, offset time.Duration) {
 	name := j.src.Name
 	log := d.log.With("source", name, "url", j.src.URL)
 	defer d.end(sourceKey(name))
+	var held *store.Lease // claimed, and not yet recorded done by SaveRun
 	defer func() {
 		if r := recover(); r != nil {
 			d.m.panics.WithLabelValues(name).Inc()
 			log.Error("run panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			if held != nil { // the slot is spent, as by a run that failed
+				if err := d.store.FinishLease(context.WithoutCancel(ctx), *held); err != nil {
+					log.Error("finish the run's lease", "err", err)
+				}
+			}
 		}
 	}()
 
-	slot := time.Now().Add(j.offset)
-	if !sleep(ctx, j.offset) {
+	at := time.Now().Add(offset)
+	if !sleep(ctx, offset) {
 		return
 	}
 	select {
@@ -111,18 +120,36 @@ func (d *Daemon) execute(ctx, runCtx context.Context, p *plan, j job) {
 		log.Error("read schedule", "err", err)
 		return
 	}
-	every := interval(j.sched, slot)
-	if slot.Before(sch.BackoffUntil) {
+	every := interval(j.sched, at)
+	if at.Before(sch.BackoffUntil) {
 		d.m.skipped.WithLabelValues(name, "backoff").Inc()
 		log.Debug("backing off: skipped", "until", sch.BackoffUntil, "failures", sch.ConsecutiveFailures)
 		return
 	}
-	sum := p.runner.RunSource(runCtx, j.src)
+	lease := store.Lease{Job: sourceKey(name), Slot: slot}
+	got, err := d.store.Claim(ctx, lease.Job, lease.Slot, p.lease)
+	if err != nil {
+		log.Error("claim the run", "slot", slot, "err", err)
+		return
+	}
+	if !got {
+		d.m.skipped.WithLabelValues(name, "taken").Inc()
+		log.Debug("another worker runs this slot, or ran it: skipped", "slot", slot)
+		return
+	}
+	// SaveRun marks the slot done in the run's transaction (store.WithLease).
+	held = &lease
+	sum := p.runner.RunSource(store.WithLease(runCtx, lease), j.src)
+	held = nil
+	if errors.Is(sum.Err, store.ErrLeaseLost) {
+		log.Warn("this worker stalled past its lease and another took the run over; its own run is not recorded", "slot", slot)
+		return
+	}
 	if sum.New > 0 || sum.Updated > 0 {
 		d.index.poke()
 	}
 	d.alertsQueued(sum.AlertsQueued)
-	d.record(ctx, log, p, j, slot, every, sum, runCtx.Err() != nil)
+	d.record(ctx, log, p, j, at, every, sum, runCtx.Err() != nil)
 }
 
 // record counts a run and updates the source's backoff and next run.
@@ -197,14 +224,36 @@ func (d *Daemon) fireTask(runCtx context.Context, name string) {
 		}
 		return
 	}
+	d.runTask(runCtx, name, t, lastFire(t.sched, time.Now()))
+}
+
+// runTask runs task t, named name, for its slot, after begin: once among
+// the workers sharing the database, the one that takes the slot's lease.
+func (d *Daemon) runTask(runCtx context.Context, name string, t task, slot time.Time) {
+	key := taskKey(name)
 	defer d.end(key)
 	defer func() {
 		if r := recover(); r != nil {
 			d.log.Error(name+" panicked", "task", name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 		}
 	}()
+	lease := store.Lease{Job: key, Slot: slot}
+	got, err := d.store.Claim(runCtx, lease.Job, lease.Slot, d.current().lease)
+	if err != nil {
+		d.log.Error("claim "+name, "task", name, "slot", slot, "err", err)
+		return
+	}
+	if !got {
+		d.log.Debug("another worker runs this "+name+", or ran it: skipped", "task", name, "slot", slot)
+		return
+	}
 	if err := t.run(runCtx); err != nil && runCtx.Err() == nil {
 		d.log.Error(name+" failed", "task", name, "err", err)
+	}
+	// A task that failed is done all the same: the next digest covers a
+	// failed one's period, the next health check looks again.
+	if err := d.store.FinishLease(context.WithoutCancel(runCtx), lease); err != nil {
+		d.log.Error("finish "+name, "task", name, "slot", slot, "err", err)
 	}
 }
 

@@ -24,6 +24,26 @@ func interval(s cron.Schedule, now time.Time) time.Duration {
 	return s.Next(a).Sub(a)
 }
 
+// lastFire is the schedule's latest fire at or before now: the slot a fire
+// of the cron is for, which every worker of a shared database computes
+// alike. It looks back one interval, then twice as far, and so on, until
+// a fire is found, then walks forward to the last one.
+func lastFire(s cron.Schedule, now time.Time) time.Time {
+	step := max(interval(s, now), time.Second)
+	from := now.Add(-step)
+	for range 40 {
+		if f := s.Next(from); !f.IsZero() && !f.After(now) {
+			for n := s.Next(f); !n.IsZero() && !n.After(now); n = s.Next(n) {
+				f = n
+			}
+			return f
+		}
+		step *= 2
+		from = now.Add(-step)
+	}
+	return now
+}
+
 // jitterOffset is a stable pseudo-random offset in [0, min(jitter, every/2)),
 // derived from the source name (as Prometheus spreads scrape targets): the
 // same source keeps the same rhythm across restarts, different sources are

@@ -3,6 +3,8 @@ package daemon
 import (
 	"context"
 	"time"
+
+	"github.com/newsmon/newsmon/store"
 )
 
 // runSender delivers queued alerts until stop is closed: first what a
@@ -12,21 +14,37 @@ import (
 // whenever a run or a health check queued alerts. One pass at a time, each
 // with the outbox of the plan in force when it starts; a pass in progress
 // when stop closes is finished (ctx ends it after the grace period).
+//
+// Among the workers sharing a PostgreSQL database, one sends: the one that
+// holds the alerts lock (store.LockAlerts). The others try to take it at
+// each tick, and one does as soon as the holder is gone; only then is
+// anything left "sending" the dead holder's, to deliver again.
 func (d *Daemon) runSender(ctx context.Context, stop <-chan struct{}) {
-	p := d.current()
-	if err := p.outbox.Recover(ctx); err != nil {
-		d.log.Error("recover alerts left sending", "err", err)
-	}
-	if p.digest != nil {
-		if err := p.digest.Resume(ctx); err != nil {
-			d.log.Error("resume the digest left sending", "err", err)
+	var held *store.Lock
+	defer func() {
+		if held != nil {
+			held.Unlock()
 		}
-	}
+	}()
 	t := time.NewTicker(d.opts.SendEvery)
 	defer t.Stop()
 	for {
-		if _, err := d.current().outbox.SendDue(ctx); err != nil && ctx.Err() == nil {
-			d.log.Error("send alerts", "err", err)
+		if held != nil {
+			select {
+			case <-held.Lost():
+				d.log.Warn("lost the alerts lock (the connection to the database broke): another worker sends alerts now")
+				held.Unlock()
+				held = nil
+			default:
+			}
+		}
+		if held == nil {
+			held = d.takeSender(ctx)
+		}
+		if held != nil {
+			if _, err := d.current().outbox.SendDue(ctx); err != nil && ctx.Err() == nil {
+				d.log.Error("send alerts", "err", err)
+			}
 		}
 		select {
 		case <-stop:
@@ -40,6 +58,37 @@ func (d *Daemon) runSender(ctx context.Context, stop <-chan struct{}) {
 		default:
 		}
 	}
+}
+
+// takeSender takes the alerts lock, if no other worker holds it, and
+// delivers again what a stopped holder left "sending": alerts, and a
+// digest unless a digest is being sent (which resends it first).
+func (d *Daemon) takeSender(ctx context.Context) *store.Lock {
+	l, err := d.store.TryLock(ctx, store.LockAlerts)
+	if err != nil {
+		d.log.Error("take the alerts lock", "err", err)
+		return nil
+	}
+	if l == nil {
+		return nil
+	}
+	p := d.current()
+	if err := p.outbox.Recover(ctx); err != nil {
+		d.log.Error("recover alerts left sending", "err", err)
+	}
+	if p.digest != nil {
+		dl, err := d.store.TryLock(ctx, store.LockDigest)
+		if err != nil {
+			d.log.Error("take the digest lock", "err", err)
+		}
+		if dl != nil {
+			if err := p.digest.Resume(ctx); err != nil {
+				d.log.Error("resume the digest left sending", "err", err)
+			}
+			dl.Unlock()
+		}
+	}
+	return l
 }
 
 // alertsQueued counts alerts a run or a health check queued, by channel,

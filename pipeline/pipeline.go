@@ -190,7 +190,7 @@ func (p *Pipeline) runSource(ctx context.Context, src config.Source, queued func
 		queued()
 	}
 	res, serr := p.store.SaveRun(ctx, run)
-	if serr != nil {
+	if serr != nil && !errors.Is(serr, store.ErrLeaseLost) { // the daemon says what a lost lease means
 		log.Error("store run", "err", serr)
 		if sum.Err == nil {
 			sum.Err = serr
