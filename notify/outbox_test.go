@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/newsmon/newsmon/internal/dbtest"
 	"io"
 	"log/slog"
 	"maps"
@@ -14,7 +15,6 @@ import (
 	"net/http/httptest"
 	"net/mail"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -32,7 +32,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func outboxFixture(t *testing.T) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	st, err := store.Open(ctx, dbtest.New(t))
 	if err != nil {
 		t.Fatal(err)
 	}

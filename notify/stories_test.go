@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"github.com/newsmon/newsmon/internal/dbtest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,7 +20,7 @@ import (
 func storyStore(t *testing.T, now time.Time) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "digest.db"))
+	st, err := store.Open(ctx, dbtest.New(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,12 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/newsmon/newsmon/config"
 	"github.com/newsmon/newsmon/fetch"
+	"github.com/newsmon/newsmon/internal/dbtest"
 	"github.com/newsmon/newsmon/store"
 )
 
@@ -55,7 +55,7 @@ func BenchmarkIngest(b *testing.B) {
 	cfg := config.Default()
 	cfg.Tracked = []config.Person{{Name: "Ali Aarrass"}, {Name: "Mohamed Hajib"}}
 	cfg.Sources = []config.Source{{Name: "bench", Type: "feed", URL: "https://news.example.org/feed", FullText: new(false)}}
-	p := newPipeline(b, cfg, filepath.Join(b.TempDir(), "bench.db"))
+	p := newPipeline(b, cfg, dbtest.New(b))
 	const perFeed = 500
 	template := benchFeed(perFeed, "PREFIX")
 	b.SetBytes(int64(len(template)))

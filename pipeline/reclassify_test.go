@@ -1,11 +1,13 @@
 package pipeline
 
 import (
+	"github.com/newsmon/newsmon/internal/sqltest"
+	"strconv"
+
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"github.com/newsmon/newsmon/internal/dbtest"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +52,7 @@ func classifierFor(t *testing.T, people ...string) *classify.Classifier {
 
 func openStore(t *testing.T) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	st, err := store.Open(context.Background(), dbtest.New(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,28 +78,25 @@ func saveLabelled(t *testing.T, st *store.Store, c *classify.Classifier, items [
 // the story's first item), in guid order.
 func labelsOf(t *testing.T, st *store.Store) string {
 	t.Helper()
-	db, err := sql.Open("sqlite", st.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT i.guid,
-		coalesce((SELECT group_concat(person || ':' || spelling || 'x' || count, ',') FROM mentions WHERE item_id = i.id), ''),
-		coalesce((SELECT group_concat(person || '=' || label || printf('%.3f', score), ',') FROM stances WHERE item_id = i.id), ''),
-		coalesce((SELECT group_concat(topic, ',') FROM topics WHERE item_id = i.id), ''),
-		coalesce(i.simhash, 'none'), coalesce((SELECT s.guid FROM items s WHERE s.id = i.story_id), 'none')
-		FROM items i ORDER BY i.guid`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var b strings.Builder
-	for rows.Next() {
-		var guid, mentions, stances, topics, simhash, story string
-		if err := rows.Scan(&guid, &mentions, &stances, &topics, &simhash, &story); err != nil {
-			t.Fatal(err)
+	for _, row := range sqltest.Rows(t, st.Path(), `SELECT i.id, i.guid, coalesce(CAST(i.simhash AS TEXT), 'none'),
+		coalesce((SELECT s.guid FROM items s WHERE s.id = i.story_id), 'none') FROM items i ORDER BY i.guid`) {
+		f := strings.Split(row, "|")
+		id, guid, simhash, story := f[0], f[1], f[2], f[3]
+		mentions := sqltest.Rows(t, st.Path(), `SELECT person || ':' || spelling || 'x' || count FROM mentions
+			WHERE item_id = ? ORDER BY person, spelling`, id)
+		var stances []string
+		for _, s := range sqltest.Rows(t, st.Path(), `SELECT person, label, score FROM stances WHERE item_id = ? ORDER BY person`, id) {
+			p := strings.Split(s, "|")
+			score, err := strconv.ParseFloat(p[2], 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stances = append(stances, fmt.Sprintf("%s=%s%.3f", p[0], p[1], score))
 		}
-		fmt.Fprintf(&b, "%s mentions[%s] stances[%s] topics[%s] simhash %s story %s\n", guid, mentions, stances, topics, simhash, story)
+		topics := sqltest.Rows(t, st.Path(), `SELECT topic FROM topics WHERE item_id = ? ORDER BY topic`, id)
+		fmt.Fprintf(&b, "%s mentions[%s] stances[%s] topics[%s] simhash %s story %s\n", guid, strings.Join(mentions, ","),
+			strings.Join(stances, ","), strings.Join(topics, ","), simhash, story)
 	}
 	return b.String()
 }

@@ -1,6 +1,8 @@
 package robust
 
 import (
+	"github.com/newsmon/newsmon/internal/dbtest"
+
 	"bytes"
 	"fmt"
 	"math/rand/v2"
@@ -113,6 +115,7 @@ func count(t *testing.T, db, query string, args ...any) int {
 // daemon's own recovery at start; TestCrashPoints kills one-shot runs at
 // exact points.
 func TestCrashDuringIngest(t *testing.T) {
+	dbtest.SQLiteOnly(t, "kills at SQLite write points (crash points hook SQLite)")
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 7))
 	t.Logf("seed %d", seed)

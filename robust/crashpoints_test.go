@@ -1,6 +1,8 @@
 package robust
 
 import (
+	"github.com/newsmon/newsmon/internal/dbtest"
+
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -255,6 +257,7 @@ func (k killSequence) String() string {
 }
 
 func TestCrashPoints(t *testing.T) {
+	dbtest.SQLiteOnly(t, "crash points hook SQLite; PostgreSQL workers are killed in TestWorkersSurviveAKill")
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 11))
 	t.Logf("seed %d", seed)

@@ -1,6 +1,8 @@
 package robust
 
 import (
+	"github.com/newsmon/newsmon/internal/dbtest"
+
 	"database/sql"
 	"net/http"
 	"net/http/httptest"
@@ -27,6 +29,7 @@ func feedServer(t *testing.T, feed *atomic.Value) *httptest.Server {
 // A user's long write transaction makes newsmon wait for the lock, not fail
 // or drop items: the fetch finishes after the lock goes and stores everything.
 func TestBusyDatabase(t *testing.T) {
+	dbtest.SQLiteOnly(t, "SQLite's write lock")
 	s, feed := fetchedSetup(t, newsItems("first", 3)...)
 	feed.Store(rss(newsItems("second", 20)...))
 
@@ -112,6 +115,7 @@ func fill(t *testing.T, path string) {
 // file) or with another connection keeping it open, so that the failure
 // comes at the run's write transaction.
 func TestDiskFull(t *testing.T) {
+	dbtest.SQLiteOnly(t, "a SQLite file on a full file system")
 	for _, tc := range []struct {
 		name       string
 		holdOpen   bool
@@ -175,6 +179,7 @@ func TestDiskFull(t *testing.T) {
 // On a read-only database, fetch says so and stores nothing; once writable
 // again, the next fetch stores everything.
 func TestReadOnlyDatabase(t *testing.T) {
+	dbtest.SQLiteOnly(t, "a read-only SQLite file")
 	mnt := mountTmpfs(t, "16m")
 	feed := &atomic.Value{}
 	feed.Store(rss(newsItems("first", 2)...))

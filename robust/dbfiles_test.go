@@ -1,6 +1,8 @@
 package robust
 
 import (
+	"github.com/newsmon/newsmon/internal/dbtest"
+
 	"bytes"
 	"context"
 	"errors"
@@ -20,6 +22,7 @@ import (
 // database. Commands that only read never create one: with no database
 // they fail naming the file they looked for, and leave no file behind.
 func TestDatabaseFoundFromAnyFolder(t *testing.T) {
+	dbtest.SQLiteOnly(t, "SQLite file paths")
 	feed := &atomic.Value{}
 	feed.Store(rss(newsItems("wire", 6)...))
 	srv := feedServer(t, feed)
@@ -96,6 +99,7 @@ alerts:
 // status only reads: it opens the database and answers while another
 // process holds a long write transaction, instead of queueing behind it.
 func TestStatusDoesNotWaitForAWriter(t *testing.T) {
+	dbtest.SQLiteOnly(t, "SQLite's write lock")
 	s, _ := fetchedSetup(t, newsItems("wire", 3)...)
 	release := holdWriteLock(t, s.db)
 	defer release()
@@ -111,6 +115,7 @@ func TestStatusDoesNotWaitForAWriter(t *testing.T) {
 // spells the path: through a symlink to the file, a symlinked folder, or a
 // relative path.
 func TestOneDaemonPerDatabaseFile(t *testing.T) {
+	dbtest.SQLiteOnly(t, "the lock file of a SQLite database")
 	feed := &atomic.Value{}
 	feed.Store(rss(newsItems("wire", 3)...))
 	srv := feedServer(t, feed)
@@ -176,6 +181,7 @@ func TestOneDaemonPerDatabaseFile(t *testing.T) {
 // readable by its owner only. A symlink at the name, even dangling, is
 // refused and never followed.
 func TestBackupKilledMidway(t *testing.T) {
+	dbtest.SQLiteOnly(t, "VACUUM INTO")
 	s, _ := fetchedSetup(t, newsItems("wire", 3)...)
 	// Bulk, so that copying it takes long enough to be killed in.
 	rows(t, s.db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
@@ -251,6 +257,7 @@ func TestBackupKilledMidway(t *testing.T) {
 // Files newsmon writes with data from the database (the database itself,
 // exports, digest previews) are readable by their owner only.
 func TestCreatedFilesArePrivate(t *testing.T) {
+	dbtest.SQLiteOnly(t, "SQLite file modes")
 	s, _ := fetchedSetup(t, newsItems("wire", 3)...)
 	out := t.TempDir()
 	for _, args := range [][]string{

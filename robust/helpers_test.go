@@ -8,6 +8,8 @@
 package robust
 
 import (
+	"github.com/newsmon/newsmon/internal/dbtest"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -165,6 +167,9 @@ func writeConfig(t *testing.T, srv string, o options, sources ...string) setup {
 		dbDir = dir
 	}
 	s := setup{dir: dir, cfg: filepath.Join(dir, "config.yaml"), db: filepath.Join(dbDir, "newsmon.db")}
+	if o.dbDir == "" && dbtest.Postgres() {
+		s.db = dbtest.New(t)
+	}
 	if o.timeout == "" {
 		o.timeout = "5s"
 	}

@@ -152,14 +152,14 @@ func TestFeedLinksToPrivateAddresses(t *testing.T) {
 // without an HTTP status, its message containing want.
 func checkPageFailure(t *testing.T, db, link, want string) {
 	t.Helper()
-	got := rows(t, db, `SELECT status, ifnull(http_status, 'NULL'), error FROM page_fetches WHERE url = ? OR url = rtrim(?, '/')`, link, link)
+	got := rows(t, db, `SELECT status, http_status, error FROM page_fetches WHERE url = ? OR url = rtrim(?, '/')`, link, link)
 	if len(got) != 1 {
 		all := rows(t, db, `SELECT url, status, error FROM page_fetches`)
 		t.Errorf("%s: %d page_fetches rows, want 1; all rows:\n  %s", link, len(got), strings.Join(all, "\n  "))
 		return
 	}
-	if !strings.HasPrefix(got[0], "error|NULL|") || !strings.Contains(got[0], want) {
-		t.Errorf("%s: page_fetches %q, want error|NULL|...%s", link, got[0], want)
+	if !strings.HasPrefix(got[0], "error|<nil>|") || !strings.Contains(got[0], want) {
+		t.Errorf("%s: page_fetches %q, want error|<nil>|...%s", link, got[0], want)
 	}
 }
 

@@ -202,24 +202,38 @@ func runAlertsSend(ctx context.Context, e *env, args []string) int {
 		return fs.usageError("%v", err)
 	}
 	log := e.logger(cfg.Log)
-	held, pid, err := daemon.DatabaseHolder(cfg.Database)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "newsmon alerts send: check for a running daemon:", err)
-		return exitFailure
-	}
-	if held {
-		who := "a running daemon"
-		if pid > 0 {
-			who = fmt.Sprintf("the daemon (pid %d)", pid)
+	if !cfg.IsPostgres() {
+		held, pid, err := daemon.DatabaseHolder(cfg.Database)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "newsmon alerts send: check for a running daemon:", err)
+			return exitFailure
 		}
-		fmt.Fprintf(e.stderr, "newsmon alerts send: %s is using %s and sends alerts itself; not sending\n", who, cfg.Database)
-		return exitFailure
+		if held {
+			who := "a running daemon"
+			if pid > 0 {
+				who = fmt.Sprintf("the daemon (pid %d)", pid)
+			}
+			fmt.Fprintf(e.stderr, "newsmon alerts send: %s is using %s and sends alerts itself; not sending\n", who, cfg.Database)
+			return exitFailure
+		}
 	}
 	st, ok := e.openExisting(ctx, "alerts send", cfg)
 	if !ok {
 		return exitFailure
 	}
 	defer st.Close()
+	// On PostgreSQL the sender is whoever holds the alerts lock: a worker
+	// of newsmon run, or this command.
+	lock, err := st.TryLock(ctx, store.LockAlerts)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon alerts send:", err)
+		return exitFailure
+	}
+	if lock == nil {
+		fmt.Fprintf(e.stderr, "newsmon alerts send: a newsmon run worker is sending the alerts of %s itself; not sending\n", cfg.Database)
+		return exitFailure
+	}
+	defer lock.Unlock()
 	ob, err := newOutbox(cfg, st, log, e.getenv)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon alerts send:", err)

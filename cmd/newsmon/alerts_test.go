@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/newsmon/newsmon/internal/dbtest"
 	"io"
 	"log"
 	"net"
@@ -121,7 +122,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 	sink, port := startSink(t)
 
 	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "t.db")
+	dbPath := dbtest.New(t)
 	cfgPath := filepath.Join(dir, "config.yaml")
 	cfg := fmt.Sprintf(`database: %s
 fetch:

@@ -50,6 +50,18 @@ func runDigest(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "newsmon digest:", err)
 		return exitUsage
 	}
+	// Not while a worker sends one (PostgreSQL): both would resend a
+	// digest left interrupted.
+	lock, err := st.TryLock(ctx, store.LockDigest)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon digest:", err)
+		return exitFailure
+	}
+	if lock == nil {
+		fmt.Fprintf(e.stderr, "newsmon digest: a newsmon run worker is sending a digest from %s now; not sending\n", cfg.Database)
+		return exitFailure
+	}
+	defer lock.Unlock()
 	res, err := job.Send(ctx)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon digest:", err)

@@ -8,7 +8,6 @@ import (
 	"github.com/newsmon/newsmon/config"
 	"github.com/newsmon/newsmon/fetch"
 	"github.com/newsmon/newsmon/pipeline"
-	"github.com/newsmon/newsmon/store"
 )
 
 func runFetch(ctx context.Context, e *env, args []string) int {
@@ -41,7 +40,7 @@ func runFetch(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	log := e.logger(cfg.Log)
-	st, err := store.Open(ctx, cfg.Database)
+	st, err := e.openDatabase(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon fetch:", err)
 		return exitFailure

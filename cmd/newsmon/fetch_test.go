@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/newsmon/newsmon/internal/dbtest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -63,7 +64,7 @@ func readFile(t *testing.T, path string) []byte {
 func writeConfig(t *testing.T, srvURL string, sources string) (cfgPath, dbPath string) {
 	t.Helper()
 	dir := t.TempDir()
-	dbPath = filepath.Join(dir, "test.db")
+	dbPath = dbtest.New(t)
 	cfg := fmt.Sprintf(`database: %s
 fetch:
   user_agent: newsmon-test
@@ -116,14 +117,14 @@ func TestFetchEndToEnd(t *testing.T) {
 
 	// Every item is stored, mentions or not; the repost of rw-101 in the Atom
 	// feed (same URL behind tracking parameters) is not stored twice.
-	assertRows(t, dbPath, `SELECT source, guid, coalesce(canonical_url, 'NULL'), title, coalesce(published_at, 'NULL'), author FROM items ORDER BY id`,
+	assertRows(t, dbPath, `SELECT source, guid, canonical_url, title, published_at, author FROM items ORDER BY id`,
 		"rights|rw-101|"+"https://rights.example.org/2021/aarrass-another-year|Belgian national Ali Aarrass marks another year behind bars|2021-05-04T09:00:00Z|Lena Vos",
 		"rights|rw-102|https://rights.example.org/2021/harbour-strike|Harbour strike enters second week|2021-05-05T10:30:00Z|",
 		"rights|rw-103|https://rights.example.org/2021/sister-speaks|Sister of jailed man speaks out|2021-05-06T08:15:00Z|",
 		"maghreb|urn:md:2001|https://maghreb.example.com/articles/hajib-repond|Mohamed Hajib répond à ses détracteurs|2021-05-06T09:00:00Z|Karim B.",
 		"maghreb|urn:md:2003|https://maghreb.example.com/articles/chaleur|Weather: heatwave expected|2021-05-06T06:00:00Z|",
 		"campaign|c-1|https://campaign.example.net/posts/1|تضامن مع علي أعراس|2021-05-07T18:00:00Z|",
-		"campaign|c-2|NULL|Statement without a link|NULL|",
+		"campaign|c-2|<nil>|Statement without a link|<nil>|",
 	)
 	// Feed HTML becomes text: tags and scripts gone.
 	assertRows(t, dbPath, `SELECT text FROM items WHERE guid = 'rw-101'`,
@@ -139,7 +140,7 @@ func TestFetchEndToEnd(t *testing.T) {
 		"c-1|Ali Aarrass|علي اعراس|1",
 		"c-2|Mohamed Hajib|MOHAMED HAJIB|1",
 	)
-	assertRows(t, dbPath, `SELECT source, status, coalesce(http_status, 'NULL'), items_seen, items_new, error != '' FROM fetch_runs ORDER BY id`,
+	assertRows(t, dbPath, `SELECT source, status, http_status, items_seen, items_new, error != '' FROM fetch_runs ORDER BY id`,
 		"rights|ok|200|3|3|0",
 		"maghreb|ok|200|3|2|0",
 		"campaign|ok|200|2|2|1", // the warning about the item without link or date

@@ -57,6 +57,7 @@ var commands = map[string]command{
 	"search":     {"full-text search of stored items (FTS5 syntax), with filters", runSearch},
 	"export":     {"write coverage (item × person) as CSV or JSON Lines", runExport},
 	"backup":     {"write a consistent copy of the database while the daemon runs", runBackup},
+	"copy":       {"copy the database to a new SQLite file or PostgreSQL database, verified", runCopy},
 	"prune":      {"drop old items' full text per retention.text_days and shrink the file", runPrune},
 	"alerts":     {"test a rule on stored items, list the outbox, or send due alerts", runAlerts},
 	"digest":     {"send the digest now, or preview it", runDigest},
@@ -187,10 +188,19 @@ func (e *env) loadConfig(path string) (config.Config, bool) {
 // cron or with sudo, says which file it looked for instead of answering
 // from a new, empty one.
 func (e *env) openExisting(ctx context.Context, cmd string, cfg config.Config) (*store.Store, bool) {
-	st, err := store.OpenExisting(ctx, cfg.Database)
+	opts, err := databaseOptions(cfg, e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "newsmon %s: %s: %v\n", cmd, cfg.Path, err)
+		return nil, false
+	}
+	st, err := store.OpenExisting(ctx, cfg.Database, opts...)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "newsmon %s: %v\n", cmd, err)
-		if errors.Is(err, store.ErrNoDatabase) {
+		switch {
+		case errors.Is(err, store.ErrNoDatabase) && cfg.IsPostgres():
+			fmt.Fprintf(e.stderr, "newsmon %s: %s, the database of %s, has no newsmon tables; "+
+				"`newsmon fetch` or `newsmon run` creates them\n", cmd, cfg.Database, cfg.Path)
+		case errors.Is(err, store.ErrNoDatabase):
 			fmt.Fprintf(e.stderr, "newsmon %s: %s is the database of %s (a relative database: is taken from the config file's folder); "+
 				"`newsmon fetch` or `newsmon run` creates it\n", cmd, cfg.Database, cfg.Path)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/newsmon/newsmon/internal/dbtest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,7 +24,7 @@ func TestRunHealthAlertsMetricsAndReload(t *testing.T) {
 	}))
 	defer srv.Close()
 	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "test.db")
+	dbPath := dbtest.New(t)
 	cfgPath := filepath.Join(dir, "config.yaml")
 	addr := freeAddr(t)
 	writeCfg := func(alerts string) {
@@ -60,10 +61,15 @@ alerts:
 		}
 	}
 
-	// alerts send refuses while the daemon holds the database.
+	// alerts send refuses while the daemon holds the database (on
+	// PostgreSQL, the alerts lock).
 	code, _, se := runCmd(t, "alerts", "send", "--config", cfgPath)
-	if code != exitFailure || !strings.Contains(se, fmt.Sprintf("the daemon (pid %d)", cmd.Process.Pid)) {
-		t.Errorf("alerts send during the daemon: exit %d, %q; want a refusal naming the pid", code, se)
+	refusal := fmt.Sprintf("the daemon (pid %d)", cmd.Process.Pid)
+	if dbtest.Postgres() {
+		refusal = "a newsmon run worker is sending the alerts of " + dbPath + " itself; not sending"
+	}
+	if code != exitFailure || !strings.Contains(se, refusal) {
+		t.Errorf("alerts send during the daemon: exit %d, %q; want a refusal: %s", code, se, refusal)
 	}
 
 	writeCfg("  health_notify: [log]\n  rules:\n    - {name: added, person: Ali Aarrass, notify: [log]}\n")
@@ -77,6 +83,7 @@ alerts:
 }
 
 func TestAlertsSendRefusesWhileLocked(t *testing.T) {
+	dbtest.SQLiteOnly(t, "the lock file of a SQLite database (PostgreSQL: TestRunHealthAlertsMetricsAndReload)")
 	cfgPath, dbPath := writeConfig(t, "http://127.0.0.1:1", "  - {name: a, type: feed, url: SRV/a.rss}\n")
 	st, err := store.Open(context.Background(), dbPath)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/newsmon/newsmon/internal/dbtest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -76,7 +77,7 @@ func siteServer(t *testing.T) (*httptest.Server, func(path string) int) {
 func writePagesConfig(t *testing.T, srvURL string) (cfgPath, dbPath string) {
 	t.Helper()
 	dir := t.TempDir()
-	dbPath = filepath.Join(dir, "test.db")
+	dbPath = dbtest.New(t)
 	cfg := strings.ReplaceAll(`database: DB
 fetch:
   user_agent: newsmon-test
@@ -118,7 +119,7 @@ func TestPagesEndToEnd(t *testing.T) {
 	S := srv.URL
 	// Feed items keep their place whatever happened to their page; the
 	// crawl adds the article naming a tracked person, not the olive harvest.
-	assertRows(t, dbPath, `SELECT source, guid, title, coalesce(published_at, 'NULL'), author, language FROM items ORDER BY id`,
+	assertRows(t, dbPath, `SELECT source, guid, title, published_at, author, language FROM items ORDER BY id`,
 		"wire|wire-1|Hearing in Mohamed Hajib defamation case postponed|2024-04-02T14:00:00Z|Tobias Lenz|en",
 		"wire|wire-2|محامو علي أعراس يطعنون في الحكم|2024-03-13T10:00:00Z||en",
 		"wire|wire-3|Ali Aarrass: the full dossier|2024-03-14T09:00:00Z||en",
@@ -165,12 +166,12 @@ func TestPagesEndToEnd(t *testing.T) {
 		}
 	}
 	// Every failure is recorded for its URL.
-	assertRows(t, dbPath, `SELECT replace(url, '`+S+`', ''), kind, status, coalesce(http_status, 'NULL'), error != '' FROM page_failures ORDER BY url`,
+	assertRows(t, dbPath, `SELECT replace(url, '`+S+`', ''), kind, status, http_status, error != '' FROM page_failures ORDER BY url`,
 		"/files/ruling.pdf|feed_item|error|200|1",
 		"/news/dossier-big|feed_item|error|200|1",
-		"/news/embargoed-report|article|blocked|NULL|1",
-		"/news/loop|feed_item|error|NULL|1",
-		"/news/slow|feed_item|error|NULL|1",
+		"/news/embargoed-report|article|blocked|<nil>|1",
+		"/news/loop|feed_item|error|<nil>|1",
+		"/news/slow|feed_item|error|<nil>|1",
 	)
 	assertRows(t, dbPath, `SELECT replace(url, '`+S+`', ''), kind, status FROM page_fetches WHERE status = 'ok' ORDER BY url`,
 		"/|listing|ok",
@@ -182,7 +183,7 @@ func TestPagesEndToEnd(t *testing.T) {
 		"/section/maghreb|listing|ok",
 	)
 	// Each crawl is a fetch_runs row.
-	assertRows(t, dbPath, `SELECT source, status, coalesce(http_status, 'NULL'), items_seen, items_new FROM fetch_runs ORDER BY id`,
+	assertRows(t, dbPath, `SELECT source, status, http_status, items_seen, items_new FROM fetch_runs ORDER BY id`,
 		"wire|ok|200|6|6", "ledger|ok|200|2|1", "wire|ok|200|6|0", "ledger|ok|200|0|0")
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/newsmon/newsmon/config"
 	"github.com/newsmon/newsmon/daemon"
-	"github.com/newsmon/newsmon/store"
 )
 
 func runRun(ctx context.Context, e *env, args []string) int {
@@ -33,19 +32,23 @@ func runRun(ctx context.Context, e *env, args []string) int {
 		log.Warn("config: " + w.String())
 	}
 
-	lock, err := daemon.LockDatabase(cfg.Database)
-	if err != nil {
-		var le *daemon.LockedError
-		if errors.As(err, &le) {
-			fmt.Fprintf(e.stderr, "newsmon run: another daemon is already running on %s: %v\n", cfg.Database, err)
-		} else {
-			fmt.Fprintln(e.stderr, "newsmon run:", err)
+	// One daemon per SQLite file; on PostgreSQL, workers share the work
+	// through the database's leases and locks.
+	if !cfg.IsPostgres() {
+		lock, err := daemon.LockDatabase(cfg.Database)
+		if err != nil {
+			var le *daemon.LockedError
+			if errors.As(err, &le) {
+				fmt.Fprintf(e.stderr, "newsmon run: another daemon is already running on %s: %v\n", cfg.Database, err)
+			} else {
+				fmt.Fprintln(e.stderr, "newsmon run:", err)
+			}
+			return exitFailure
 		}
-		return exitFailure
+		defer lock.Unlock()
 	}
-	defer lock.Unlock()
 
-	st, err := store.Open(ctx, cfg.Database)
+	st, err := e.openDatabase(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon run:", err)
 		return exitFailure

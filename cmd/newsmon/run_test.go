@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/newsmon/newsmon/internal/dbtest"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -125,7 +126,7 @@ func TestRunDaemon(t *testing.T) {
 	defer srv.Close()
 
 	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "test.db")
+	dbPath := dbtest.New(t)
 	cfgPath := filepath.Join(dir, "config.yaml")
 	addr := freeAddr(t)
 	writeCfg := func(extra string) {
@@ -152,16 +153,19 @@ sources:
 		t.Errorf("--log-format json not applied:\n%s", out)
 	}
 
-	// A second daemon on the same database is refused at once.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var o2, e2 bytes.Buffer
-	if code := dispatch(ctx, &env{stdout: &o2, stderr: &e2, getenv: func(string) string { return "" }}, []string{"run", "--config", cfgPath}); code != exitFailure {
-		t.Errorf("second daemon exit %d, want %d", code, exitFailure)
-	}
-	if want := fmt.Sprintf("another daemon is already running on %s", dbPath); !strings.Contains(e2.String(), want) ||
-		!strings.Contains(e2.String(), fmt.Sprintf("pid %d", cmd.Process.Pid)) {
-		t.Errorf("second daemon said %q, want %q and the pid", e2.String(), want)
+	// A second daemon on the same SQLite database is refused at once (on
+	// PostgreSQL it is a second worker: robust/workers_test.go).
+	if !dbtest.Postgres() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var o2, e2 bytes.Buffer
+		if code := dispatch(ctx, &env{stdout: &o2, stderr: &e2, getenv: func(string) string { return "" }}, []string{"run", "--config", cfgPath}); code != exitFailure {
+			t.Errorf("second daemon exit %d, want %d", code, exitFailure)
+		}
+		if want := fmt.Sprintf("another daemon is already running on %s", dbPath); !strings.Contains(e2.String(), want) ||
+			!strings.Contains(e2.String(), fmt.Sprintf("pid %d", cmd.Process.Pid)) {
+			t.Errorf("second daemon said %q, want %q and the pid", e2.String(), want)
+		}
 	}
 
 	// status reads the database while the daemon runs.
@@ -169,7 +173,11 @@ sources:
 	if code != exitOK {
 		t.Fatalf("status exit %d: %s", code, se)
 	}
-	for _, want := range []string{fmt.Sprintf("daemon: running (pid %d)", cmd.Process.Pid), "SOURCE", "LAST SUCCESS", "ITEMS 24H", "slow", "@hourly", "tick", "@every 1s"} {
+	running := fmt.Sprintf("daemon: running (pid %d)", cmd.Process.Pid)
+	if dbtest.Postgres() {
+		running = fmt.Sprintf("workers: 1 running: %s (since", workerName(cmd.Process.Pid))
+	}
+	for _, want := range []string{running, "SOURCE", "LAST SUCCESS", "ITEMS 24H", "slow", "@hourly", "tick", "@every 1s"} {
 		if !strings.Contains(so, want) {
 			t.Errorf("status lacks %q:\n%s", want, so)
 		}
@@ -215,9 +223,19 @@ sources:
 	assertRows(t, dbPath, `SELECT count(*) FROM items WHERE source = 'slow'`, "3")
 
 	_, so, _ = runCmd(t, "status", "--config", cfgPath)
-	if !strings.Contains(so, "daemon: not running") {
+	if !strings.Contains(so, "daemon: not running") && !strings.Contains(so, "workers: none running") {
 		t.Errorf("status after exit:\n%s", so)
 	}
+}
+
+// workerName is how a newsmon process of this machine names itself in a
+// shared database (store.DefaultWorker).
+func workerName(pid int) string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "localhost"
+	}
+	return fmt.Sprintf("%s:%d", host, pid)
 }
 
 func TestOverrideLog(t *testing.T) {

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"database/sql"
 	"encoding/json"
+	"github.com/newsmon/newsmon/internal/sqltest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,14 +67,7 @@ func TestSearchExportBackupPrune(t *testing.T) {
 	assertRows(t, backup, "SELECT count(*) FROM items", "7")
 
 	// Retention counts from when newsmon first saw an item: age all but one.
-	db, err := sql.Open("sqlite", dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("UPDATE items SET fetched_at = '2021-06-01T00:00:00Z' WHERE guid != 'c-1'"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	sqltest.Exec(t, dbPath, "UPDATE items SET fetched_at = '2021-06-01T00:00:00Z' WHERE guid != 'c-1'")
 	code, out, errs = runCmd(t, "prune", "--config", cfgPath, "--text-days", "1")
 	if code != exitOK || !strings.Contains(out, "dropped the text of 6 items") {
 		t.Errorf("prune exit %d:\n%s\n%s", code, out, errs)

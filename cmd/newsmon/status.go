@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -44,7 +46,11 @@ func runStatus(ctx context.Context, e *env, args []string) int {
 	if *asJSON {
 		return writeJSON(e, rep)
 	}
-	fmt.Fprintf(e.stdout, "daemon: %s\n", rep.Daemon.describe())
+	if cfg.IsPostgres() {
+		fmt.Fprintf(e.stdout, "workers: %s\n", describeWorkers(rep.Workers, cfg.Location))
+	} else {
+		fmt.Fprintf(e.stdout, "daemon: %s\n", rep.Daemon.describe())
+	}
 	fmt.Fprintf(e.stdout, "database: %s, times in %s\n", rep.Database, cfg.Location)
 	fmt.Fprintf(e.stdout, "search index: %s awaiting indexing (the daemon or `newsmon search` indexes them)\n\n",
 		plural(rep.SearchIndexPending, "item", "items"))
@@ -55,7 +61,7 @@ func runStatus(ctx context.Context, e *env, args []string) int {
 		return time.Time(t).In(cfg.Location).Format("2006-01-02 15:04")
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tSCHEDULE\tNEXT RUN\tLAST RUN\tLAST SUCCESS\tFAILURES\tITEMS 24H\tPROBLEM")
+	fmt.Fprintln(tw, "SOURCE\tSCHEDULE\tNEXT RUN\tLAST RUN\tLAST SUCCESS\tFAILURES\tITEMS 24H"+workerColumn(cfg)+"\tPROBLEM")
 	failing := false
 	for _, s := range rep.Sources {
 		next := show(s.NextRun)
@@ -67,14 +73,35 @@ func runStatus(ctx context.Context, e *env, args []string) int {
 			failing = true
 			problem = failureSummary(s.Cause, s.Error)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", s.Source, s.Schedule, next, show(s.LastRun), show(s.LastSuccess),
-			strconv.Itoa(s.ConsecutiveFailures), s.ItemsLastDay, problem)
+		worker := ""
+		if cfg.IsPostgres() {
+			worker = "\t" + cmp.Or(s.Worker, "-")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d%s\t%s\n", s.Source, s.Schedule, next, show(s.LastRun), show(s.LastSuccess),
+			strconv.Itoa(s.ConsecutiveFailures), s.ItemsLastDay, worker, problem)
 	}
 	tw.Flush()
 	if failing {
 		fmt.Fprintln(e.stdout, "\n`newsmon status SOURCE` shows a source's whole error and its last runs.")
 	}
 	return exitOK
+}
+
+// workerColumn is the heading of the WORKER column, which status shows
+// for a PostgreSQL database, where several workers run the sources.
+func workerColumn(cfg config.Config) string {
+	if cfg.IsPostgres() {
+		return "\tWORKER"
+	}
+	return ""
+}
+
+// workerOf is a run's worker as status shows it: for PostgreSQL only.
+func workerOf(cfg config.Config, worker string) string {
+	if cfg.IsPostgres() {
+		return worker
+	}
+	return ""
 }
 
 // failureSummary is a failure in a table cell: its cause in a word or two,
@@ -89,6 +116,7 @@ func failureSummary(cause, errText string) string {
 // statusJSON is `newsmon status --json`.
 type statusJSON struct {
 	Daemon             daemonJSON         `json:"daemon"`
+	Workers            []workerJSON       `json:"workers,omitempty"` // PostgreSQL: the workers seen lately
 	Database           string             `json:"database"`
 	TimeZone           string             `json:"time_zone"`
 	SearchIndexPending int                `json:"search_index_pending"`
@@ -113,6 +141,28 @@ func (d daemonJSON) describe() string {
 	return "not running (next runs are as last planned)"
 }
 
+// workerJSON is one `newsmon run` worker of a PostgreSQL database.
+type workerJSON struct {
+	Name     string   `json:"name"` // host:pid, or postgres.worker
+	Started  jsonTime `json:"started"`
+	LastSeen jsonTime `json:"last_seen"` // its last lease heartbeat
+}
+
+// workersSeen is how far back `status` lists workers: a worker beats
+// every third of postgres.lease.
+func workersSeen(cfg config.Config) time.Duration { return 3 * cfg.Postgres.Lease.D() }
+
+func describeWorkers(ws []workerJSON, loc *time.Location) string {
+	if len(ws) == 0 {
+		return "none running (next runs are as last planned)"
+	}
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = fmt.Sprintf("%s (since %s)", w.Name, time.Time(w.Started).In(loc).Format("2006-01-02 15:04"))
+	}
+	return strconv.Itoa(len(ws)) + " running: " + strings.Join(parts, ", ")
+}
+
 // sourceStatusJSON is one source in `newsmon status --json`, and the head
 // of `newsmon status SOURCE --json`.
 type sourceStatusJSON struct {
@@ -126,8 +176,9 @@ type sourceStatusJSON struct {
 	LastSuccess         jsonTime  `json:"last_success"`
 	ConsecutiveFailures int       `json:"consecutive_failures"`
 	ItemsLastDay        int       `json:"items_last_day"`
-	Cause               string    `json:"cause"` // of the last failure, while failing
-	Error               string    `json:"error"` // the last failure's whole text, while failing
+	Cause               string    `json:"cause"`            // of the last failure, while failing
+	Error               string    `json:"error"`            // the last failure's whole text, while failing
+	Worker              string    `json:"worker,omitempty"` // PostgreSQL: the worker that ran it last
 	Runs                []runJSON `json:"runs,omitempty"`
 }
 
@@ -141,6 +192,7 @@ type runJSON struct {
 	New        int      `json:"new"`
 	Cause      string   `json:"cause,omitempty"`
 	Error      string   `json:"error,omitempty"` // a failure, or a warning on a run that succeeded
+	Worker     string   `json:"worker,omitempty"`
 }
 
 func readStatus(ctx context.Context, cfg config.Config, st *store.Store, now time.Time) (statusJSON, error) {
@@ -156,10 +208,21 @@ func readStatus(ctx context.Context, cfg config.Config, st *store.Store, now tim
 	if rep.SearchIndexPending, err = st.PendingIndex(ctx); err != nil {
 		return rep, err
 	}
-	held, pid, err := daemon.DatabaseHolder(cfg.Database)
-	rep.Daemon = daemonJSON{Running: held, PID: pid}
-	if err != nil {
-		rep.Daemon = daemonJSON{Error: err.Error()}
+	if cfg.IsPostgres() {
+		ws, err := st.Workers(ctx, now.Add(-workersSeen(cfg)))
+		if err != nil {
+			return rep, err
+		}
+		for _, w := range ws {
+			rep.Workers = append(rep.Workers, workerJSON{Name: w.Name, Started: jsonTime(w.Started), LastSeen: jsonTime(w.LastSeen)})
+		}
+		rep.Daemon = daemonJSON{Running: len(ws) > 0}
+	} else {
+		held, pid, err := daemon.DatabaseHolder(cfg.Database)
+		rep.Daemon = daemonJSON{Running: held, PID: pid}
+		if err != nil {
+			rep.Daemon = daemonJSON{Error: err.Error()}
+		}
 	}
 	specs := map[string]string{}
 	for _, s := range cfg.Sources {
@@ -171,6 +234,9 @@ func readStatus(ctx context.Context, cfg config.Config, st *store.Store, now tim
 	for _, h := range health {
 		s := sourceStatusJSON{Source: h.Name, Type: h.Type, URL: h.URL, LastRun: jsonTime(h.LastRun), LastSuccess: jsonTime(h.LastSuccess),
 			ConsecutiveFailures: h.ConsecutiveFailures, ItemsLastDay: h.ItemsLastDay, Schedule: specs[h.Name]}
+		if cfg.IsPostgres() {
+			s.Worker = h.LastWorker
+		}
 		if s.Schedule == "" {
 			s.Schedule = "(not in config)"
 		}
@@ -208,7 +274,7 @@ func sourceStatus(ctx context.Context, e *env, cfg config.Config, st *store.Stor
 	}
 	for _, r := range runs {
 		src.Runs = append(src.Runs, runJSON{Started: jsonTime(r.Started), Finished: jsonTime(r.Finished), Status: r.Status,
-			HTTPStatus: r.HTTPStatus, Fetched: r.Seen, New: r.New, Cause: r.Cause, Error: r.Error})
+			HTTPStatus: r.HTTPStatus, Fetched: r.Seen, New: r.New, Cause: r.Cause, Error: r.Error, Worker: workerOf(cfg, r.Worker)})
 	}
 	if asJSON {
 		return writeJSON(e, src)
@@ -237,15 +303,22 @@ func sourceStatus(ctx context.Context, e *env, cfg config.Config, st *store.Stor
 		}
 		fmt.Fprintf(e.stdout, "%-13s %s\n%-13s %s\n", "cause:", cause, "error:", src.Error)
 	}
+	if cfg.IsPostgres() {
+		fmt.Fprintf(e.stdout, "%-13s %s\n", "worker:", cmp.Or(src.Worker, "-"))
+	}
 	fmt.Fprintf(e.stdout, "\nlast %s, newest first (times in %s):\n", plural(len(runs), "run", "runs"), cfg.Location)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STARTED\tSTATUS\tHTTP\tFETCHED\tNEW\tCAUSE\tERROR")
+	fmt.Fprintln(tw, "STARTED\tSTATUS\tHTTP\tFETCHED\tNEW"+workerColumn(cfg)+"\tCAUSE\tERROR")
 	for _, r := range src.Runs {
 		httpStatus := "-"
 		if r.HTTPStatus != 0 {
 			httpStatus = strconv.Itoa(r.HTTPStatus)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", show(r.Started), r.Status, httpStatus, r.Fetched, r.New, r.Cause, oneLineCut(r.Error, 200))
+		worker := ""
+		if cfg.IsPostgres() {
+			worker = "\t" + cmp.Or(r.Worker, "-")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d%s\t%s\t%s\n", show(r.Started), r.Status, httpStatus, r.Fetched, r.New, worker, r.Cause, oneLineCut(r.Error, 200))
 	}
 	tw.Flush()
 	return exitOK

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/newsmon/newsmon/internal/dbtest"
 	"hash/fnv"
 	"net/http"
 	"net/http/httptest"
@@ -69,7 +70,7 @@ func TestRunSurvivesSIGHUPStorm(t *testing.T) {
 	defer srv.Close()
 	sink, port := startSink(t)
 	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "test.db")
+	dbPath := dbtest.New(t)
 	cfgPath := filepath.Join(dir, "config.yaml")
 	addr := freeAddr(t)
 	const grace = 5 * time.Second

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/newsmon/newsmon/internal/dbtest"
+
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -188,6 +190,10 @@ func TestJSONVocabulary(t *testing.T) {
 		"export":        {"date", "human_label", "item_id", "person", "score", "source", "stance", "story_id", "title", "topics", "url"},
 		"status":        {"daemon", "database", "search_index_pending", "sources", "time_zone"},
 		"status source": {"backing_off", "cause", "consecutive_failures", "error", "items_last_day", "last_run", "last_success", "next_run", "schedule", "source", "type", "url"},
+	}
+	if dbtest.Postgres() { // the worker that ran the source
+		want["status source"] = append(want["status source"], "worker")
+		sort.Strings(want["status source"])
 	}
 	got := map[string][]string{"search": search, "export": export, "status": status, "status source": statusSource}
 	snake := regexp.MustCompile(`^[a-z]+(_[a-z0-9]+)*$`)
