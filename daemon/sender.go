@@ -26,7 +26,12 @@ func (d *Daemon) runSender(ctx context.Context, stop <-chan struct{}) {
 			held.Unlock()
 		}
 	}()
-	t := time.NewTicker(d.opts.SendEvery)
+	every := d.opts.SendEvery
+	if d.store.Postgres() {
+		// Runs on other workers cannot wake this one: look more often.
+		every = min(every, PostgresSendEvery)
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		if held != nil {
@@ -59,6 +64,10 @@ func (d *Daemon) runSender(ctx context.Context, stop <-chan struct{}) {
 		}
 	}
 }
+
+// PostgresSendEvery is how often, at most, the worker holding the alerts
+// lock looks for due alerts, and the others try to take the lock.
+const PostgresSendEvery = 2 * time.Second
 
 // takeSender takes the alerts lock, if no other worker holds it, and
 // delivers again what a stopped holder left "sending": alerts, and a

@@ -45,7 +45,7 @@ func (s *Store) Claim(ctx context.Context, job string, slot time.Time, ttl time.
 		return true, nil
 	}
 	var got bool
-	err := s.writeAside(ctx, func(tx *sql.Tx) error {
+	err := s.leaseWrite(ctx, func(tx *sql.Tx) error {
 		var holder string
 		err := tx.QueryRowContext(ctx, `INSERT INTO leases (job, worker, slot, lease_until)
 			VALUES (?1, ?2, ?3, clock_timestamp() + ?4::bigint * interval '1 millisecond')
@@ -64,6 +64,13 @@ func (s *Store) Claim(ctx context.Context, job string, slot time.Time, ttl time.
 		return false, fmt.Errorf("claim %s at %s: %w", job, leaseTime(slot), err)
 	}
 	return got, nil
+}
+
+// leaseWrite runs fn in a transaction on the connections kept for leases,
+// so that claims and heartbeats never queue behind the runs' reads for a
+// connection of the pool: a heartbeat that comes late loses leases.
+func (s *Store) leaseWrite(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return retryRaces(ctx, func() error { return txOnce(ctx, s.leaseDB, fn) })
 }
 
 // releaseSQL marks this worker's lease of a slot done; it changes no row
@@ -93,7 +100,7 @@ func (s *Store) FinishLease(ctx context.Context, l Lease) error {
 	if s.dialect == sqliteDialect {
 		return nil
 	}
-	err := s.writeAside(ctx, func(tx *sql.Tx) error { return finishLease(ctx, tx, l, s.worker) })
+	err := s.leaseWrite(ctx, func(tx *sql.Tx) error { return finishLease(ctx, tx, l, s.worker) })
 	if err != nil {
 		return fmt.Errorf("finish %s at %s: %w", l.Job, leaseTime(l.Slot), err)
 	}
@@ -117,7 +124,7 @@ func (s *Store) AbandonLease(ctx context.Context, l Lease) error {
 	if s.dialect == sqliteDialect {
 		return nil
 	}
-	err := s.writeAside(ctx, func(tx *sql.Tx) error {
+	err := s.leaseWrite(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE leases SET lease_until = clock_timestamp() - interval '1 millisecond'
 			WHERE job = ? AND worker = ? AND slot = ?`, l.Job, s.worker, leaseTime(l.Slot))
 		return err
@@ -135,9 +142,12 @@ func (s *Store) Heartbeat(ctx context.Context, started time.Time, ttl time.Durat
 	if s.dialect == sqliteDialect {
 		return nil
 	}
-	err := s.writeAside(ctx, func(tx *sql.Tx) error {
+	err := s.leaseWrite(ctx, func(tx *sql.Tx) error {
+		// A lease row locked by this worker's own run, marking it done,
+		// is skipped: waiting for that transaction would delay every other
+		// lease, and once it commits the lease is done.
 		if _, err := tx.ExecContext(ctx, `UPDATE leases SET lease_until = clock_timestamp() + ?::bigint * interval '1 millisecond'
-			WHERE worker = ?`, ttl.Milliseconds(), s.worker); err != nil {
+			WHERE job IN (SELECT job FROM leases WHERE worker = ? FOR UPDATE SKIP LOCKED)`, ttl.Milliseconds(), s.worker); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO workers (name, started_at, last_seen_at) VALUES (?, ?, clock_timestamp())
@@ -168,7 +178,7 @@ func (s *Store) ExpiredLeases(ctx context.Context) ([]Lease, error) {
 	if s.dialect == sqliteDialect {
 		return nil, nil
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT job, slot, worker FROM leases
+	rows, err := s.leaseDB.QueryContext(ctx, `SELECT job, slot, worker FROM leases
 		WHERE worker IS NOT NULL AND lease_until < clock_timestamp() ORDER BY slot, job`)
 	if err != nil {
 		return nil, fmt.Errorf("read expired leases: %w", err)

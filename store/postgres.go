@@ -21,7 +21,11 @@ import (
 
 // pgMaxConns is the pool of one process: the writer, the alert sender's
 // and the digest's locks, and the readers of fetch.concurrency runs.
-const pgMaxConns = 12
+// pgLeaseConns more serve the leases (store/leases.go) alone.
+const (
+	pgMaxConns   = 12
+	pgLeaseConns = 2
+)
 
 // openPostgres opens the database at location, a postgres:// URL, and
 // migrates it. The password comes from o (the config's password_env or
@@ -45,17 +49,21 @@ func openPostgres(ctx context.Context, location string, existing bool, o options
 	// Times leave the server as instants (timestamptz), whatever the
 	// session's zone; UTC keeps any text rendering the same as SQLite's.
 	cfg.RuntimeParams["timezone"] = "UTC"
-	db := sql.OpenDB(rebindConnector{stdlib.GetConnector(*cfg)})
+	connector := rebindConnector{stdlib.GetConnector(*cfg)}
+	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(pgMaxConns)
 	db.SetMaxIdleConns(pgMaxConns)
 	s := newStore(db, postgresDialect, location, o)
+	s.leaseDB = sql.OpenDB(connector)
+	s.leaseDB.SetMaxOpenConns(pgLeaseConns)
+	s.leaseDB.SetMaxIdleConns(pgLeaseConns)
 	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("open database %s: %w", location, err)
 	}
 	ms, err := loadMigrations(postgresDialect)
 	if err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("load migrations: %w", err)
 	}
 	if existing {
@@ -64,12 +72,12 @@ func openPostgres(ctx context.Context, location string, existing bool, o options
 			err = ErrNoDatabase
 		}
 		if err != nil {
-			db.Close()
+			s.Close()
 			return nil, fmt.Errorf("open database %s: %w", location, err)
 		}
 	}
 	if err := s.applyMigrations(ctx, ms); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("migrate database %s: %w", location, err)
 	}
 	return s, nil

@@ -54,6 +54,8 @@ type Store struct {
 
 	ckpt  *checkpointer // SQLite only
 	locks *localLocks   // SQLite only: see TryLock
+	// leaseDB is PostgreSQL's pool of connections for leases (leaseWrite).
+	leaseDB *sql.DB
 }
 
 // BusyTimeout is how long a write waits for another process's lock (a user's
@@ -215,6 +217,9 @@ func newStore(db *sql.DB, d dialect, location string, o options) *Store {
 // Close stops the checkpointer and closes the database.
 func (s *Store) Close() error {
 	s.ckpt.close()
+	if s.leaseDB != nil {
+		s.leaseDB.Close()
+	}
 	s.writeMu.Lock()
 	if s.writer != nil {
 		s.writer.Close()
@@ -359,11 +364,11 @@ func (s *Store) writeAside(ctx context.Context, fn func(tx *sql.Tx) error) error
 	if s.dialect == sqliteDialect {
 		return s.write(ctx, fn)
 	}
-	return retryRaces(ctx, func() error { return s.txOnce(ctx, fn) })
+	return retryRaces(ctx, func() error { return txOnce(ctx, s.db, fn) })
 }
 
-func (s *Store) txOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+func txOnce(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}

@@ -1,6 +1,7 @@
 -- SQLite's 0018: the tables of workers sharing this database
 -- (store/leases.go); see migrations/sqlite/0018_workers.sql.
 ALTER TABLE fetch_runs ADD COLUMN worker text NOT NULL DEFAULT '';
+ALTER TABLE fetch_runs ADD COLUMN slot timestamptz;
 
 CREATE TABLE leases (
     job         text PRIMARY KEY,

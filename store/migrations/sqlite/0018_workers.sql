@@ -4,8 +4,11 @@
 -- leaves leases and workers empty).
 --
 -- fetch_runs.worker names the process that ran the source ("host:pid"),
--- for `newsmon status`. Runs recorded before this migration have ''.
+-- for `newsmon status`; fetch_runs.slot is the scheduled time the daemon
+-- ran it for (NULL for a `newsmon fetch`). Runs recorded before this
+-- migration have '' and NULL.
 ALTER TABLE fetch_runs ADD COLUMN worker TEXT NOT NULL DEFAULT '';
+ALTER TABLE fetch_runs ADD COLUMN slot TEXT;
 
 -- One row per job a worker runs on a schedule: a source ("source NAME"),
 -- the digest, the health check. A worker takes the job's lease for one
