@@ -32,6 +32,7 @@ import (
 var copyTables = []string{
 	"sources", "items", "mentions", "stances", "topics", "item_revisions", "fetch_runs", "page_fetches",
 	"alerts", "source_alert_state", "digests", "reclassify_progress", "leases", "workers",
+	"human_stances", "human_topics", "label_history", "story_keys", "story_keyless",
 }
 
 // notCopied are the tables each database keeps for itself: its schema

@@ -145,10 +145,13 @@ type LabelledItem struct {
 // HumanLabelled calls fn for every (item, person) with a person's stance
 // label, in item order.
 func (s *Store) HumanLabelled(ctx context.Context, fn func(LabelledItem) error) error {
+	// The people an item mentions, first named first, as a JSON list.
+	people := s.dialect.pick(`(SELECT json_group_array(person) FROM (SELECT person, min(first_offset) AS o FROM mentions m
+			WHERE m.item_id = h.item_id GROUP BY person ORDER BY o))`,
+		`(SELECT coalesce(json_agg(person ORDER BY o), '[]') FROM (SELECT person, min(first_offset) AS o FROM mentions m
+			WHERE m.item_id = h.item_id GROUP BY person) p)`)
 	rows, err := s.db.QueryContext(ctx, `SELECT h.item_id, i.source, coalesce(i.canonical_url, i.url), i.title, i.text,
-		h.person, h.label, ht.topics,
-		(SELECT json_group_array(person) FROM (SELECT person, min(first_offset) AS o FROM mentions m
-			WHERE m.item_id = h.item_id GROUP BY person ORDER BY o))
+		h.person, h.label, ht.topics, `+people+`
 		FROM human_stances h JOIN items i ON i.id = h.item_id
 		LEFT JOIN human_topics ht ON ht.item_id = h.item_id
 		ORDER BY h.item_id, h.person`)

@@ -60,9 +60,12 @@ func (s *Store) Prune(ctx context.Context, now time.Time, textDays int) (PruneRe
 	// candidates any more (a reclassification gives the items it relabels
 	// their keys again).
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM story_keys WHERE seen < ?1; DELETE FROM story_keyless WHERE seen < ?1`,
-			now.Add(-StoryWindow).Unix())
-		return err
+		for _, table := range []string{"story_keys", "story_keyless"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE seen < ?`, now.Add(-StoryWindow).Unix()); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return res, fmt.Errorf("prune: drop old story keys: %w", err)

@@ -169,7 +169,7 @@ func TestStoryLookupUsesKeyIndex(t *testing.T) {
 		wants := []string{"SEARCH k USING PRIMARY KEY (key=? AND seen>?)", "SEARCH i USING INTEGER PRIMARY KEY (rowid=?)",
 			"SEARCH u USING PRIMARY KEY (seen>?)"}
 		if s.Postgres() {
-			wants = []string{"using story_keys_pkey", "using items_pkey", "using story_keyless_pkey"}
+			wants = []string{"on story_keys k", "using story_keys_pkey", "using items_pkey", "on story_keyless_pkey"}
 		}
 		for _, want := range wants {
 			if !strings.Contains(plan, want) {
@@ -297,7 +297,7 @@ func TestPruneDropsPastStoryKeys(t *testing.T) {
 	if _, err := s.Prune(context.Background(), now, 0); err != nil {
 		t.Fatal(err)
 	}
-	if got := queryRow(t, s, `SELECT group_concat(guid) FROM (SELECT DISTINCT i.guid FROM story_keys k JOIN items i ON i.id = k.item_id ORDER BY i.id)`); got != "335,0" {
+	if got := queryRow(t, s, `SELECT i.guid FROM items i WHERE EXISTS (SELECT 1 FROM story_keys k WHERE k.item_id = i.id) ORDER BY i.id`); got != "335\n0" {
 		t.Errorf("items with story keys after prune: %q, want the two first seen within %v", got, StoryWindow)
 	}
 }
