@@ -1,10 +1,7 @@
 package daemon
 
 import (
-	"github.com/newsmon/newsmon/internal/sqltest"
-
 	"context"
-	"github.com/newsmon/newsmon/internal/dbtest"
 	"io"
 	"log/slog"
 	"net"
@@ -20,10 +17,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-
 	"github.com/robfig/cron/v3"
 
 	"github.com/newsmon/newsmon/config"
+	"github.com/newsmon/newsmon/internal/dbtest"
+	"github.com/newsmon/newsmon/internal/sqltest"
 	"github.com/newsmon/newsmon/pipeline"
 	"github.com/newsmon/newsmon/store"
 )

@@ -1,18 +1,17 @@
 package pipeline
 
 import (
-	"github.com/newsmon/newsmon/internal/sqltest"
-	"strconv"
-
 	"context"
 	"errors"
 	"fmt"
-	"github.com/newsmon/newsmon/internal/dbtest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/newsmon/newsmon/classify"
+	"github.com/newsmon/newsmon/internal/dbtest"
+	"github.com/newsmon/newsmon/internal/sqltest"
 	"github.com/newsmon/newsmon/store"
 )
 

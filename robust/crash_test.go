@@ -1,8 +1,6 @@
 package robust
 
 import (
-	"github.com/newsmon/newsmon/internal/dbtest"
-
 	"bytes"
 	"fmt"
 	"math/rand/v2"
@@ -15,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/newsmon/newsmon/internal/dbtest"
 )
 
 // Crash test sizes: enough sources that a kill can land between runs, and

@@ -1,8 +1,6 @@
 package robust
 
 import (
-	"github.com/newsmon/newsmon/internal/dbtest"
-
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -20,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/newsmon/newsmon/internal/dbtest"
 )
 
 // Crash points: newsmon killed with SIGKILL at exact points of its work,

@@ -1,8 +1,6 @@
 package robust
 
 import (
-	"github.com/newsmon/newsmon/internal/dbtest"
-
 	"database/sql"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/newsmon/newsmon/internal/dbtest"
 )
 
 // feedServer serves whatever feed holds at /feed.xml.

@@ -1,8 +1,6 @@
 package robust
 
 import (
-	"github.com/newsmon/newsmon/internal/dbtest"
-
 	"bytes"
 	"context"
 	"errors"
@@ -15,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/newsmon/newsmon/internal/dbtest"
 )
 
 // A relative database path in the config is taken from the config file's

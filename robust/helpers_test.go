@@ -8,8 +8,6 @@
 package robust
 
 import (
-	"github.com/newsmon/newsmon/internal/dbtest"
-
 	"bytes"
 	"context"
 	"fmt"
@@ -20,8 +18,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsmon/newsmon/internal/sqltest"
 	_ "modernc.org/sqlite"
+
+	"github.com/newsmon/newsmon/internal/dbtest"
+	"github.com/newsmon/newsmon/internal/sqltest"
 )
 
 // binary is the newsmon binary built by TestMain.

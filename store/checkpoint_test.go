@@ -1,13 +1,13 @@
 package store
 
 import (
-	"github.com/newsmon/newsmon/internal/dbtest"
-
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsmon/newsmon/internal/dbtest"
 )
 
 // TestCheckpointerCopiesTheLog writes a few megabytes, far below the

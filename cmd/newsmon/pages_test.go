@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/newsmon/newsmon/internal/dbtest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/newsmon/newsmon/internal/dbtest"
 )
 
 // siteServer serves testdata/site: a news site with sections, articles in

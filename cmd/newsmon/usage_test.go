@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/newsmon/newsmon/internal/dbtest"
-
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -19,6 +17,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/newsmon/newsmon/internal/dbtest"
 )
 
 // Flags work before and after the positional arguments of every command
