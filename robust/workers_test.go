@@ -129,7 +129,7 @@ func killOneWorker(t *testing.T) {
 	}
 	for _, w := range workers {
 		if err := w.cmd.Wait(); err != nil {
-			t.Errorf("worker %s: %v\n%s", w.name, err, w.stderr.String())
+			t.Errorf("worker %s: %v\n%s", w.name, err, w.logText())
 		}
 	}
 
@@ -147,7 +147,7 @@ func killOneWorker(t *testing.T) {
 	}
 	took := 0
 	for _, w := range workers {
-		took += strings.Count(w.stderr.String(), "taking over a run whose worker stopped")
+		took += strings.Count(w.logText(), "taking over a run whose worker stopped")
 	}
 	if took == 0 || took > victim.held {
 		t.Errorf("%d runs taken over, want 1 to %d (the leases the killed worker held)", took, victim.held)
@@ -226,30 +226,40 @@ const PostgresSendEveryForTest = 2 * time.Second
 
 // workerProc is one `newsmon run` worker.
 type workerProc struct {
-	cmd    *exec.Cmd
-	name   string // host:pid, as the workers table has it
-	stderr *syncBuffer
-	held   int // leases it held when it was killed
+	cmd  *exec.Cmd
+	name string // host:pid, as the workers table has it
+	log  string // the file its stderr goes to
+	held int    // leases it held when it was killed
+}
+
+// logText is what the worker has logged so far.
+func (w *workerProc) logText() string {
+	b, _ := os.ReadFile(w.log)
+	return string(b)
 }
 
 func startWorker(t *testing.T, cfg string) *workerProc {
 	t.Helper()
-	var errb syncBuffer
+	logf, err := os.CreateTemp(t.TempDir(), "worker-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close() // the child has its own
 	cmd := exec.Command(binary, "run", "--config", cfg)
-	cmd.Stderr = &errb
+	cmd.Stderr = logf
 	cmd.Env = append(os.Environ(), "NEWSMON_CONFIG=")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	host, _ := os.Hostname()
-	w := &workerProc{cmd: cmd, name: fmt.Sprintf("%s:%d", host, cmd.Process.Pid), stderr: &errb}
+	w := &workerProc{cmd: cmd, name: fmt.Sprintf("%s:%d", host, cmd.Process.Pid), log: logf.Name()}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
 			cmd.Wait()
 		}
 		if t.Failed() {
-			t.Logf("worker %s log:\n%s", w.name, errb.String())
+			t.Logf("worker %s log:\n%s", w.name, w.logText())
 		}
 	})
 	return w
@@ -429,23 +439,4 @@ func (h *hookSink) check(t *testing.T, want int) {
 	if len(h.urls) != want {
 		t.Errorf("%d items alerted by webhook, want %d", len(h.urls), want)
 	}
-}
-
-// syncBuffer is a bytes.Buffer that a process's output and the test may
-// use at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -106,7 +106,9 @@ func (s *Store) WaitLock(ctx context.Context, name string) (*Lock, error) {
 		if err != nil || l != nil {
 			return l, err
 		}
-		if !sleep(ctx, 250*time.Millisecond) {
+		select {
+		case <-time.After(250 * time.Millisecond):
+		case <-ctx.Done():
 			return nil, fmt.Errorf("lock %s: %w", name, ctx.Err())
 		}
 	}

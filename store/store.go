@@ -348,7 +348,9 @@ func retryRaces(ctx context.Context, once func() error) error {
 		if err == nil || !isRetryable(err) || attempt == maxRetries {
 			return err
 		}
-		if !sleep(ctx, time.Duration(attempt+1)*10*time.Millisecond) {
+		select {
+		case <-time.After(time.Duration(attempt+1) * 10 * time.Millisecond):
+		case <-ctx.Done():
 			return err
 		}
 	}
@@ -411,18 +413,6 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	}
 	s.ckpt.committed()
 	return nil
-}
-
-// sleep waits d or until ctx is done, reporting whether d elapsed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // beginWrite begins a transaction on the write connection, taking one from

@@ -27,14 +27,8 @@ import (
 // 1 or 0; ? parameters are rewritten as $N.
 func Rows(t testing.TB, dbPath, query string, args ...any) []string {
 	t.Helper()
-	db, err := open(dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, query := open(t, dbPath, query)
 	defer db.Close()
-	if dbtest.IsPostgres(dbPath) {
-		query = dollars(query)
-	}
 	rs, err := db.Query(query, args...)
 	if err != nil {
 		t.Fatalf("%s: %v", query, err)
@@ -83,14 +77,8 @@ func Rows(t testing.TB, dbPath, query string, args ...any) []string {
 // Exec runs a statement on the database, as Rows runs a query.
 func Exec(t testing.TB, dbPath, query string, args ...any) {
 	t.Helper()
-	db, err := open(dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, query := open(t, dbPath, query)
 	defer db.Close()
-	if dbtest.IsPostgres(dbPath) {
-		query = dollars(query)
-	}
 	if _, err := db.Exec(query, args...); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
@@ -105,12 +93,19 @@ func AssertRows(t testing.TB, dbPath, query string, want ...string) {
 	}
 }
 
-func open(location string) (*sql.DB, error) {
+// open opens the database at location, and returns query as it takes
+// its parameters.
+func open(t testing.TB, location, query string) (*sql.DB, string) {
+	t.Helper()
+	driver, dsn := "sqlite", "file:"+(&url.URL{Path: location}).EscapedPath()+"?_pragma=busy_timeout(10000)" // escaped: a '#' or '?' in a folder name (a subtest's) would end the path
 	if dbtest.IsPostgres(location) {
-		return sql.Open("pgx", location)
+		driver, dsn, query = "pgx", location, dollars(query)
 	}
-	// Escaped: a '#' or '?' in a folder name (a subtest's) would end the path.
-	return sql.Open("sqlite", "file:"+(&url.URL{Path: location}).EscapedPath()+"?_pragma=busy_timeout(10000)")
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, query
 }
 
 // dollars rewrites ? parameters as $1, $2, ..., outside quoted text.
