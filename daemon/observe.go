@@ -50,7 +50,7 @@ func newDaemonMetrics(r prometheus.Registerer) *daemonMetrics {
 		itemsSeen:     counter("newsmon_items_fetched_total", "Items a source returned.", "source"),
 		itemsNew:      counter("newsmon_items_new_total", "Items stored for the first time.", "source"),
 		itemsMentions: counter("newsmon_items_new_with_mentions_total", "New items naming a tracked person.", "source"),
-		skipped:       counter("newsmon_runs_skipped_total", "Fires skipped because the source was still running or backing off.", "source", "reason"),
+		skipped:       counter("newsmon_runs_skipped_total", "Fires skipped because the source was still running, backing off, or taken by another worker.", "source", "reason"),
 		panics:        counter("newsmon_run_panics_total", "Runs that panicked (recovered).", "source"),
 		catchUps:      counter("newsmon_catch_up_runs_total", "Runs started at once because the source missed a run.", "source"),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "newsmon_run_duration_seconds",

@@ -129,7 +129,9 @@ func (d *Daemon) execute(ctx, runCtx context.Context, p *plan, j job, slot time.
 	lease := store.Lease{Job: sourceKey(name), Slot: slot}
 	got, err := d.store.Claim(ctx, lease.Job, lease.Slot, p.lease)
 	if err != nil {
-		log.Error("claim the run", "slot", slot, "err", err)
+		if ctx.Err() == nil { // not a shutdown before the run began
+			log.Error("claim the run", "slot", slot, "err", err)
+		}
 		return
 	}
 	if !got {
