@@ -1,4 +1,7 @@
-package main
+// Package benchfeed generates the feeds and article pages of newsmon's
+// benchmarks (tools/e2ebench, tools/scalebench): deterministic, shaped like
+// news, written for them.
+package benchfeed
 
 import (
 	"bytes"
@@ -121,50 +124,50 @@ func mentionSentence(r *rand.Rand) string {
 	}
 }
 
-// feedSpec says what one generated feed holds.
-type feedSpec struct {
-	index  int
-	items  int
-	atom   bool
-	base   string // server URL, for item links
-	posted time.Time
+// Spec says what one generated feed holds.
+type Spec struct {
+	Index  int
+	Items  int
+	Atom   bool
+	Base   string // server URL, for item links
+	Posted time.Time
 }
 
 // feedSeed keeps every feed's text the same across runs and processes.
 func feedSeed(i int) *rand.Rand { return rand.New(rand.NewPCG(uint64(i)+1, 0x6e6577736d6f6e)) }
 
-// buildFeed renders feed spec.index: RSS 2.0 for most feeds, Atom for every
-// fifth. Descriptions are 2–5 KB of HTML paragraphs; about 2% of items name
-// a tracked person.
-func buildFeed(s feedSpec) []byte {
-	r := feedSeed(s.index)
+// Feed renders feed s.Index: RSS 2.0, or Atom when s.Atom. Descriptions
+// are 2–5 KB of HTML paragraphs; about 2% of items name a tracked person.
+// Item j links to s.Base/a/INDEX/j.html.
+func Feed(s Spec) []byte {
+	r := feedSeed(s.Index)
 	var b bytes.Buffer
-	b.Grow(s.items * 4096)
-	title := fmt.Sprintf("Daily %s bulletin %d", topics[s.index%len(topics)], s.index)
-	if s.atom {
+	b.Grow(s.Items * 4096)
+	title := fmt.Sprintf("Daily %s bulletin %d", topics[s.Index%len(topics)], s.Index)
+	if s.Atom {
 		fmt.Fprintf(&b, `<?xml version="1.0" encoding="utf-8"?>`+"\n"+`<feed xmlns="http://www.w3.org/2005/Atom"><title>%s</title><id>%s/feeds/%d</id><updated>%s</updated>`+"\n",
-			title, s.base, s.index, s.posted.Format(time.RFC3339))
+			title, s.Base, s.Index, s.Posted.Format(time.RFC3339))
 	} else {
 		fmt.Fprintf(&b, `<?xml version="1.0" encoding="utf-8"?>`+"\n"+`<rss version="2.0"><channel><title>%s</title><link>%s/</link><description>News about %s</description><language>en</language>`+"\n",
-			title, s.base, topics[s.index%len(topics)])
+			title, s.Base, topics[s.Index%len(topics)])
 	}
-	for j := range s.items {
+	for j := range s.Items {
 		desc := itemHTML(r)
 		if r.IntN(50) == 0 {
 			desc += "<p>" + html.EscapeString(mentionSentence(r)) + "</p>"
 		}
 		headline := strings.TrimSuffix(paragraph(r, 40), ".")
-		link := fmt.Sprintf("%s/a/%d/%d.html", s.base, s.index, j)
-		when := s.posted.Add(-time.Duration(j) * 37 * time.Minute)
-		if s.atom {
+		link := fmt.Sprintf("%s/a/%d/%d.html", s.Base, s.Index, j)
+		when := s.Posted.Add(-time.Duration(j) * 37 * time.Minute)
+		if s.Atom {
 			fmt.Fprintf(&b, "<entry><title>%s</title><link href=\"%s\"/><id>urn:bench:%d:%d</id><updated>%s</updated><author><name>Desk %d</name></author><content type=\"html\">%s</content></entry>\n",
-				html.EscapeString(headline), link, s.index, j, when.Format(time.RFC3339), j%7, html.EscapeString(desc))
+				html.EscapeString(headline), link, s.Index, j, when.Format(time.RFC3339), j%7, html.EscapeString(desc))
 		} else {
 			fmt.Fprintf(&b, "<item><title>%s</title><link>%s</link><guid isPermaLink=\"false\">bench-%d-%d</guid><pubDate>%s</pubDate><description>%s</description></item>\n",
-				html.EscapeString(headline), link, s.index, j, when.Format(time.RFC1123Z), html.EscapeString(desc))
+				html.EscapeString(headline), link, s.Index, j, when.Format(time.RFC1123Z), html.EscapeString(desc))
 		}
 	}
-	if s.atom {
+	if s.Atom {
 		b.WriteString("</feed>\n")
 	} else {
 		b.WriteString("</channel></rss>\n")
@@ -184,10 +187,10 @@ func itemHTML(r *rand.Rand) string {
 	return b.String()
 }
 
-// buildPage renders the article page an item links to: a realistic page of
+// Page renders the article page an item links to: a realistic page of
 // about 40–90 KB with head, navigation, scripts, the article (5–12 KB of
 // text) and a footer of links, so extraction has boilerplate to drop.
-func buildPage(feed, item int) []byte {
+func Page(feed, item int) []byte {
 	r := rand.New(rand.NewPCG(uint64(feed)<<20|uint64(item), 0x70616765))
 	var b bytes.Buffer
 	b.Grow(64 << 10)

@@ -8,11 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/newsmon/newsmon/internal/benchfeed"
 )
 
 // measurement is one run of one client against the fixture server.
@@ -185,25 +186,13 @@ func summarise(ms []measurement) []summary {
 			s.Feeds304 = max(s.Feeds304, m.Feeds304)
 			s.Failed = max(s.Failed, m.Failed)
 		}
-		s.BestWall, s.MedianWall = minOf(walls), median(walls)
-		s.BestCPU, s.MedianCPU = minOf(cpus), median(cpus)
-		s.BestRSS, s.MedianRSS = minOf(rss), median(rss)
-		s.ItemsPerSec, s.PagesPerSec = median(ips), median(pps)
+		s.BestWall, s.MedianWall = minOf(walls), benchfeed.Median(walls)
+		s.BestCPU, s.MedianCPU = minOf(cpus), benchfeed.Median(cpus)
+		s.BestRSS, s.MedianRSS = minOf(rss), benchfeed.Median(rss)
+		s.ItemsPerSec, s.PagesPerSec = benchfeed.Median(ips), benchfeed.Median(pps)
 		out = append(out, s)
 	}
 	return out
-}
-
-func median(v []float64) float64 {
-	if len(v) == 0 {
-		return 0
-	}
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
 func minOf(v []float64) float64 {

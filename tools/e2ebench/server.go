@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/newsmon/newsmon/internal/benchfeed"
 )
 
 // fixture is a feed as served: the plain and the pre-compressed body, so the
@@ -55,38 +55,21 @@ func newServer(nFeeds, nItems int) (*server, error) {
 	// Feed URLs are known only once the listener exists; it is bound now
 	// and serving starts after the feeds are built.
 	base := "http://" + s.srv.Listener.Addr().String()
-	var wg sync.WaitGroup
-	next := atomic.Int64{}
-	var firstErr error
-	var mu sync.Mutex
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= nFeeds {
-					return
-				}
-				atom := i%5 == 4
-				plain := buildFeed(feedSpec{index: i, items: nItems, atom: atom, base: base, posted: s.modified})
-				var gz bytes.Buffer
-				zw, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
-				if _, err := zw.Write(plain); err != nil {
-					mu.Lock()
-					firstErr = err
-					mu.Unlock()
-					return
-				}
-				zw.Close()
-				sum := sha256.Sum256(plain)
-				s.feeds[i] = fixture{plain: plain, gz: gz.Bytes(), etag: `"` + hex.EncodeToString(sum[:8]) + `"`, atom: atom}
-			}
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, fmt.Errorf("compress feeds: %w", firstErr)
+	err := benchfeed.Parallel(nFeeds, func(i int) error {
+		atom := i%5 == 4
+		plain := benchfeed.Feed(benchfeed.Spec{Index: i, Items: nItems, Atom: atom, Base: base, Posted: s.modified})
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.DefaultCompression)
+		if _, err := zw.Write(plain); err != nil {
+			return err
+		}
+		zw.Close()
+		sum := sha256.Sum256(plain)
+		s.feeds[i] = fixture{plain: plain, gz: gz.Bytes(), etag: `"` + hex.EncodeToString(sum[:8]) + `"`, atom: atom}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("compress feeds: %w", err)
 	}
 	s.srv.Start()
 	return s, nil
@@ -187,7 +170,7 @@ func (s *server) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	// Pages are generated per request (they would take gigabytes to hold),
 	// and sent uncompressed to keep the server's CPU share small.
-	body := buildPage(feed, item)
+	body := benchfeed.Page(feed, item)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	s.count.pages.Add(1)
