@@ -117,7 +117,9 @@ func (d *Daemon) execute(ctx, runCtx context.Context, p *plan, j job, slot time.
 
 	sch, err := d.store.SourceSchedule(ctx, name)
 	if err != nil {
-		log.Error("read schedule", "err", err)
+		if ctx.Err() == nil { // not a shutdown before the run began
+			log.Error("read schedule", "err", err)
+		}
 		return
 	}
 	every := interval(j.sched, at)
