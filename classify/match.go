@@ -4,6 +4,7 @@ import (
 	"bufio"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -737,12 +738,21 @@ func (m *Matcher) matchTokenized(tk *tokenizer, text string) []Mention {
 			fullNamed[c.person] = true
 		}
 	}
+	// A bare surname that reads as a place once ("the town of Douma") is
+	// the place throughout the text ("rebels quit Douma") unless the
+	// person is named in full.
+	var places []uint64
+	for _, c := range cands {
+		if c.person < 0 && !c.loose && placeBefore(toks, c.tok) {
+			places = append(places, toks[c.tok].key)
+		}
+	}
 	out := make([]Mention, 0, len(cands))
 	for _, c := range cands {
 		p := c.person
 		if p < 0 {
 			p = m.resolveSurname(toks, c.tok, fullNamed, c.loose)
-			if p < 0 {
+			if p < 0 || !fullNamed[p] && slices.Contains(places, toks[c.tok].key) {
 				continue
 			}
 		}

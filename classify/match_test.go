@@ -78,6 +78,10 @@ func TestMatch(t *testing.T) {
 		{"shared surname, none named", "Raissouni spoke.", ""},
 		{"name split by punctuation", "Ali. Aarrass", "Ali Aarrass=Aarrass"},
 		{"two people in order", "Hajib and Radi met Aarrass", "Mohamed Hajib=Hajib; Omar Radi=Radi; Ali Aarrass=Aarrass"},
+		{"surname as a place", "Troops left Radi. The town of Radi is quiet.", ""},
+		{"surname as a place, person in full", "Omar Radi left the town of Radi. Radi spoke.",
+			"Omar Radi=Omar Radi; Omar Radi=Radi; Omar Radi=Radi"},
+		{"surname, no place", "Troops left Radi. Radi said so.", "Omar Radi=Radi; Omar Radi=Radi"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
