@@ -317,7 +317,10 @@ func (d *Daemon) reloadFromSignal(ctx, runCtx context.Context) {
 	if err == nil {
 		err = d.swap(ctx, runCtx, np)
 	}
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		d.log.Info("reload cut off by shutdown")
+	case err != nil:
 		d.log.Error("reload: keeping the old config", "err", err)
 	}
 }
