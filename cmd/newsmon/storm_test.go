@@ -96,7 +96,12 @@ digest:
   schedule: "@every 3s"
   subject: "Digest %[6]s {date}"
 `, dbPath, addr, grace, srv.URL, port, variant)
-		if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		// Written beside and renamed over, as editors and config tools
+		// save: a reload never reads a half-written file.
+		if err := os.WriteFile(cfgPath+".new", []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(cfgPath+".new", cfgPath); err != nil {
 			t.Fatal(err)
 		}
 	}
