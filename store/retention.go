@@ -117,8 +117,23 @@ func (s *Store) reclaim(ctx context.Context) error {
 		return fmt.Errorf("incremental vacuum: %w", err)
 	}
 	// Fold the WAL back into the database file so its size is the real one.
-	if _, err := conn.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+	// The store's own checkpointer may be copying pages at this moment
+	// (checkpoint.go): SQLite runs one checkpoint at a time and answers
+	// busy to the other, so try again for a while. A log still busy after
+	// that is folded back by a later checkpoint; nothing is lost meanwhile.
+	for try := 0; try < 100; try++ {
+		var busy, logPages, copied int
+		if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logPages, &copied); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 	return nil
 }
