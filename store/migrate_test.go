@@ -81,13 +81,16 @@ func TestOpenSetsPragmas(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conns[i].Close()
-		var fk, busy int
+		var fk, busy, spill, pageSize int
 		var mode string
 		conns[i].QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk)
 		conns[i].QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy)
 		conns[i].QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
-		if fk != 1 || busy != int(BusyTimeout.Milliseconds()) || mode != "wal" {
-			t.Errorf("conn %d: foreign_keys=%d busy_timeout=%d journal_mode=%s", i, fk, busy, mode)
+		conns[i].QueryRowContext(ctx, "PRAGMA cache_spill").Scan(&spill) // in pages
+		conns[i].QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize)
+		if fk != 1 || busy != int(BusyTimeout.Milliseconds()) || mode != "wal" || spill*pageSize < spillKiB<<10*9/10 { // pages count SQLite's overhead too
+			t.Errorf("conn %d: foreign_keys=%d busy_timeout=%d journal_mode=%s cache_spill=%d pages of %d bytes",
+				i, fk, busy, mode, spill, pageSize)
 		}
 	}
 }
