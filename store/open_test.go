@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -72,6 +73,41 @@ func TestOpenKeepsTheModeOfAnExistingDatabase(t *testing.T) {
 	}
 	if m := fi.Mode().Perm(); m != 0o640 {
 		t.Errorf("mode %v after reopening, want -rw-r-----", m)
+	}
+}
+
+// A new database gets pageSize, an empty file too (a new database whose
+// creation was cut short); a database created with another page size keeps
+// it and opens as before.
+func TestOpenSetsThePageSizeOfANewDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.db")
+	db, err := sql.Open("sqlite", "file:"+old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (x)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	empty := filepath.Join(dir, "empty.db")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]int{filepath.Join(dir, "new.db"): pageSize, empty: pageSize, old: 4096} {
+		st, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got int
+		if err := st.db.QueryRowContext(ctx, "PRAGMA page_size").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		if got != want {
+			t.Errorf("%s: page size %d, want %d", filepath.Base(path), got, want)
+		}
 	}
 }
 

@@ -156,16 +156,45 @@ func open(ctx context.Context, location string, existing bool, opts []Option) (*
 
 // createDatabaseFile creates an empty file at path, which SQLite takes as a
 // new database, with mode 0600: SQLite would create it 0644. An existing
-// file is left as it is.
+// file is left as it is, but for its page size if it is still empty.
 func createDatabaseFile(path string) error {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrExist) {
 		return openError(path, err)
 	}
-	return f.Close()
+	if err == nil {
+		f.Close()
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() > 0 {
+		return nil // not new: its page size is set for good
+	}
+	return setPageSize(path)
+}
+
+// pageSize is the page size of a new database. Most of what newsmon
+// writes is items of a few kilobytes each, in groups of hundreds: with
+// 4 KB pages, storing a cold fetch of 1,000 feeds took 130,000 writes to
+// the WAL (SQLite writes a frame's header and its page apart), and
+// committing them a third of the writer's time; with 16 KB pages it takes
+// 43,000, for a database of about the same size (items of 3–5 KB no
+// longer overflow to pages of their own). SQLite fixes the page size when
+// it writes the database's first page: a database created before keeps
+// its own.
+const pageSize = 16 << 10
+
+// setPageSize sets the page size of the empty database at path, before
+// the connections of openWith, whose journal_mode pragma would fix it
+// first (the driver runs the DSN's pragmas in alphabetical order).
+func setPageSize(path string) error {
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath())
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(fmt.Sprintf("PRAGMA page_size = %d; PRAGMA journal_mode = WAL", pageSize)); err != nil {
+		return fmt.Errorf("set page size of %s: %w", path, err)
+	}
+	return nil
 }
 
 // openWith opens the SQLite database and applies the given migrations.
