@@ -20,9 +20,16 @@ import (
 // cold fetch of 30,000 items). Restarting the log from here under the
 // writer lock was tried and made no measurable difference, so it is not
 // done.
+//
+// Each pass copies every page changed since the last one and syncs the
+// log and the database, so a page changed in every group of runs (an
+// index's hot leaves) is copied once per pass: every 250 ms, a cold fetch
+// of 1,000 feeds made 25 passes with their syncs and wrote 235 MB into a
+// database of 205 MB; every second, 7 passes and 213 MB.
 const (
-	checkpointEvery = 250 * time.Millisecond
-	// autocheckpointPages is the backstop: 40 MB of log at 4 KB pages.
+	checkpointEvery = time.Second
+	// autocheckpointPages is the backstop: 40 MB of log at 4 KB pages,
+	// 160 MB at 16 KB (pageSize).
 	autocheckpointPages = 10000
 )
 
