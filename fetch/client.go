@@ -38,6 +38,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// MaxRedirects bounds redirect chains (loops end here).
 	MaxRedirects int
+	// Concurrency is how many requests the caller makes at once (at least
+	// 4 kept): that many idle connections to one host are kept for reuse.
+	Concurrency int
 }
 
 // Client is an HTTP client with newsmon's limits. It is safe for concurrent use.
@@ -91,11 +94,14 @@ func newHTTPClient(opts Options, allowPrivate bool) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: netguard.Control(allowPrivate)}
 	transport := &http.Transport{
 		// No proxy: the address guard must see the real destination.
-		Proxy:                  nil,
-		DialContext:            dialer.DialContext,
-		ForceAttemptHTTP2:      true,
-		MaxIdleConns:           100,
-		MaxIdleConnsPerHost:    4,
+		Proxy:             nil,
+		DialContext:       dialer.DialContext,
+		ForceAttemptHTTP2: true,
+		MaxIdleConns:      100,
+		// Sources often share a host (a site's feeds, a feed's pages):
+		// with fewer idle connections than requests in flight, the
+		// others were closed after each response and dialled again.
+		MaxIdleConnsPerHost:    max(4, opts.Concurrency),
 		IdleConnTimeout:        90 * time.Second,
 		TLSHandshakeTimeout:    10 * time.Second,
 		ResponseHeaderTimeout:  opts.Timeout,

@@ -62,6 +62,7 @@ func NewClient(cfg config.Config) *fetch.Client {
 		UserAgent:    cfg.Fetch.UserAgent,
 		Timeout:      cfg.Fetch.Timeout.D(),
 		MaxBodyBytes: int64(cfg.Fetch.MaxBodyBytes),
+		Concurrency:  cfg.Fetch.Concurrency,
 	})
 }
 
