@@ -23,9 +23,9 @@ import (
 //
 // Each pass copies every page changed since the last one and syncs the
 // log and the database, so a page changed in every group of runs (an
-// index's hot leaves) is copied once per pass: every 250 ms, a cold fetch
-// of 1,000 feeds made 25 passes with their syncs and wrote 235 MB into a
-// database of 205 MB; every second, 7 passes and 213 MB.
+// index's hot leaves) is copied once per pass: a pass a second copies and
+// syncs far less than four did (docs/performance.md), and the copying
+// still overlaps with the runs.
 const (
 	checkpointEvery = time.Second
 	// autocheckpointPages is the backstop: 40 MB of log at 4 KB pages,

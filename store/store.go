@@ -64,11 +64,10 @@ type Store struct {
 // and changed again is written again; at the commit SQLite then reads back
 // every frame from the first spilled one to recompute their checksums. A
 // group of runs (up to maxPartItems items and maxPartBytes of text) makes
-// more than 2 MB of dirty pages: in a cold fetch of 1,000 feeds the spills
-// cost 260 MB of reads of the WAL and 52,000 writes. With this bound a
-// group is written once, at its commit; the pages return to the cache's
-// bound afterwards. Larger transactions (a migration of a big database)
-// still spill past it.
+// more dirty pages than that: with this bound it is written once, at its
+// commit (docs/performance.md has the figures), and its pages return to
+// the cache's bound afterwards. Larger transactions (a migration of a big
+// database) still spill past it.
 const spillKiB = 16 << 10
 
 // BusyTimeout is how long a write waits for another process's lock (a user's
@@ -172,14 +171,13 @@ func createDatabaseFile(path string) error {
 }
 
 // pageSize is the page size of a new database. Most of what newsmon
-// writes is items of a few kilobytes each, in groups of hundreds: with
-// 4 KB pages, storing a cold fetch of 1,000 feeds took 130,000 writes to
-// the WAL (SQLite writes a frame's header and its page apart), and
-// committing them a third of the writer's time; with 16 KB pages it takes
-// 43,000, for a database of about the same size (items of 3–5 KB no
-// longer overflow to pages of their own). SQLite fixes the page size when
-// it writes the database's first page: a database created before keeps
-// its own.
+// writes is items of a few kilobytes each, in groups of hundreds, and
+// SQLite writes a WAL frame's header and its page in two calls: with 4 KB
+// pages a group's commit was mostly system calls, and items of 3-5 KB each
+// took an overflow page. Larger pages make a third as many writes for a
+// database of about the same size (docs/performance.md). SQLite fixes the
+// page size when it writes the database's first page: a database created
+// before keeps its own.
 const pageSize = 16 << 10
 
 // setPageSize sets the page size of the empty database at path, before
