@@ -31,6 +31,10 @@ const (
 	// autocheckpointPages is the backstop: 40 MB of log at 4 KB pages,
 	// 160 MB at 16 KB (pageSize).
 	autocheckpointPages = 10000
+	// walSizeLimit is what the log file is cut back to when it starts
+	// over: without it, the file keeps the largest size it ever reached
+	// (a cold fetch's backstop) for the life of the database.
+	walSizeLimit = 64 << 20
 )
 
 // checkpointer runs until stop is closed, then closes done. A kick after a

@@ -81,8 +81,12 @@ func TestOpenSetsPragmas(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conns[i].Close()
-		var fk, busy, spill, pageSize int
+		var fk, busy, spill, pageSize, walLimit int
 		var mode string
+		conns[i].QueryRowContext(ctx, "PRAGMA journal_size_limit").Scan(&walLimit)
+		if walLimit != walSizeLimit {
+			t.Errorf("conn %d: journal_size_limit=%d, want %d", i, walLimit, walSizeLimit)
+		}
 		conns[i].QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk)
 		conns[i].QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy)
 		conns[i].QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)

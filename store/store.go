@@ -210,6 +210,7 @@ func openWith(ctx context.Context, path string, ms []migration, existing bool, o
 		"temp_store(MEMORY)",
 		fmt.Sprintf("wal_autocheckpoint(%d)", autocheckpointPages), // see checkpoint.go
 		fmt.Sprintf("cache_spill(%d)", -spillKiB),
+		fmt.Sprintf("journal_size_limit(%d)", walSizeLimit), // see checkpoint.go
 	} {
 		q.Add("_pragma", p)
 	}
