@@ -74,7 +74,9 @@ func TestCopyRoundTrip(t *testing.T) {
 	}
 	// New items take ids after the copied ones.
 	var maxID int64
-	lite.db.QueryRow(`SELECT max(id) FROM items`).Scan(&maxID)
+	if err := lite.db.QueryRow(`SELECT max(id) FROM items`).Scan(&maxID); err != nil || maxID == 0 {
+		t.Fatalf("max copied item id: %d %v", maxID, err)
+	}
 	for _, s := range []*Store{pg, back} {
 		res := saveItems(t, s, "wire", time.Now(), Item{GUID: "after", Title: "After the copy", Text: "x", ContentHash: "a"})
 		if len(res.NewItems) != 1 || res.NewItems[0].ID <= maxID {

@@ -99,7 +99,9 @@ func TestExpiredLeaseIsTakenOver(t *testing.T) {
 		t.Fatalf("a's late save: %v, want ErrLeaseLost", err)
 	}
 	var items, runs int
-	a.db.QueryRow(`SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM fetch_runs)`).Scan(&items, &runs)
+	if err := a.db.QueryRow(`SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM fetch_runs)`).Scan(&items, &runs); err != nil {
+		t.Fatal(err)
+	}
 	if items != 0 || runs != 0 {
 		t.Errorf("after a lost lease: %d items and %d runs stored, want none", items, runs)
 	}
@@ -123,8 +125,8 @@ func TestHeartbeatAndAbandon(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got, _ := b.ExpiredLeases(ctx); len(got) != 0 || claim(t, b, t1, time.Minute) {
-		t.Fatalf("a lease kept alive expired: %+v", got)
+	if got, err := b.ExpiredLeases(ctx); err != nil || len(got) != 0 || claim(t, b, t1, time.Minute) {
+		t.Fatalf("a lease kept alive expired: %+v %v", got, err)
 	}
 	ws, err := b.Workers(ctx, t1)
 	if err != nil || len(ws) != 1 || ws[0].Name != "a" || !ws[0].Started.Equal(t1) {
@@ -139,8 +141,8 @@ func TestHeartbeatAndAbandon(t *testing.T) {
 	if err := a.Leave(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if ws, _ := b.Workers(ctx, t1); len(ws) != 0 {
-		t.Errorf("workers after a left: %+v", ws)
+	if ws, err := b.Workers(ctx, t1); err != nil || len(ws) != 0 {
+		t.Errorf("workers after a left: %+v %v", ws, err)
 	}
 }
 
@@ -193,7 +195,9 @@ func TestSQLiteGrantsEveryClaim(t *testing.T) {
 		}
 	}
 	var n int
-	s.db.QueryRow(`SELECT count(*) FROM leases`).Scan(&n)
+	if err := s.db.QueryRow(`SELECT count(*) FROM leases`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%d lease rows on SQLite, want none", n)
 	}
