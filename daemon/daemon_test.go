@@ -463,3 +463,24 @@ func TestTaskDoesNotOverlap(t *testing.T) {
 		t.Errorf("task ran %d times, want 2 (the overlapping fire skipped)", n)
 	}
 }
+
+// A task that panics gives its slot back: on PostgreSQL a lease left held
+// would be extended by this worker's heartbeats, and no later slot of the
+// task would ever be claimed again, on any worker.
+func TestPanickingTaskFinishesItsLease(t *testing.T) {
+	if !dbtest.Postgres() {
+		t.Skip("PostgreSQL only: on SQLite every claim succeeds (NEWSMON_TEST_BACKEND=postgres)")
+	}
+	srv := newFeedServer(t, 0, 0)
+	d, st, _ := setup(t, srv.URL, "", `  - {name: fast, type: feed, url: SRV/fast.rss, full_text: false}
+`, nil)
+	ctx := context.Background()
+	slot := time.Date(2026, 11, 1, 7, 0, 0, 0, time.UTC)
+	boom := task{run: func(context.Context) error { panic("the digest's template") }}
+	d.begin(taskKey("digest"))
+	d.runTask(ctx, "digest", boom, slot)
+	next := slot.Add(24 * time.Hour)
+	if got, err := st.Claim(ctx, taskKey("digest"), next, time.Minute); err != nil || !got {
+		t.Errorf("claim of the next digest slot after a panic: %v %v, want it free", got, err)
+	}
+}

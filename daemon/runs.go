@@ -251,13 +251,17 @@ func (d *Daemon) runTask(runCtx context.Context, name string, t task, slot time.
 		d.log.Debug("another worker runs this "+name+", or ran it: skipped", "task", name, "slot", slot)
 		return
 	}
+	// A task that failed, or panicked, is done all the same: the next
+	// digest covers a failed one's period, the next health check looks
+	// again. Deferred, so that a panic does not leave the lease held, and
+	// extended by this worker's heartbeats, for as long as it lives.
+	defer func() {
+		if err := d.store.FinishLease(context.WithoutCancel(runCtx), lease); err != nil {
+			d.log.Error("finish "+name, "task", name, "slot", slot, "err", err)
+		}
+	}()
 	if err := t.run(runCtx); err != nil && runCtx.Err() == nil {
 		d.log.Error(name+" failed", "task", name, "err", err)
-	}
-	// A task that failed is done all the same: the next digest covers a
-	// failed one's period, the next health check looks again.
-	if err := d.store.FinishLease(context.WithoutCancel(runCtx), lease); err != nil {
-		d.log.Error("finish "+name, "task", name, "slot", slot, "err", err)
 	}
 }
 

@@ -22,10 +22,17 @@ func (d *Daemon) runLeases(ctx, runCtx context.Context, stop <-chan struct{}) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		// A reload may have changed postgres.lease: beat a third of the
+		// lease in force, not of the one at start.
+		lease := d.current().lease
+		if lease/3 != every {
+			every = lease / 3
+			t.Reset(every)
+		}
 		// The heartbeat outlives Run's context: runs finishing within the
 		// shutdown grace still hold their leases.
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), every)
-		if err := d.store.Heartbeat(hctx, started, d.current().lease); err != nil {
+		if err := d.store.Heartbeat(hctx, started, lease); err != nil {
 			d.log.Error("extend this worker's leases", "err", err)
 		}
 		cancel()
