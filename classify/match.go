@@ -421,7 +421,7 @@ func (tk *tokenizer) nameToks(dst []nameTok, looseFirst *[256]bool) []nameTok {
 		lastKey := w.hd
 		joined := false
 		for i+1 < len(words) && !words[i+1].elided && words[i+1].sep == sepSpace &&
-			(words[i+1].aposJoin || particleFilter.has(lastKey) && particles[lastKey]) {
+			(words[i+1].aposJoin || isParticle(lastKey)) {
 			if !joined {
 				tk.forms = append(tk.forms, form...)
 				joined = true
@@ -751,8 +751,8 @@ func (m *Matcher) matchTokenized(tk *tokenizer, text string) []Mention {
 	for _, c := range cands {
 		p := c.person
 		if p < 0 {
-			p = m.resolveSurname(toks, c.tok, fullNamed, c.loose)
-			if p < 0 || !fullNamed[p] && slices.Contains(places, toks[c.tok].key) {
+			p = m.resolveSurname(toks, c.tok, fullNamed, places, c.loose)
+			if p < 0 {
 				continue
 			}
 		}
@@ -835,7 +835,7 @@ func matchPatterns(ps []namePattern, toks []nameTok, i int, key func(nameTok) ui
 
 // resolveSurname decides whom a bare surname at toks[i] names, or -1. A
 // loose one counts only for a person named in full in the same text.
-func (m *Matcher) resolveSurname(toks []nameTok, i int, fullNamed []bool, loose bool) int {
+func (m *Matcher) resolveSurname(toks []nameTok, i int, fullNamed []bool, places []uint64, loose bool) int {
 	t := toks[i]
 	owners := m.surnames[t.key]
 	if loose {
@@ -857,8 +857,8 @@ func (m *Matcher) resolveSurname(toks []nameTok, i int, fullNamed []bool, loose 
 		return -1 // a surname in lower case is a word ("winner", "sala")
 	case (ambiguousNames[t.key] || m.particleLed[p]) && !fullNamed[p]:
 		return -1
-	case !fullNamed[p] && placeBefore(toks, i):
-		return -1 // a place: "in Douma", "the town of Douma"
+	case !fullNamed[p] && (placeBefore(toks, i) || slices.Contains(places, t.key)):
+		return -1 // a place: "in Douma", "the town of Douma", and "Douma" after either
 	case m.beforeAnotherName(toks, i):
 		return -1 // "Sala Penal", "Wong Sze-lai"
 	case m.isRelative(toks, i, p):

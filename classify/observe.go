@@ -226,12 +226,6 @@ func (c *Classifier) cueSignals(r *reading, spans []span, hits []hit, paraSides 
 	return out
 }
 
-// reported says whether a signal carries somebody else's words rather than
-// the piece's own.
-func (s signal) reported() bool {
-	return s.ctx&(ctxQuoted|ctxAttributed|ctxAnswered|ctxCharge) != 0
-}
-
 // observeFor attributes the signals to person p and measures the piece as
 // it concerns p.
 func (r *reading) observeFor(p int) observation {
