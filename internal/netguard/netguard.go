@@ -55,7 +55,7 @@ func Control(allowPrivate bool) func(network, address string, c syscall.RawConn)
 // address (and the embedded IPv4 address that decided, if any).
 func Check(ip netip.Addr, allowPrivate bool) error {
 	ip = ip.WithZone("").Unmap()
-	var buf [4]netip.Addr
+	var buf [5]netip.Addr
 	reach := append(buf[:0], ip)
 	reach = appendEmbedded(reach, ip)
 	for _, a := range reach {
