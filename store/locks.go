@@ -24,7 +24,6 @@ const (
 
 // Lock is a named lock held by this process.
 type Lock struct {
-	name    string
 	release func()
 	lost    chan struct{}
 	once    sync.Once
@@ -61,7 +60,7 @@ func (s *Store) TryLock(ctx context.Context, name string) (*Lock, error) {
 		conn.Close()
 		return nil, nil
 	}
-	l := &Lock{name: name, lost: make(chan struct{})}
+	l := &Lock{lost: make(chan struct{})}
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
@@ -141,7 +140,7 @@ func (ll *localLocks) try(name string) *Lock {
 		return nil
 	}
 	ll.held[name] = true
-	return &Lock{name: name, lost: make(chan struct{}), release: func() {
+	return &Lock{lost: make(chan struct{}), release: func() {
 		ll.mu.Lock()
 		delete(ll.held, name)
 		ll.mu.Unlock()

@@ -350,9 +350,6 @@ func (s *Store) Path() string { return s.location }
 // workers may share.
 func (s *Store) Postgres() bool { return s.dialect == postgresDialect }
 
-// Worker is this process's name in fetch_runs and leases.
-func (s *Store) Worker() string { return s.worker }
-
 // Ping checks that the database answers a query.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int

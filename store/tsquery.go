@@ -51,13 +51,13 @@ func tsQuery(q string) (string, error) {
 }
 
 type ftsToken struct {
-	kind string // word, phrase, (, ), :, *, ",", OR, AND, NOT, NEAR, number
+	kind string // word, phrase, (, ), :, *, ",", OR, AND, NOT, NEAR
 	text string
 }
 
 func (t ftsToken) String() string {
 	switch t.kind {
-	case "word", "phrase", "number":
+	case "word", "phrase":
 		return strconv.Quote(t.text)
 	}
 	return "\"" + t.kind + "\""
