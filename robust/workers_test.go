@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsmon/newsmon/daemon"
 	"github.com/newsmon/newsmon/internal/dbtest"
 )
 
@@ -121,7 +122,7 @@ func killOneWorker(t *testing.T) {
 
 	waitFor(t, "slot s1 to be run, the killed worker's share taken over", workerEvery, slotDone(s1))
 	waitFor(t, "slot s2 to be run", time.Until(s2.Add(workerEvery)), slotDone(s2))
-	waitFor(t, "every alert to be delivered", 4*PostgresSendEveryForTest, func() bool {
+	waitFor(t, "every alert to be delivered", 4*daemon.PostgresSendEvery, func() bool {
 		return count(t, db, `SELECT count(*) FROM alerts WHERE status != 'sent'`) == 0
 	})
 	stopAt := time.Now()
@@ -248,7 +249,7 @@ func TestAlertSenderMovesOn(t *testing.T) {
 	}
 	waitFor(t, "slot s0 to be run", workerEvery, slotDone(s0))
 	var sender *workerProc
-	waitFor(t, "a worker to hold the alerts lock", 3*PostgresSendEveryForTest, func() bool {
+	waitFor(t, "a worker to hold the alerts lock", 3*daemon.PostgresSendEvery, func() bool {
 		holders := rows(t, db, `SELECT substr(a.application_name, length('newsmon ') + 1)
 			FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
 			WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()
@@ -267,7 +268,7 @@ func TestAlertSenderMovesOn(t *testing.T) {
 	sender.cmd.Wait()
 	delete(workers, sender.name)
 	waitFor(t, "slots s1 and s2 to be run by the survivor", 3*workerEvery, slotDone(s0.Add(2*workerEvery)))
-	waitFor(t, "every alert to be delivered", 4*PostgresSendEveryForTest, func() bool {
+	waitFor(t, "every alert to be delivered", 4*daemon.PostgresSendEvery, func() bool {
 		return count(t, db, `SELECT count(*) FROM alerts WHERE status != 'sent'`) == 0
 	})
 	for _, w := range workers {
@@ -282,9 +283,6 @@ func TestAlertSenderMovesOn(t *testing.T) {
 	}
 	hook.check(t, alerts, false)
 }
-
-// PostgresSendEveryForTest is how long the alert sender may take to look.
-const PostgresSendEveryForTest = 2 * time.Second
 
 // workerProc is one `newsmon run` worker.
 type workerProc struct {
