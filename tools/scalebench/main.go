@@ -88,6 +88,10 @@ func main() {
 		}
 		o.workers = append(o.workers, n)
 	}
+	if o.runs < 1 || o.feeds < 1 || o.items < 1 {
+		fmt.Fprintln(os.Stderr, "scalebench: -runs, -feeds and -items must be at least 1")
+		os.Exit(2)
+	}
 	if o.cluster == "" {
 		fmt.Fprintln(os.Stderr, "scalebench: -db or NEWSMON_TEST_POSTGRES: the URL of a PostgreSQL cluster (.ci/pgcluster start starts one)")
 		os.Exit(2)
