@@ -143,11 +143,10 @@ func (p *Pipeline) RunAll(ctx context.Context, sources []config.Source) []Summar
 
 // storeQueue bounds the runs RunAll holds fetched, waiting for the writer.
 // They give up their fetching slot, so that the next sources are fetched
-// meanwhile and the writer finds more runs to store in one transaction:
-// on a cold fetch of 1,000 feeds the database writes fell by a sixth (the
-// WAL pages every run touches are written once per group). Queued runs
-// hold their items in memory: 32 of them cost 7 MB more peak RSS than 16
-// for another 4% fewer writes.
+// meanwhile and the writer finds more runs to store in one transaction
+// (the WAL pages every run touches are written once per group). Queued
+// runs hold their items in memory, so a longer queue trades peak RSS for
+// fewer writes (the measurements are in docs/performance.md).
 const storeQueue = 16
 
 // RunSource fetches one source, classifies what is new and stores it, in one
