@@ -43,7 +43,30 @@ func Fingerprint(text string) uint64 {
 	for h, ok := sh.next(); ok; h, ok = sh.next() {
 		acc.add(h)
 	}
-	if sh.words < MinFingerprintWords {
+	return acc.fingerprint(sh.words)
+}
+
+// Signature returns text's Fingerprint and, when it has one, its
+// StoryKeys, from one pass over its shingles: what a stored item naming
+// someone needs, without reading its text twice.
+func Signature(text string) (fp uint64, keys [StoryKeyCount]uint64, ok bool) {
+	sh := shingler{text: text}
+	var acc laneCounter
+	mins := newMinHashes()
+	for h, more := sh.next(); more; h, more = sh.next() {
+		acc.add(h)
+		mins.add(h)
+	}
+	if fp = acc.fingerprint(sh.words); fp == 0 {
+		return 0, keys, false
+	}
+	return fp, mins.keys(), true
+}
+
+// fingerprint is the fingerprint of a text of words words whose shingles
+// acc has counted: 0 for a text too short to have one.
+func (acc *laneCounter) fingerprint(words int) uint64 {
+	if words < MinFingerprintWords {
 		return 0
 	}
 	fp := acc.majority()

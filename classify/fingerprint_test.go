@@ -8,7 +8,7 @@ import (
 )
 
 // The fixtures live with the store's story tests, which group the same texts.
-func readStory(t *testing.T, name string) string {
+func readStory(t testing.TB, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "store", "testdata", "stories", name+".txt"))
 	if err != nil {
@@ -60,13 +60,10 @@ func TestFingerprintNormalisesAndIgnoresShortText(t *testing.T) {
 }
 
 func BenchmarkFingerprint(b *testing.B) {
-	text, err := os.ReadFile(filepath.Join("..", "store", "testdata", "stories", "wire.txt"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	text := readStory(b, "wire")
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
-		Fingerprint(string(text))
+		Fingerprint(text)
 	}
 }
 

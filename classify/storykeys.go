@@ -41,26 +41,44 @@ var storyKeySeeds = func() (s [StoryKeyCount * StoryKeyRows]uint64) {
 // Keys are stored: changing how they are made needs a migration that makes
 // them again.
 func StoryKeys(text string) (keys [StoryKeyCount]uint64, ok bool) {
-	var mins [StoryKeyCount * StoryKeyRows]uint64
-	for i := range mins {
-		mins[i] = ^uint64(0)
-	}
+	mins := newMinHashes()
 	sh := shingler{text: text}
 	for h, more := sh.next(); more; h, more = sh.next() {
 		ok = true
-		for i, seed := range storyKeySeeds {
-			mins[i] = min(mins[i], h*seed)
-		}
+		mins.add(h)
 	}
 	if !ok {
 		return keys, false
 	}
+	return mins.keys(), true
+}
+
+// minHashes holds the minimum of each min-hash function over the
+// shingles added so far.
+type minHashes [StoryKeyCount * StoryKeyRows]uint64
+
+func newMinHashes() *minHashes {
+	var m minHashes
+	for i := range m {
+		m[i] = ^uint64(0)
+	}
+	return &m
+}
+
+func (m *minHashes) add(h uint64) {
+	for i, seed := range storyKeySeeds {
+		m[i] = min(m[i], h*seed)
+	}
+}
+
+// keys folds each band of StoryKeyRows minima into one key.
+func (m *minHashes) keys() (keys [StoryKeyCount]uint64) {
 	for k := range keys {
 		key := uint64(k + 1)
-		for _, m := range mins[k*StoryKeyRows : (k+1)*StoryKeyRows] {
-			key = fmix64(key*0x9e3779b97f4a7c15 ^ m)
+		for _, v := range m[k*StoryKeyRows : (k+1)*StoryKeyRows] {
+			key = fmix64(key*0x9e3779b97f4a7c15 ^ v)
 		}
 		keys[k] = key
 	}
-	return keys, true
+	return keys
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -184,13 +182,29 @@ func TestStoryKeysDoNotAllocate(t *testing.T) {
 }
 
 func BenchmarkStoryKeys(b *testing.B) {
-	text, err := os.ReadFile(filepath.Join("..", "store", "testdata", "stories", "wire.txt"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := string(text)
+	s := readStory(b, "wire")
 	b.SetBytes(int64(len(s)))
 	for b.Loop() {
 		StoryKeys(s)
+	}
+}
+
+func BenchmarkSignature(b *testing.B) {
+	s := readStory(b, "wire")
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		Signature(s)
+	}
+}
+
+// Signature is Fingerprint and StoryKeys from one pass: the same values.
+func TestSignatureIsFingerprintAndKeys(t *testing.T) {
+	for _, text := range []string{"", "too short", readStory(t, "wire"), strings.Repeat("Ali Aarrass à Bruxelles, le procès. ", 12)} {
+		fp, keys, ok := Signature(text)
+		wantKeys, keysOK := StoryKeys(text)
+		wantFP := Fingerprint(text)
+		if fp != wantFP || ok != (wantFP != 0) || ok && (!keysOK || keys != wantKeys) {
+			t.Errorf("Signature(%.20q) = %x %x %v, want %x %x (keys %v)", text, fp, keys, ok, wantFP, wantKeys, keysOK)
+		}
 	}
 }

@@ -317,10 +317,8 @@ func label(c *classify.Classifier, it *store.Item, prior string) {
 		it.Mentions, it.Stances, it.Topics = nil, nil, nil
 		return
 	}
-	if it.Fingerprint = classify.Fingerprint(it.Text); it.Fingerprint != 0 {
-		if keys, ok := classify.StoryKeys(it.Text); ok {
-			it.StoryKeys = keys[:]
-		}
+	if fp, keys, ok := classify.Signature(it.Text); ok {
+		it.Fingerprint, it.StoryKeys = fp, keys[:]
 	}
 	res := c.Classify(classify.Document{Title: it.Title, Text: it.Text, StancePrior: prior})
 	applyResult(it, res)
