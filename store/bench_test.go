@@ -211,7 +211,6 @@ func buildMillion(ctx context.Context, s *Store, total int, now time.Time) error
 			defer insT.Close()
 			insK, _ := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO story_keys (key, seen, item_id) SELECT value, ?2, ?3 FROM json_each(?1)`)
 			defer insK.Close()
-			var keyList storyWriter
 			for n := first; n < min(first+perTx, total); n++ {
 				id := int64(n + 1)
 				at := now.Add(-span + time.Duration(float64(span)*float64(n)/float64(total)))
@@ -238,7 +237,7 @@ func buildMillion(ctx context.Context, s *Store, total int, now time.Time) error
 					continue
 				}
 				if ks, ok := classify.StoryKeys(text); ok {
-					if _, err := insK.ExecContext(ctx, keyList.keyList(ks[:]), at.Unix(), id); err != nil {
+					if _, err := insK.ExecContext(ctx, keyList(ks[:]), at.Unix(), id); err != nil {
 						return err
 					}
 				}

@@ -51,7 +51,6 @@ type NewItem struct {
 // storyWriter holds the statements SaveRun uses to group items into stories.
 type storyWriter struct {
 	candidates, insertKeys, setStory, setFingerprint *sql.Stmt
-	buf                                              []byte // JSON list of keys, reused
 }
 
 func (s *Store) prepareStoryWriter(ctx context.Context, tx *sql.Tx) (*storyWriter, error) {
@@ -88,16 +87,16 @@ func (w *storyWriter) close() {
 }
 
 // keyList renders keys as a JSON array for json_each.
-func (w *storyWriter) keyList(keys []uint64) string {
-	b := append(w.buf[:0], '[')
+func keyList(keys []uint64) string {
+	b := make([]byte, 0, 2+len(keys)*21)
+	b = append(b, '[')
 	for i, k := range keys {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = strconv.AppendInt(b, storyKey(k), 10)
 	}
-	w.buf = append(b, ']')
-	return string(w.buf)
+	return string(append(b, ']'))
 }
 
 // assign records an item's fingerprint and story keys and puts it in the
@@ -114,7 +113,8 @@ func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, keys []ui
 	if !until.IsZero() {
 		last = until.Unix()
 	}
-	rows, err := w.candidates.QueryContext(ctx, w.keyList(keys), since.Unix(), last, id, storyCandidates)
+	list := keyList(keys)
+	rows, err := w.candidates.QueryContext(ctx, list, since.Unix(), last, id, storyCandidates)
 	if err != nil {
 		return out, fmt.Errorf("look up story candidates: %w", err)
 	}
@@ -140,19 +140,18 @@ func (w *storyWriter) assign(ctx context.Context, id int64, fp uint64, keys []ui
 	if err := rows.Err(); err != nil {
 		return out, fmt.Errorf("read story candidates: %w", err)
 	}
-	if err := w.addKeys(ctx, id, keys); err != nil {
-		return out, err
+	if len(keys) > 0 {
+		if err := w.addKeys(ctx, id, list); err != nil {
+			return out, err
+		}
 	}
 	_, err = w.setStory.ExecContext(ctx, int64(fp), out.StoryID, id)
 	return out, err
 }
 
-// addKeys files an item under its story keys.
-func (w *storyWriter) addKeys(ctx context.Context, id int64, keys []uint64) error {
-	if len(keys) == 0 {
-		return nil
-	}
-	if _, err := w.insertKeys.ExecContext(ctx, w.keyList(keys), id); err != nil {
+// addKeys files an item under its story keys, as keyList lists them.
+func (w *storyWriter) addKeys(ctx context.Context, id int64, list string) error {
+	if _, err := w.insertKeys.ExecContext(ctx, list, id); err != nil {
 		return fmt.Errorf("store story keys: %w", err)
 	}
 	return nil
@@ -170,7 +169,10 @@ func (w *storyWriter) refresh(ctx context.Context, id int64, fp uint64, keys []u
 	if _, err := w.setFingerprint.ExecContext(ctx, v, id); err != nil {
 		return err
 	}
-	return w.addKeys(ctx, id, keys)
+	if len(keys) == 0 {
+		return nil
+	}
+	return w.addKeys(ctx, id, keyList(keys))
 }
 
 // candidatesSQL reads the fingerprinted items first seen between ?2 and ?3

@@ -60,7 +60,6 @@ func BenchmarkStories(b *testing.B) {
 
 func benchLookup(b *testing.B, s *Store, newText func() string, now time.Time) {
 	ctx := context.Background()
-	var w storyWriter
 	since := now.Add(-StoryWindow).Unix()
 	st, err := s.stmt(ctx, candidatesSQL)
 	if err != nil {
@@ -71,7 +70,7 @@ func benchLookup(b *testing.B, s *Store, newText func() string, now time.Time) {
 	for b.Loop() {
 		b.StopTimer()
 		keys, _ := classify.StoryKeys(newText())
-		list := w.keyList(keys[:])
+		list := keyList(keys[:])
 		b.StartTimer()
 		before := cpuTime(b)
 		rows, err := st.QueryContext(ctx, list, since, nil, 0, storyCandidates)
