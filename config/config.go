@@ -93,8 +93,12 @@ type Postgres struct {
 }
 
 // IsPostgres reports whether the database is PostgreSQL.
-func (c *Config) IsPostgres() bool {
-	l := strings.ToLower(c.Database)
+func (c *Config) IsPostgres() bool { return IsPostgresURL(c.Database) }
+
+// IsPostgresURL reports whether a database location is a PostgreSQL URL
+// (postgres:// or postgresql://) rather than a SQLite file.
+func IsPostgresURL(location string) bool {
+	l := strings.ToLower(location)
 	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
 }
 

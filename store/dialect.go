@@ -39,13 +39,6 @@ func (d dialect) pick(sqlite, postgres string) string {
 	return sqlite
 }
 
-// IsPostgresURL reports whether location names a PostgreSQL database
-// (postgres:// or postgresql://) rather than a SQLite file.
-func IsPostgresURL(location string) bool {
-	l := strings.ToLower(location)
-	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
-}
-
 // rebinds caches rebind's output: the store runs the same few dozen
 // statements again and again.
 var rebinds sync.Map

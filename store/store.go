@@ -31,6 +31,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/newsmon/newsmon/config"
 )
 
 // Store is an open newsmon database.
@@ -132,7 +134,7 @@ func open(ctx context.Context, location string, existing bool, opts []Option) (*
 	if o.worker == "" {
 		o.worker = DefaultWorker()
 	}
-	if IsPostgresURL(location) {
+	if config.IsPostgresURL(location) {
 		return openPostgres(ctx, location, existing, o)
 	}
 	path := location

@@ -8,6 +8,7 @@ import (
 	"os"
 	"text/tabwriter"
 
+	"github.com/newsmon/newsmon/config"
 	"github.com/newsmon/newsmon/store"
 )
 
@@ -44,7 +45,7 @@ func runCopy(ctx context.Context, e *env, args []string) int {
 		}
 		return nil, nil
 	}
-	if !store.IsPostgresURL(*to) {
+	if !config.IsPostgresURL(*to) {
 		if _, err := os.Lstat(*to); !errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintf(e.stderr, "newsmon copy: %s exists: copy only into a new file\n", *to)
 			return exitFailure
@@ -83,7 +84,7 @@ func runCopy(ctx context.Context, e *env, args []string) int {
 	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, "newsmon copy:", err)
-		if store.IsPostgresURL(*to) {
+		if config.IsPostgresURL(*to) {
 			fmt.Fprintf(e.stderr, "newsmon copy: %s holds part of the copy: empty it (DROP its tables, or the database) before copying again\n", *to)
 		} else {
 			for _, f := range []string{*to, *to + "-wal", *to + "-shm"} {

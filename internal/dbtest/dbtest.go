@@ -148,7 +148,8 @@ func testDB(t testing.TB, cluster, shared string) *sql.DB {
 	return db
 }
 
-// IsPostgres reports whether location is a PostgreSQL URL.
+// IsPostgres reports whether location is a PostgreSQL URL: the test of
+// config.IsPostgresURL, which helpers under internal/ may not import.
 func IsPostgres(location string) bool {
 	l := strings.ToLower(location)
 	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
