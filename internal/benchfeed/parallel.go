@@ -7,19 +7,23 @@ import (
 	"sync/atomic"
 )
 
-// Parallel calls fn(i) for every i in [0, n), on as many goroutines as Go
-// may run at once, and returns the first error (the others' calls go on
-// to the end of their current i).
-func Parallel(n int, fn func(i int) error) error {
+// Parallel calls fn(i) for every i in [0, n), on width goroutines (0: as
+// many as Go may run at once), and returns the first error; after an
+// error no new i is started.
+func Parallel(width, n int, fn func(i int) error) error {
+	if width <= 0 {
+		width = runtime.GOMAXPROCS(0)
+	}
 	var wg sync.WaitGroup
 	var next atomic.Int64
+	var failed atomic.Bool
 	var mu sync.Mutex
 	var first error
-	for range runtime.GOMAXPROCS(0) {
+	for range width {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
+			for !failed.Load() {
 				i := int(next.Add(1) - 1)
 				if i >= n {
 					return
@@ -30,6 +34,7 @@ func Parallel(n int, fn func(i int) error) error {
 						first = err
 					}
 					mu.Unlock()
+					failed.Store(true)
 					return
 				}
 			}

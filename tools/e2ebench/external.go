@@ -9,8 +9,9 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
+
+	"github.com/newsmon/newsmon/internal/benchfeed"
 )
 
 // feedSource is where a run's feeds come from: the benchmark's own
@@ -104,27 +105,14 @@ func (e *external) get(ctx context.Context, path string) ([]byte, error) {
 // measureSizes fetches every feed as a client that accepts gzip would.
 func (e *external) measureSizes(ctx context.Context) error {
 	var plain, gz atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, len(e.urls))
-	next := atomic.Int64{}
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(e.urls); i = int(next.Add(1) - 1) {
-				p, z, err := e.feedSize(ctx, e.urls[i])
-				if err != nil {
-					errs <- err
-					return
-				}
-				plain.Add(p)
-				gz.Add(z)
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	// Downloads wait on the network more than on a core: 8 at once.
+	err := benchfeed.Parallel(8, len(e.urls), func(i int) error {
+		p, z, err := e.feedSize(ctx, e.urls[i])
+		plain.Add(p)
+		gz.Add(z)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	e.plain, e.gz = plain.Load(), gz.Load()

@@ -55,7 +55,7 @@ func newServer(nFeeds, nItems int) (*server, error) {
 	// Feed URLs are known only once the listener exists; it is bound now
 	// and serving starts after the feeds are built.
 	base := "http://" + s.srv.Listener.Addr().String()
-	err := benchfeed.Parallel(nFeeds, func(i int) error {
+	err := benchfeed.Parallel(0, nFeeds, func(i int) error {
 		atom := i%5 == 4
 		plain := benchfeed.Feed(benchfeed.Spec{Index: i, Items: nItems, Atom: atom, Base: base, Posted: s.modified})
 		var gz bytes.Buffer

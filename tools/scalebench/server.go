@@ -29,7 +29,7 @@ func newServer(feeds, items int) (*server, error) {
 	base := "http://" + s.srv.Listener.Addr().String()
 	posted := time.Now().UTC().Truncate(time.Hour)
 	var mu sync.Mutex
-	err := benchfeed.Parallel(feeds, func(i int) error {
+	err := benchfeed.Parallel(0, feeds, func(i int) error {
 		plain := benchfeed.Feed(benchfeed.Spec{Index: i, Items: items, Atom: i%5 == 4, Base: base, Posted: posted})
 		var b bytes.Buffer
 		zw := gzip.NewWriter(&b)
