@@ -65,12 +65,16 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, progress func(TableCopy)
 	}
 	defer done()
 	var out []TableCopy
+	var withIDs []string // tables with an id column
 	for _, table := range copyTables {
 		tc, err := copyTable(ctx, snap, dst, table)
 		if err != nil {
 			return out, fmt.Errorf("copy %s: %w", table, err)
 		}
-		got, err := dst.checksum(ctx, dst.db, table, tc.columns)
+		if slices.Contains(tc.columns, "id") {
+			withIDs = append(withIDs, table)
+		}
+		got, err := dst.checksum(ctx, table, tc.columns)
 		if err != nil {
 			return out, fmt.Errorf("copy %s: verify: %w", table, err)
 		}
@@ -83,7 +87,7 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, progress func(TableCopy)
 			progress(tc.TableCopy)
 		}
 	}
-	if err := dst.afterCopy(ctx); err != nil {
+	if err := dst.afterCopy(ctx, withIDs); err != nil {
 		return out, fmt.Errorf("copy: %w", err)
 	}
 	return out, nil
@@ -277,21 +281,16 @@ func storedTime(t time.Time) string {
 }
 
 // afterCopy brings what is not copied up to date: PostgreSQL's id
-// sequences continue after the copied ids, and the search index is built.
-func (s *Store) afterCopy(ctx context.Context) error {
+// sequences of the tables withIDs continue after the copied ids, and the
+// search index is built.
+func (s *Store) afterCopy(ctx context.Context, withIDs []string) error {
 	if s.dialect == postgresDialect {
-		for _, t := range copyTables {
-			cols, err := s.columns(ctx, t)
-			if err != nil {
-				return err
-			}
+		for _, t := range withIDs {
 			var seq sql.NullString
-			if slices.Contains(cols, "id") {
-				if err := s.db.QueryRowContext(ctx, `SELECT pg_get_serial_sequence(?, 'id')`, t).Scan(&seq); err != nil {
-					return fmt.Errorf("continue the ids of %s: %w", t, err)
-				}
+			if err := s.db.QueryRowContext(ctx, `SELECT pg_get_serial_sequence(?, 'id')`, t).Scan(&seq); err != nil {
+				return fmt.Errorf("continue the ids of %s: %w", t, err)
 			}
-			if !seq.Valid { // no id, or one that is not generated (reclassify_progress)
+			if !seq.Valid { // an id that is not generated (reclassify_progress)
 				continue
 			}
 			if _, err := s.db.ExecContext(ctx, `SELECT setval(?, coalesce(max(id), 0) + 1, false) FROM `+t, seq.String); err != nil {
@@ -306,8 +305,8 @@ func (s *Store) afterCopy(ctx context.Context) error {
 }
 
 // checksum reads a table's rows back and sums them as copyTable did.
-func (s *Store) checksum(ctx context.Context, r reader, table string, cols []string) (TableCopy, error) {
-	rows, err := r.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+table)
+func (s *Store) checksum(ctx context.Context, table string, cols []string) (TableCopy, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+table)
 	if err != nil {
 		return TableCopy{}, err
 	}
