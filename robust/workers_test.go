@@ -92,15 +92,10 @@ func killOneWorker(t *testing.T) {
 		w := startWorker(t, cfg)
 		workers[w.cmd.Process.Pid] = w
 	}
-	slotDone := func(slot time.Time) func() bool {
-		return func() bool {
-			return count(t, db, `SELECT count(DISTINCT source) FROM fetch_runs WHERE slot = ?`, slot.UTC().Format(time.RFC3339)) == workerSources
-		}
-	}
 	waitFor(t, "the workers to create the schema", workerEvery, func() bool {
 		return rows(t, db, `SELECT to_regclass('leases') IS NOT NULL`)[0] == "1"
 	})
-	waitFor(t, "slot s0 (the catch-up at start) to be run", workerEvery, slotDone(s0))
+	waitFor(t, "slot s0 (the catch-up at start) to be run", workerEvery, slotDone(t, db, s0, workerSources))
 
 	// Kill a worker that holds leases of s1 (runs in flight), and neither
 	// the alerts lock nor the digest.
@@ -120,8 +115,8 @@ func killOneWorker(t *testing.T) {
 	victim.held = count(t, db, `SELECT count(*) FROM leases WHERE worker = ?`, victim.name)
 	t.Logf("killed %s %v after slot s1, holding %d leases", victim.name, killedAt.Sub(s1).Round(time.Millisecond), victim.held)
 
-	waitFor(t, "slot s1 to be run, the killed worker's share taken over", workerEvery, slotDone(s1))
-	waitFor(t, "slot s2 to be run", time.Until(s2.Add(workerEvery)), slotDone(s2))
+	waitFor(t, "slot s1 to be run, the killed worker's share taken over", workerEvery, slotDone(t, db, s1, workerSources))
+	waitFor(t, "slot s2 to be run", time.Until(s2.Add(workerEvery)), slotDone(t, db, s2, workerSources))
 	waitFor(t, "every alert to be delivered", 4*daemon.PostgresSendEvery, func() bool {
 		return count(t, db, `SELECT count(*) FROM alerts WHERE status != 'sent'`) == 0
 	})
@@ -241,19 +236,10 @@ func TestAlertSenderMovesOn(t *testing.T) {
 		w := startWorker(t, cfg)
 		workers[w.name] = w
 	}
-	slotDone := func(slot time.Time) func() bool {
-		return func() bool {
-			return rows(t, db, `SELECT to_regclass('fetch_runs') IS NOT NULL`)[0] == "1" &&
-				count(t, db, `SELECT count(DISTINCT source) FROM fetch_runs WHERE slot = ?`, slot.UTC().Format(time.RFC3339)) == sources
-		}
-	}
-	waitFor(t, "slot s0 to be run", workerEvery, slotDone(s0))
+	waitFor(t, "slot s0 to be run", workerEvery, slotDone(t, db, s0, sources))
 	var sender *workerProc
 	waitFor(t, "a worker to hold the alerts lock", 3*daemon.PostgresSendEvery, func() bool {
-		holders := rows(t, db, `SELECT substr(a.application_name, length('newsmon ') + 1)
-			FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-			WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()
-			AND l.objid = (hashtextextended('newsmon lock alerts in ' || current_schema(), 0) & 4294967295)::oid`)
+		holders := lockHolders(t, db, `AND l.objid = (hashtextextended('newsmon lock alerts in ' || current_schema(), 0) & 4294967295)::oid`)
 		if len(holders) == 1 {
 			sender = workers[holders[0]]
 		}
@@ -267,7 +253,7 @@ func TestAlertSenderMovesOn(t *testing.T) {
 	}
 	sender.cmd.Wait()
 	delete(workers, sender.name)
-	waitFor(t, "slots s1 and s2 to be run by the survivor", 3*workerEvery, slotDone(s0.Add(2*workerEvery)))
+	waitFor(t, "slots s1 and s2 to be run by the survivor", 3*workerEvery, slotDone(t, db, s0.Add(2*workerEvery), sources))
 	waitFor(t, "every alert to be delivered", 4*daemon.PostgresSendEvery, func() bool {
 		return count(t, db, `SELECT count(*) FROM alerts WHERE status != 'sent'`) == 0
 	})
@@ -331,10 +317,8 @@ func startWorker(t *testing.T, cfg string) *workerProc {
 func pickVictim(t *testing.T, db string, workers map[int]*workerProc) *workerProc {
 	t.Helper()
 	busy := map[string]bool{}
-	for _, name := range rows(t, db, `SELECT substr(a.application_name, length('newsmon ') + 1)
-		FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-		WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()
-		UNION SELECT worker FROM leases WHERE job = 'task digest' AND worker IS NOT NULL`) {
+	digest := rows(t, db, `SELECT worker FROM leases WHERE job = 'task digest' AND worker IS NOT NULL`)
+	for _, name := range append(lockHolders(t, db, ""), digest...) {
 		busy[name] = true
 	}
 	held := map[string]int{}
@@ -355,6 +339,24 @@ func pickVictim(t *testing.T, db string, workers map[int]*workerProc) *workerPro
 		return nil
 	}
 	return victim
+}
+
+// slotDone says, for waitFor, whether n sources have run for slot (false
+// until the workers have created the schema).
+func slotDone(t *testing.T, db string, slot time.Time, n int) func() bool {
+	return func() bool {
+		return rows(t, db, `SELECT to_regclass('fetch_runs') IS NOT NULL`)[0] == "1" &&
+			count(t, db, `SELECT count(DISTINCT source) FROM fetch_runs WHERE slot = ?`, slot.UTC().Format(time.RFC3339)) == n
+	}
+}
+
+// lockHolders lists the workers holding a PostgreSQL advisory lock, of
+// those the SQL condition and (ANDed on pg_locks l) selects.
+func lockHolders(t *testing.T, db, and string) []string {
+	t.Helper()
+	return rows(t, db, `SELECT substr(a.application_name, length('newsmon ') + 1)
+		FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+		WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database() `+and)
 }
 
 func writeWorkersConfig(t *testing.T, db, feeds, hook string, mailPort, sources int) string {
