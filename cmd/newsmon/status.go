@@ -73,12 +73,8 @@ func runStatus(ctx context.Context, e *env, args []string) int {
 			failing = true
 			problem = failureSummary(s.Cause, s.Error)
 		}
-		worker := ""
-		if cfg.IsPostgres() {
-			worker = "\t" + cmp.Or(s.Worker, "-")
-		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d%s\t%s\n", s.Source, s.Schedule, next, show(s.LastRun), show(s.LastSuccess),
-			strconv.Itoa(s.ConsecutiveFailures), s.ItemsLastDay, worker, problem)
+			strconv.Itoa(s.ConsecutiveFailures), s.ItemsLastDay, workerCell(cfg, s.Worker), problem)
 	}
 	tw.Flush()
 	if failing {
@@ -92,6 +88,15 @@ func runStatus(ctx context.Context, e *env, args []string) int {
 func workerColumn(cfg config.Config) string {
 	if cfg.IsPostgres() {
 		return "\tWORKER"
+	}
+	return ""
+}
+
+// workerCell is a row's cell of the WORKER column, tab first, or nothing
+// where there is no such column.
+func workerCell(cfg config.Config, worker string) string {
+	if cfg.IsPostgres() {
+		return "\t" + cmp.Or(worker, "-")
 	}
 	return ""
 }
@@ -234,9 +239,7 @@ func readStatus(ctx context.Context, cfg config.Config, st *store.Store, now tim
 	for _, h := range health {
 		s := sourceStatusJSON{Source: h.Name, Type: h.Type, URL: h.URL, LastRun: jsonTime(h.LastRun), LastSuccess: jsonTime(h.LastSuccess),
 			ConsecutiveFailures: h.ConsecutiveFailures, ItemsLastDay: h.ItemsLastDay, Schedule: specs[h.Name]}
-		if cfg.IsPostgres() {
-			s.Worker = h.LastWorker
-		}
+		s.Worker = workerOf(cfg, h.LastWorker)
 		if s.Schedule == "" {
 			s.Schedule = "(not in config)"
 		}
@@ -314,11 +317,7 @@ func sourceStatus(ctx context.Context, e *env, cfg config.Config, st *store.Stor
 		if r.HTTPStatus != 0 {
 			httpStatus = strconv.Itoa(r.HTTPStatus)
 		}
-		worker := ""
-		if cfg.IsPostgres() {
-			worker = "\t" + cmp.Or(r.Worker, "-")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d%s\t%s\t%s\n", show(r.Started), r.Status, httpStatus, r.Fetched, r.New, worker, r.Cause, oneLineCut(r.Error, 200))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d%s\t%s\t%s\n", show(r.Started), r.Status, httpStatus, r.Fetched, r.New, workerCell(cfg, r.Worker), r.Cause, oneLineCut(r.Error, 200))
 	}
 	tw.Flush()
 	return exitOK
