@@ -253,7 +253,7 @@ func (rw *runWriter) save(ctx context.Context, p *runPart) (RunResult, error) {
 			}
 		}
 	}
-	return res, p.recordRun(ctx, tx, &res)
+	return res, p.recordRun(ctx, tx, w.dialect, &res)
 }
 
 // insertRunRow writes a run's fetch_runs row; counts gives its Seen and

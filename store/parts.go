@@ -46,7 +46,6 @@ type runPart struct {
 	from, total int   // the part's first item, and all items, in the run
 	runID       int64 // the run's fetch_runs row, once the first part wrote it
 	newBefore   int   // new items stored by earlier parts
-	dialect     dialect
 }
 
 // itemBytes is how much text an item brings to a transaction.
@@ -77,7 +76,7 @@ func (s *Store) saveInParts(ctx context.Context, run Run) (RunResult, error) {
 	bounds := partBounds(run.Items)
 	for i, b := range bounds {
 		p := &runPart{run: run, first: i == 0, last: i == len(bounds)-1,
-			from: b[0], total: len(run.Items), runID: res.RunID, newBefore: res.New, dialect: s.dialect}
+			from: b[0], total: len(run.Items), runID: res.RunID, newBefore: res.New}
 		p.run.Items = run.Items[b[0]:b[1]]
 		r, err := s.commitGrouped(ctx, p)
 		if errors.Is(err, ErrLeaseLost) {
@@ -111,8 +110,9 @@ func (r *RunResult) add(p RunResult) {
 
 // recordRun writes the run's fetch_runs row as of the end of this part (its
 // outcome after the last part, its progress before) and, after the last
-// part, the source's health. res is the part's result; its RunID is set.
-func (p *runPart) recordRun(ctx context.Context, tx querier, res *RunResult) error {
+// part, the source's health, in dialect d. res is the part's result; its
+// RunID is set.
+func (p *runPart) recordRun(ctx context.Context, tx querier, d dialect, res *RunResult) error {
 	run := p.run
 	counts := RunResult{Seen: max(run.Seen, p.total), New: p.newBefore + res.New}
 	if !p.last {
@@ -128,7 +128,7 @@ func (p *runPart) recordRun(ctx context.Context, tx querier, res *RunResult) err
 	if err != nil || !p.last {
 		return err
 	}
-	if run.lease != nil && p.dialect == postgresDialect {
+	if run.lease != nil && d == postgresDialect {
 		// The slot is done in the transaction that records its run.
 		if err := finishLease(ctx, tx, *run.lease, run.worker); err != nil {
 			return err
