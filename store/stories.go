@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math/bits"
-	"strconv"
 	"time"
 )
 
@@ -86,17 +85,13 @@ func (w *storyWriter) close() {
 	}
 }
 
-// keyList renders keys as a JSON array for json_each.
+// keyList renders keys as a JSON array for json_each, as stored (storyKey).
 func keyList(keys []uint64) string {
-	b := make([]byte, 0, 2+len(keys)*21)
-	b = append(b, '[')
+	ids := make([]int64, len(keys))
 	for i, k := range keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, storyKey(k), 10)
+		ids[i] = storyKey(k)
 	}
-	return string(append(b, ']'))
+	return idList(ids)
 }
 
 // assign records an item's fingerprint and story keys and puts it in the
