@@ -23,9 +23,9 @@ type feedSource interface {
 	sizes() (plain, gz int64)
 	// items is the number of items in all the feeds.
 	items() int64
-	resetCounts()
+	resetCounts() error
 	// counts says what the server saw since resetCounts.
-	counts() serverCounts
+	counts() (serverCounts, error)
 	url() string
 	close()
 }
@@ -166,19 +166,23 @@ func (e *external) items() int64             { return e.totalItems }
 func (e *external) url() string              { return e.base }
 func (e *external) close()                   {}
 
-func (e *external) resetCounts() {
-	if e.hasStats {
-		e.get(context.Background(), "/__reset-stats")
+// resetCounts and counts fail rather than report zeros: a measurement
+// whose server counts are wrong is worse than none.
+func (e *external) resetCounts() error {
+	if !e.hasStats {
+		return nil
 	}
+	_, err := e.get(context.Background(), "/__reset-stats")
+	return err
 }
 
-func (e *external) counts() serverCounts {
+func (e *external) counts() (serverCounts, error) {
 	if !e.hasStats {
-		return serverCounts{}
+		return serverCounts{}, nil
 	}
 	st, err := e.stats(context.Background())
 	if err != nil {
-		return serverCounts{}
+		return serverCounts{}, fmt.Errorf("read the server's counts: %w", err)
 	}
-	return serverCounts{feeds200: st.OK200, feeds304: st.NotMod304, pages: st.Articles, bytesOut: st.BodyBytes, items: st.Items}
+	return serverCounts{feeds200: st.OK200, feeds304: st.NotMod304, pages: st.Articles, bytesOut: st.BodyBytes, items: st.Items}, nil
 }

@@ -21,6 +21,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -162,9 +163,14 @@ func run(ctx context.Context, o options, stdout, progress io.Writer) error {
 		rep.ItemsPerFeed = o.items
 	}
 	measure := func(client, phase string, fn func() (time.Duration, time.Duration, int64, []byte, error), db ...string) (measurement, error) {
-		srv.resetCounts()
+		if err := srv.resetCounts(); err != nil {
+			return measurement{}, fmt.Errorf("reset the server's counts before %s %s: %w", client, phase, err)
+		}
 		wall, cpu, rss, out, err := fn()
-		c := srv.counts()
+		c, cerr := srv.counts()
+		if cerr != nil {
+			return measurement{}, errors.Join(err, fmt.Errorf("%s %s: %w", client, phase, cerr))
+		}
 		m := measurement{Client: client, Phase: phase, WallSec: wall.Seconds(), CPUSec: cpu.Seconds(), MaxRSSMB: float64(rss) / 1024,
 			Feeds200: c.feeds200, Feeds304: c.feeds304, Pages: c.pages, BytesOut: c.bytesOut, Items: c.items, DBBytes: fileSizes(db...)}
 		m.ItemsPerSec = float64(m.Items) / wall.Seconds()

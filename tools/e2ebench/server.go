@@ -91,13 +91,13 @@ func (s *server) feedURLs() []string {
 
 func (s *server) items() int64 { return int64(len(s.feeds) * s.itemsPerFeed) }
 
-func (s *server) resetCounts() { s.count.reset() }
+func (s *server) resetCounts() error { s.count.reset(); return nil }
 
-func (s *server) counts() serverCounts {
+func (s *server) counts() (serverCounts, error) {
 	c := serverCounts{feeds200: s.count.feeds200.Load(), feeds304: s.count.feeds304.Load(),
 		pages: s.count.pages.Load(), bytesOut: s.count.bytesOut.Load()}
 	c.items = c.feeds200 * int64(s.itemsPerFeed)
-	return c
+	return c, nil
 }
 
 // sizes returns the total plain and gzipped bytes of the feeds.
