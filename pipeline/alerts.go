@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -148,7 +149,8 @@ func (r AlertRule) matchStance(stances []store.ItemStance) bool {
 		if r.cfg.Stance != "" && r.cfg.Stance != st.Label {
 			continue
 		}
-		if math.Abs(st.Score) < r.cfg.MinScore {
+		// The score is the classifier's; a person's label is taken as sure.
+		if !st.Human && math.Abs(st.Score) < r.cfg.MinScore {
 			continue
 		}
 		return true
@@ -223,4 +225,26 @@ func queueAlerts(rules []AlertRule, source string, items []store.Item, now time.
 			}
 		}
 	}
+}
+
+// RecheckItemAlerts applies a person's label to an item's unsent alerts:
+// the rules are matched again against the item as it shows now (a person's
+// label wins over the classifier's); pending alerts of rules it no longer
+// matches are withdrawn, and rules it now matches queue alerts, as at
+// ingest, unless the item was published more than maxAge before now.
+func RecheckItemAlerts(ctx context.Context, st *store.Store, rules []AlertRule, itemID int64, now time.Time, maxAge time.Duration) (store.AlertsChange, error) {
+	it, err := st.AlertItem(ctx, itemID)
+	if err != nil {
+		return store.AlertsChange{}, err
+	}
+	var want []store.AlertRef
+	for _, r := range rules {
+		if r.MatchStored(it) {
+			for _, ch := range r.cfg.Notify {
+				want = append(want, store.AlertRef{Rule: r.cfg.Name, Channel: ch})
+			}
+		}
+	}
+	news := maxAge <= 0 || it.Published.IsZero() || now.Sub(it.Published) <= maxAge
+	return st.SetItemAlerts(ctx, itemID, want, news, now)
 }

@@ -10,8 +10,9 @@ import (
 
 func TestAlertRuleMatch(t *testing.T) {
 	item := store.LabeledItem{Source: "wire", Title: "Appeal for Aarrass", Text: "Supporters began a hunger strike, citing torture.",
-		Stances: []store.ItemStance{{Person: "Ali Aarrass", Label: "supportive", Score: 0.6}, {Person: "Mohamed Hajib", Label: "critical", Score: -0.9}},
-		Topics:  []string{"torture", "detention"}}
+		Stances: []store.ItemStance{{Person: "Ali Aarrass", Label: "supportive", Score: 0.6}, {Person: "Mohamed Hajib", Label: "critical", Score: -0.9},
+			{Person: "Omar Human", Label: "critical", Score: 0.1, Human: true}},
+		Topics: []string{"torture", "detention"}}
 	tests := []struct {
 		name string
 		rule config.AlertRule
@@ -22,6 +23,7 @@ func TestAlertRuleMatch(t *testing.T) {
 		{"stance of another person", config.AlertRule{Person: "Ali Aarrass", Stance: "critical"}, false},
 		{"min score on the person", config.AlertRule{Person: "Ali Aarrass", MinScore: 0.8}, false},
 		{"min score any person", config.AlertRule{MinScore: 0.8}, true},
+		{"min score met by a person's label", config.AlertRule{Person: "Omar Human", MinScore: 0.8}, true},
 		{"topics any", config.AlertRule{TopicsAny: []string{"protest", "Torture"}}, true},
 		{"topics all missing one", config.AlertRule{TopicsAll: []string{"torture", "trial"}}, false},
 		{"source", config.AlertRule{Source: "other"}, false},

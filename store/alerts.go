@@ -18,13 +18,16 @@ type AlertRef struct{ Rule, Channel string }
 // (with a later NextAttempt) after a failed try, or to failed once it has
 // used up its attempts. A row found "sending" when the sender starts was
 // being delivered when the process stopped, and is delivered again (see
-// SendingAlerts). Older versions marked such rows unknown.
+// SendingAlerts). Older versions marked such rows unknown. A pending row
+// whose rule a person's label no longer matches is withdrawn, never sent
+// (SetItemAlerts).
 const (
-	AlertPending = "pending"
-	AlertSending = "sending"
-	AlertSent    = "sent"
-	AlertFailed  = "failed"
-	AlertUnknown = "unknown"
+	AlertPending   = "pending"
+	AlertSending   = "sending"
+	AlertSent      = "sent"
+	AlertFailed    = "failed"
+	AlertUnknown   = "unknown"
+	AlertWithdrawn = "withdrawn"
 )
 
 // Alert kinds.
@@ -99,12 +102,13 @@ func sourceHasSucceeded(ctx context.Context, tx querier, source string) (bool, e
 }
 
 // insertItemAlerts queues refs for a new item, skipping a rule that has
-// already alerted on another item of the same story (a repost or wire copy).
+// already alerted on another item of the same story (a repost or wire copy),
+// or is about to: an alert withdrawn by a person's label does not count.
 func insertItemAlerts(ctx context.Context, tx querier, itemID int64, refs []AlertRef, now time.Time, res *RunResult) error {
 	for _, r := range refs {
 		var seen bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM alerts a JOIN items i ON i.id = a.item_id
-			WHERE a.rule = ?1 AND a.item_id != ?2
+			WHERE a.rule = ?1 AND a.item_id != ?2 AND a.status != 'withdrawn'
 			AND i.story_id = (SELECT story_id FROM items WHERE id = ?2))`, r.Rule, itemID).Scan(&seen); err != nil {
 			return fmt.Errorf("check story alerts: %w", err)
 		}

@@ -154,7 +154,7 @@ func runAlertsList(ctx context.Context, e *env, args []string) int {
 	if code, ok := fs.parseNone(args, ""); !ok {
 		return code
 	}
-	statuses := []string{store.AlertPending, store.AlertSending, store.AlertSent, store.AlertFailed, store.AlertUnknown}
+	statuses := []string{store.AlertPending, store.AlertSending, store.AlertSent, store.AlertFailed, store.AlertWithdrawn, store.AlertUnknown}
 	if *status != "" && !slices.Contains(statuses, *status) {
 		msg := fmt.Sprintf("unknown --status %q", *status) + didYouMean(*status, statuses)
 		return fs.usageError("%s; want one of %s", msg, strings.Join(statuses, ", "))

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/newsmon/newsmon/classify"
+	"github.com/newsmon/newsmon/config"
+	"github.com/newsmon/newsmon/pipeline"
 	"github.com/newsmon/newsmon/store"
 )
 
@@ -21,8 +23,10 @@ func runLabel(ctx context.Context, e *env, args []string) int {
 		"Records your label for a stored item: the stance towards PERSON (supportive,\n"+
 		"critical or neutral) and/or the item's topics (the whole set, comma-separated;\n"+
 		"--topics \"\" for none). Your labels win over the classifier's in search, export,\n"+
-		"the views, alerts and the digest, and survive reclassify. --clear removes your\n"+
-		"stance label. `newsmon export --format eval DIR` writes them as a corpus.")
+		"the views, alerts and the digest, and survive reclassify: alert rules are matched\n"+
+		"again at once, alerts not sent yet that no longer match are withdrawn, and rules\n"+
+		"that now match queue alerts. --clear removes your stance label.\n"+
+		"`newsmon export --format eval DIR` writes them as a corpus.")
 	topics := fs.String("topics", "", "the item's topics, comma-separated (replaces the classifier's)")
 	by := fs.String("by", "", "who labels (default: your user name)")
 	note := fs.String("note", "", "why, for the record")
@@ -90,10 +94,9 @@ func runLabel(ctx context.Context, e *env, args []string) int {
 		}
 		if !found {
 			fmt.Fprintf(e.stdout, "item %d had no label of yours for %s\n", id, person)
-		} else {
-			fmt.Fprintf(e.stdout, "item %d: your label for %s removed; the classifier's shows again\n", id, person)
+			return exitOK
 		}
-		return exitOK
+		fmt.Fprintf(e.stdout, "item %d: your label for %s removed; the classifier's shows again\n", id, person)
 	case stance != "":
 		prev, err := st.SetStanceLabel(ctx, store.StanceLabel{ItemID: id, Person: person, Label: stance, By: who, Note: *note}, now)
 		if err != nil {
@@ -112,6 +115,28 @@ func runLabel(ctx context.Context, e *env, args []string) int {
 			return exitFailure
 		}
 		fmt.Fprintf(e.stdout, "item %d: topics %s (were %s), labelled by %s\n", id, listOrNone(topicList), listOrNone(prev), who)
+	}
+	return e.recheckAlerts(ctx, cfg, st, id, now)
+}
+
+// recheckAlerts lets a label win in the alerts not sent yet: it withdraws
+// those whose rule the item no longer matches and queues those it now does.
+func (e *env) recheckAlerts(ctx context.Context, cfg config.Config, st *store.Store, id int64, now time.Time) int {
+	rules, err := pipeline.CompileAlertRules(cfg)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon label:", err)
+		return exitFailure
+	}
+	ch, err := pipeline.RecheckItemAlerts(ctx, st, rules, id, now, cfg.Alerts.MaxAge.D())
+	if err != nil {
+		fmt.Fprintln(e.stderr, "newsmon label: the label is saved, but", err)
+		return exitFailure
+	}
+	if ch.Queued > 0 {
+		fmt.Fprintf(e.stdout, "item %d: %s queued, as its labels now match\n", id, plural(ch.Queued, "alert", "alerts"))
+	}
+	if ch.Withdrawn > 0 {
+		fmt.Fprintf(e.stdout, "item %d: %s withdrawn before sending, as its labels no longer match\n", id, plural(ch.Withdrawn, "alert", "alerts"))
 	}
 	return exitOK
 }

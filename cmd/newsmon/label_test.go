@@ -2,12 +2,19 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/newsmon/newsmon/internal/dbtest"
 )
 
 // fetchedWithStance fetches the fixture feeds and returns the config, the
@@ -240,4 +247,93 @@ func TestRulesFitSuggest(t *testing.T) {
 	if !strings.Contains(out, "Candidate cues from") || !regexp.MustCompile(`(?m)^(supportive|critical|neutral)$`).MatchString(out) {
 		t.Errorf("suggestions:\n%s", out)
 	}
+}
+
+// A label wins in the alerts not sent yet: the item's rules are matched
+// again, an alert whose rule no longer matches is withdrawn, one whose
+// rule now matches is queued (unless the item is old news or its story
+// already has that alert), and clearing the label turns both back.
+func TestLabelWithdrawsAndQueuesAlerts(t *testing.T) {
+	now := time.Now()
+	var feed atomic.Value
+	feed.Store(rssItem("archive", "Archive piece on Aarrass", now.Add(-400*24*time.Hour)) +
+		rssItem("early", "Campaign for Aarrass goes on", now.Add(-time.Hour)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><link>https://news.example/</link>%s</channel></rss>`, feed.Load())
+	}))
+	defer srv.Close()
+	sink, port := startSink(t)
+	dbPath := dbtest.New(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	writeCfg := func(rules string) {
+		t.Helper()
+		cfg := fmt.Sprintf("database: %s\nfetch:\n  allow_private_addresses: true\ntracked:\n  - name: Ali Aarrass\n"+
+			"sources:\n  - name: news\n    type: feed\n    url: %s/feed.rss\n    full_text: false\n"+
+			"smtp:\n  host: 127.0.0.1\n  port: %d\n  security: none\n  from: alerts@newsmon.example\n"+
+			"alerts:\n  group_window: 0s\n%s", dbPath, srv.URL, port, rules)
+		if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fetch := func() {
+		t.Helper()
+		if code, out, errOut := runCmd(t, "fetch", "--config", cfgPath); code != exitOK {
+			t.Fatalf("fetch: %d\n%s\n%s", code, out, errOut)
+		}
+	}
+	label := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := runCmd(t, append(append([]string{"label"}, args...), "--config", cfgPath)...)
+		if code != exitOK {
+			t.Fatalf("label %v: %d\n%s\n%s", args, code, out, errOut)
+		}
+		return out
+	}
+	alerts := `SELECT i.guid || ' ' || a.rule || ' ' || a.status FROM alerts a JOIN items i ON i.id = a.item_id ORDER BY i.guid, a.rule`
+
+	writeCfg("")
+	fetch() // a source's first run stores without alerting
+	classifier := queryRows(t, dbPath, `SELECT s.label FROM stances s JOIN items i ON i.id = s.item_id WHERE i.guid = 'archive'`)[0]
+	writeCfg(fmt.Sprintf("  rules:\n"+
+		"    - {name: as-classified, person: Ali Aarrass, stance: %s, notify: [email], email: [desk@ngo.example]}\n"+
+		"    - {name: relabelled, person: Ali Aarrass, stance: %s, min_score: 0.99, notify: [email], email: [other@ngo.example]}\n",
+		classifier, other(classifier)))
+	feed.Store(feed.Load().(string) + rssItem("fresh", "Rights groups want an inquiry for Aarrass", now.Add(-2*time.Hour)))
+	fetch()
+	assertRows(t, dbPath, alerts, "fresh as-classified pending")
+	id := func(guid string) string {
+		return queryRows(t, dbPath, `SELECT id FROM items WHERE guid = '`+guid+`'`)[0]
+	}
+
+	out := label(id("fresh"), "Ali Aarrass", other(classifier))
+	if !strings.Contains(out, "1 alert queued") || !strings.Contains(out, "1 alert withdrawn before sending") {
+		t.Errorf("label says:\n%s", out)
+	}
+	assertRows(t, dbPath, alerts, "fresh as-classified withdrawn", "fresh relabelled pending")
+
+	// Old news queues nothing; nor does a copy of a story that has the alert.
+	for _, guid := range []string{"archive", "early"} {
+		if out := label(id(guid), "Ali Aarrass", other(classifier)); strings.Contains(out, "alert") {
+			t.Errorf("label %s says:\n%s", guid, out)
+		}
+	}
+	assertRows(t, dbPath, alerts, "fresh as-classified withdrawn", "fresh relabelled pending")
+
+	label(id("fresh"), "Ali Aarrass", "--clear")
+	assertRows(t, dbPath, alerts, "fresh as-classified pending", "fresh relabelled withdrawn")
+	// A withdrawn alert no longer stands for its story.
+	if out := label(id("early"), "Ali Aarrass", other(classifier)); !strings.Contains(out, "1 alert queued") {
+		t.Errorf("label early after the story's alert was withdrawn says:\n%s", out)
+	}
+	if code, out, errOut := runCmd(t, "alerts", "send", "--config", cfgPath); code != exitOK {
+		t.Fatalf("alerts send: %d\n%s\n%s", code, out, errOut)
+	}
+	if msgs, _ := sink.received("desk@ngo.example"); len(msgs) != 1 {
+		t.Errorf("desk got %d alerts, want 1", len(msgs))
+	}
+	if msgs, _ := sink.received("other@ngo.example"); len(msgs) != 1 || !strings.Contains(msgs[0], "Campaign for Aarrass") {
+		t.Errorf("other got %d alerts, want the one for early:\n%s", len(msgs), msgs)
+	}
+	assertRows(t, dbPath, alerts, "early relabelled sent", "fresh as-classified sent", "fresh relabelled withdrawn")
 }
