@@ -70,6 +70,8 @@ func TestStance(t *testing.T) {
 		{"both sides attributed", pad("Ali Aarrass says he was tortured in custody, his lawyer said. The ministry said the claims were baseless, and officials denied any ill-treatment."), "Ali Aarrass", "", "attributed", "", voices(1, 1)},
 		{"narrative distances", pad("Ali Aarrass is at the centre of a narrative about a courageous man and a sham trial, which the court rejected. He is a convicted terrorist."), "Ali Aarrass", "", "attributed", "", nil},
 		{"charge reported", pad("Ali Aarrass is charged with membership of a terrorist organisation and spreading propaganda, according to the indictment."), "Ali Aarrass", "", "charge", "", nil},
+		{"offence stated", pad("Ali Aarrass es un traidor, culpable del delito de traición a la patria."), "Ali Aarrass", "", "", "traidor", lean(-1)},
+		{"charge reported in Spanish", pad("Ali Aarrass es acusado de ser un traidor, según la fiscalía."), "Ali Aarrass", "", "charge", "", nil},
 		{"thin text", "Ali Aarrass was tortured in custody. Read more.", "Ali Aarrass", Unclear, "", "", func(t *testing.T, s Stance) {
 			if !strings.Contains(s.Reason, "words") {
 				t.Errorf("reason %q does not say how short the text is", s.Reason)

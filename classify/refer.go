@@ -83,13 +83,15 @@ var (
 // charges are words that mark a sentence as describing the accusation in a
 // case ("charged with", "the indictment", "prosecutors"): a discrediting
 // word there is the charge reported, not the piece's judgement. "Convicted"
-// is left out: a conviction is an outcome a piece can lean on.
+// is left out: a conviction is an outcome a piece can lean on. So is a word
+// that only names the offence ("delito", like "offence" or "délit"): a
+// piece that states "guilty of the offence of treason" asserts it.
 var charges = hashSetPlain(
 	"charged", "charges", "charge", "indictment", "indicted", "indicts", "prosecutors", "prosecutor",
 	"prosecution", "prosecuted", "inculpe", "inculpee", "poursuivi", "poursuivie", "poursuites",
 	"procureur", "parquet", "requisitoire", "requisitions",
 	"acusado", "acusada", "acusacion", "imputado", "imputada", "imputacion", "cargos", "fiscal", "fiscalia",
-	"procesado", "procesada", "delito", "delitos",
+	"procesado", "procesada",
 )
 
 // scareTargets are words that, alone in short quotation marks, mock the
