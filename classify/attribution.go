@@ -170,11 +170,16 @@ func quoteSpans(text string, sc *scratch) []span {
 	open := -1
 	var closer rune
 	for i := 0; i < len(text); {
+		if c := text[i]; c != '"' && c != '\n' && c != 0xC2 && c != 0xE2 {
+			// Only '"', a newline and the lead bytes of “ ” „ « » matter.
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case open < 0 && (r == '“' || r == '«' || r == '„' || r == '"'):
 			open = i + size
-			closer = map[rune]rune{'“': '”', '«': '»', '„': '“', '"': '"'}[r]
+			closer = closerOf(r)
 		case open >= 0 && (r == closer || (closer == '”' && r == '"')):
 			spans = append(spans, span{start: open, end: i})
 			open = -1
@@ -191,6 +196,19 @@ func quoteSpans(text string, sc *scratch) []span {
 	}
 	sc.spans = spans
 	return spans
+}
+
+// closerOf is the quotation mark that closes one opened with r.
+func closerOf(r rune) rune {
+	switch r {
+	case '“':
+		return '”'
+	case '«':
+		return '»'
+	case '„':
+		return '“'
+	}
+	return r
 }
 
 func spanAt(spans []span, off int) (span, bool) {
