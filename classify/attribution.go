@@ -29,6 +29,10 @@ type sentenceInfo struct {
 	nearest   int  // distance from it to the nearest side word so far
 	lastSide  int8 // the last non-court side word before the verb, and where
 	lastAt    int
+	clauseAt  int  // live index of the first "that", "que" after the verb: what is said starts there; 0 if none
+	goesOn    bool // "he also said", "a-t-il ajouté": a follow-up to somebody's words
+	carried   bool // a speaker's words without a verb of saying of their own: "His lawyer said: … . …"
+	from      int  // if carried, the sentence whose speaker they are
 }
 
 // sentences works out paragraphs, attribution and who each sentence that
@@ -36,6 +40,8 @@ type sentenceInfo struct {
 // blogger", "l'ancien détenu") refers back to the last person named, for up
 // to pronounChain sentences; any other sentence in the same paragraph as
 // that reference is about the same person, more weakly ("paragraph").
+// Reported speech that runs over sentences is attributed throughout
+// (carrySpeech).
 func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[int][]personMention) []sentenceInfo {
 	words := sc.tk.words
 	info := make([]sentenceInfo, nsent)
@@ -49,6 +55,14 @@ func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[i
 		in := &info[s]
 		in.para = para
 		class := wordClass[w.h]
+		if in.speech && in.clauseAt == 0 && (class&classClause != 0 || (wi > 0 && words[wi-1].elided && clauseWords[words[wi-1].h])) {
+			in.clauseAt = i
+		}
+		if class&classInverted != 0 && i > 0 && invertedSpeech(text, words, sc.live[i-1], wi) {
+			// "poursuit-il", "a-t-elle ajouté": an inverted subject outside a
+			// question marks an incise of reported speech.
+			class |= classSpeech | classNeutral
+		}
 		if class == 0 {
 			continue
 		}
@@ -65,6 +79,7 @@ func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[i
 				}
 			}
 		}
+		in.goesOn = in.goesOn || class&classGoesOn != 0
 		in.neutral = in.neutral || class&classNeutral != 0
 		in.distanced = in.distanced || class&classDistancing != 0
 		in.charge = in.charge || class&classCharge != 0
@@ -86,6 +101,7 @@ func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[i
 			}
 		}
 	}
+	carrySpeech(text, sc, info)
 	last, left, lastPara := -1, 0, -1
 	for s := range info {
 		in := &info[s]
@@ -107,6 +123,34 @@ func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[i
 		}
 	}
 	return info
+}
+
+// carrySpeech gives a speaker the sentences of their words that have no
+// verb of saying of their own, and attributes them: the paragraph's
+// sentences before a closing incise ("… . …,” his lawyer said.", "…,
+// a-t-il ajouté.") and after a colon ("His lawyer said: … . …").
+func carrySpeech(text string, sc *scratch, info []sentenceInfo) {
+	for s := len(info) - 1; s > 0; s-- {
+		in := &info[s]
+		if !in.speech || (s+1 < len(info) && info[s+1].para == in.para) || !incise(text, sc, in.verbAt) {
+			continue
+		}
+		for t := s - 1; t >= 0 && info[t].para == in.para && !info[t].speech; t-- {
+			info[t].neutral, info[t].carried, info[t].from = true, true, s
+		}
+	}
+	lead := -1 // the last "he said:" whose words run on to the end of its paragraph
+	for s := range info {
+		in := &info[s]
+		switch {
+		case in.speech && leadsIn(text, sc, in.verbAt):
+			lead = s
+		case lead >= 0 && in.para != info[lead].para:
+			lead = -1
+		case lead >= 0 && !in.speech:
+			in.neutral, in.carried, in.from = true, true, lead
+		}
+	}
 }
 
 // scareSignals adds a critical signal for each short quotation around a
@@ -168,17 +212,27 @@ func (c *Classifier) negated(sc *scratch, i int) bool {
 func quoteSpans(text string, sc *scratch) []span {
 	spans := sc.spans[:0]
 	open := -1
-	var closer rune
+	var opener, closer rune
 	for i := 0; i < len(text); {
+		if c := text[i]; c != '"' && c != '\n' && c != 0xC2 && c != 0xE2 {
+			// Only '"', a newline and the lead bytes of “ ” „ « » matter.
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case open < 0 && (r == '“' || r == '«' || r == '„' || r == '"'):
-			open = i + size
-			closer = map[rune]rune{'“': '”', '«': '»', '„': '“', '"': '"'}[r]
+			open, opener = i+size, r
+			closer = closerOf(r)
 		case open >= 0 && (r == closer || (closer == '”' && r == '"')):
 			spans = append(spans, span{start: open, end: i})
 			open = -1
 		case open >= 0 && r == '\n' && i+1 < len(text) && text[i+1] == '\n':
+			// A quotation that runs on into the next paragraph opens it
+			// again: “… / “… ,” he said.
+			if next := strings.TrimLeft(text[i:], " \n\r\t"); strings.HasPrefix(next, string(opener)) {
+				spans = append(spans, span{start: open, end: i})
+			}
 			open = -1
 		}
 		i += size
@@ -193,10 +247,73 @@ func quoteSpans(text string, sc *scratch) []span {
 	return spans
 }
 
+// closerOf is the quotation mark that closes one opened with r.
+func closerOf(r rune) rune {
+	switch r {
+	case '“':
+		return '”'
+	case '«':
+		return '»'
+	case '„':
+		return '“'
+	}
+	return r
+}
+
 func spanAt(spans []span, off int) (span, bool) {
 	i := sort.Search(len(spans), func(i int) bool { return spans[i].end > off })
 	if i < len(spans) && spans[i].start <= off {
 		return spans[i], true
 	}
 	return span{}, false
+}
+
+// invertedSpeech says whether word wi, a French subject pronoun, is joined
+// by a hyphen to the verb before it ("poursuit-il", "a-t-il ajouté") in a
+// sentence that is not a question.
+func invertedSpeech(text string, words []word, prev, wi int) bool {
+	gap := text[words[prev].end:words[wi].start]
+	if gap != "-" {
+		return false
+	}
+	if text[words[prev].start:words[prev].end] == "t" && (prev == 0 || text[words[prev-1].end:words[prev].start] != "-") {
+		return false
+	}
+	for _, r := range text[words[wi].end:] {
+		switch r {
+		case '?':
+			return false
+		case '.', '!', '\n', ';', '…':
+			return true
+		}
+	}
+	return true
+}
+
+// leadsIn says whether a colon follows the verb of saying at live word i
+// within a few words: "his lawyer said:", "a déclaré son avocat :".
+func leadsIn(text string, sc *scratch, i int) bool {
+	words := sc.tk.words
+	for j := i; j < len(sc.live)-1 && j <= i+speakerWindow && sc.sent[j+1] == sc.sent[i]; j++ {
+		if strings.IndexByte(text[words[sc.live[j]].end:words[sc.live[j+1]].start], ':') >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// incise says whether the verb of saying at live word i stands in an
+// incise closing its sentence: among its last words, after a comma or a
+// closing quotation mark (“…,” his lawyer said. / …, a-t-il ajouté.).
+func incise(text string, sc *scratch, i int) bool {
+	words := sc.tk.words
+	if j := i + speakerWindow; j < len(sc.sent) && sc.sent[j] == sc.sent[i] {
+		return false
+	}
+	for j := i; j > 0 && j >= i-speakerWindow && sc.sent[j-1] == sc.sent[i]; j-- {
+		if strings.ContainsAny(text[words[sc.live[j-1]].end:words[sc.live[j]].start], ",”\"»") {
+			return true
+		}
+	}
+	return false
 }

@@ -47,7 +47,8 @@
 // answered ones less, the same for both sides), from its register (the
 // phrases of reporting pull towards neutral, those of comment away from
 // it) and from its voice: how often the person's side speaks, found from
-// the structure of each sentence with a verb of saying rather than from a
+// the structure of each sentence with a verb of saying (and of the
+// sentences that carry the same speaker's words on) rather than from a
 // writer's phrases, and how much room it is given in quotation. See
 // Classifier.Classify (stance.go), voice.go and model.go for the rules;
 // topics are weighted phrase lists with thresholds (rules/topics.txt).

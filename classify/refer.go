@@ -69,6 +69,10 @@ var (
 		"rechaza", "acuso", "acusa", "acusan", "califico", "informo", "preciso", "apunto", "expreso", "subrayo", "advirtio",
 		"recordo", "comento", "respondio", "alego", "considero", "considera", "estimo", "calificado", "calificada",
 		"denuncio", "denuncia", "denuncian", "tildo", "llamo", "describio", "catalogo", "tacho",
+		"continued", "acknowledged", "admitted", "conceded", "emphasised", "emphasized", "remarked", "commented",
+		"poursuit", "conclut", "insiste", "releve", "martele", "deplore", "regrette", "reconnait", "admet", "rappelle",
+		"continuo", "prosiguio", "concluyo", "remarco", "destaco", "recalco", "enfatizo", "puntualizo", "reitero",
+		"admitio", "reconocio", "detallo", "aclaro",
 		"قال", "قالت", "حسب", "بحسب", "وفق", "وفقا", "اكد", "اكدت", "نفى", "نفت", "ذكر", "ذكرت", "افاد", "افادت", "اعلن", "اعلنت",
 	)
 
@@ -79,6 +83,18 @@ var (
 		"supuesto", "supuesta", "supuestamente", "pretende", "alega", "relato", "narrativa", "version",
 		"يزعم", "زعم", "تزعم", "يدعي", "ادعى")
 )
+
+// invertedPronouns are the French subject pronouns of an incise ("a-t-il
+// ajouté", "poursuit-elle").
+var invertedPronouns = hashSetPlain("il", "elle", "ils", "elles")
+
+// clauseWords open the clause of what is said: "he added that…", "a
+// déclaré qu'il…", "dijo que…".
+var clauseWords = hashSetPlain("that", "que", "qu")
+
+// goesOnWords mark a sentence that carries on the last speaker's words:
+// "he also said", "she added", "a-t-il ajouté", "añadió".
+var goesOnWords = hashSetPlain("also", "added", "continued", "further", "ajoute", "aussi", "egalement", "poursuit", "anadio", "agrego", "tambien", "ademas", "prosiguio", "continuo")
 
 // charges are words that mark a sentence as describing the accusation in a
 // case ("charged with", "the indictment", "prosecutors"): a discrediting
@@ -115,12 +131,15 @@ const (
 	classSupport
 	classAuthority
 	classCourt
+	classInverted // a French subject pronoun that may follow its verb: "poursuit-il"
+	classClause   // "that", "que": what is said starts here
+	classGoesOn   // "also", "added": a speaker carries on
 )
 
 var wordClass = func() map[uint64]uint16 {
 	m := make(map[uint64]uint16)
 	for set, class := range map[*map[uint64]bool]uint16{&pronouns: classBackref, &arabicBackrefs: classBackref, &personNouns: classPersonNoun, &neutralReporting: classNeutral, &distancing: classDistancing, &charges: classCharge,
-		&speechVerbs: classSpeech, &supportSide: classSupport, &authoritySide: classAuthority, &courtWords: classCourt} {
+		&speechVerbs: classSpeech, &invertedPronouns: classInverted, &clauseWords: classClause, &goesOnWords: classGoesOn, &supportSide: classSupport, &authoritySide: classAuthority, &courtWords: classCourt} {
 		for h := range *set {
 			m[h] |= class
 		}

@@ -16,6 +16,13 @@ import (
 // sentence names no side, the person it is about ("Aarrass told the court",
 // "he said") or the last side named in the paragraph (a quotation carried
 // on over several sentences).
+//
+// Reported speech runs over sentences, and so does its speaker: the
+// sentences of a paragraph before a closing incise ("… . …,” his lawyer
+// said."), those after a speaker introduced with a colon ("His lawyer
+// said: … . …"), are that speaker's words without a verb of their own
+// (sentenceInfo.carried), and a paragraph opening with a follow-up ("He
+// added that…", "Il a aussi…", "Añadió…") carries on the last speaker.
 
 // Speaker sides.
 const (
@@ -43,6 +50,11 @@ var (
 		"denuncia", "pidio", "pide", "exigio", "exige", "reclamo", "advirtio", "escribio", "conto", "relato", "respondio",
 		"alego", "insistio", "subrayo", "expreso", "comunicado",
 		"annonce", "rapporte", "repondu", "communique",
+		// Verbs that carry on a speaker's words: "he went on", "poursuit-il", "prosiguió".
+		"continued", "acknowledged", "admitted", "conceded", "emphasised", "emphasized", "remarked", "commented",
+		"poursuit", "conclut", "insiste", "releve", "martele", "deplore", "regrette", "reconnait", "admet", "rappelle",
+		"continuo", "prosiguio", "concluyo", "remarco", "destaco", "recalco", "enfatizo", "puntualizo", "reitero",
+		"admitio", "reconocio", "detallo", "aclaro", "apunto", "recordo", "comento", "informo",
 		"قال", "قالت", "حسب", "بحسب", "وفق", "وفقا", "اكد", "اكدت", "نفى", "نفت", "ذكر", "ذكرت", "افاد", "افادت", "اعلن", "اعلنت",
 	)
 
@@ -81,7 +93,7 @@ var (
 // word nearest its verb of saying ("his lawyer said"); the person, named
 // next to the verb ("Aarrass told", "said Aarrass"); the paragraph's last
 // speaker (a quotation carried on: "..., he added"); the person the
-// sentence names or refers back to. A supportive speaker in a distancing
+// sentence or its paragraph is about. A supportive speaker in a distancing
 // sentence ("his lawyer claims") is counted for the other side: quoted to
 // be doubted. own says the speaker is the person themself.
 func speakerOf(in *sentenceInfo, nearVerb bool, refers bool, actor int8) (side int8, own bool) {
@@ -125,10 +137,16 @@ type voiceAt struct {
 func voices(info []sentenceInfo, direct map[int][]personMention) []voiceAt {
 	var out []voiceAt
 	actor, para := sideNone, -1
+	previous := sideNone // the side of the last speaker, whatever the paragraph
 	for s := range info {
 		in := &info[s]
 		if in.para != para {
 			actor, para = sideNone, in.para
+			if in.goesOn && in.speaker == sideNone {
+				// "He added that…" opening a paragraph carries on the
+				// last speaker's words.
+				actor = previous
+			}
 		}
 		if in.speech {
 			person, nearVerb := in.target, false
@@ -137,23 +155,45 @@ func voices(info []sentenceInfo, direct map[int][]personMention) []voiceAt {
 			}
 			for _, pm := range direct[s] {
 				person = pm.person
-				if d := pm.word - in.verbAt; d >= -speakerWindow && d <= speakerWindow {
+				// A name after the verb is the speaker ("said Aarrass"), not
+				// when what is said has begun ("he added that Aarrass…").
+				if d := pm.word - in.verbAt; d >= -speakerWindow && d <= speakerWindow && (d < 0 || in.clauseAt == 0 || pm.word < in.clauseAt) {
 					nearVerb = true
 					break
 				}
 			}
-			side, own := speakerOf(in, nearVerb, person >= 0, actor)
+			// A speaker the engine cannot name, in a paragraph about the
+			// person, is on their side; the words count for everybody.
+			side, own := speakerOf(in, nearVerb, person >= 0 || in.scope == "paragraph", actor)
 			if !own {
 				person = -1 // not the person's own words: they count for everybody
 			}
 			if side == sideSupport || side == sideAuthority {
 				out = append(out, voiceAt{sent: s, side: side, person: person})
-				actor = side
+				actor, previous = side, side
 			}
 		}
 		if in.actor != sideNone {
 			actor = in.actor
 		}
+	}
+	// A speaker's words carried over sentences without a verb of saying
+	// of their own are theirs too.
+	var carried []voiceAt
+	for s := range info {
+		if !info[s].carried {
+			continue
+		}
+		k := sort.Search(len(out), func(k int) bool { return out[k].sent >= info[s].from })
+		if k < len(out) && out[k].sent == info[s].from {
+			v := out[k]
+			v.sent = s
+			carried = append(carried, v)
+		}
+	}
+	if len(carried) > 0 {
+		out = append(out, carried...)
+		sort.Slice(out, func(i, j int) bool { return out[i].sent < out[j].sent })
 	}
 	return out
 }
