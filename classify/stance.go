@@ -128,7 +128,38 @@ func (c *Classifier) findHits(sc *scratch) []hit {
 			stanceEnd = bestTo
 		}
 	}
-	return hits
+	return c.dropInnerTopicHits(hits)
+}
+
+// dropInnerTopicHits drops a topic phrase that lies inside a longer topic
+// phrase: the longer one says what the words mean. "Media" in "social
+// media" is not the press, "amnesty" in "granted amnesty" is a pardon and
+// not the rights group, "terrorism" in "anti-terrorism squad" is the police
+// that made an arrest, and "Amnesty International" counts once, not also as
+// "amnesty". Hits come in order of their first word, so the phrases that
+// can hold a hit start at most the longest topic phrase's length before it.
+func (c *Classifier) dropInnerTopicHits(hits []hit) []hit {
+	out := hits[:0:0]
+	for i, h := range hits {
+		inner := false
+		if c.cues[h.cue].topic >= 0 {
+			for j := i - 1; j >= 0 && hits[j].from >= h.from-c.topicSpan && !inner; j-- {
+				inner = c.holds(hits[j], h)
+			}
+			for j := i + 1; j < len(hits) && hits[j].from == h.from && !inner; j++ {
+				inner = c.holds(hits[j], h)
+			}
+		}
+		if !inner {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// holds reports whether o is a topic phrase longer than h that covers it.
+func (c *Classifier) holds(o, h hit) bool {
+	return c.cues[o.cue].topic >= 0 && o.from <= h.from && o.to >= h.to && o.to-o.from > h.to-h.from
 }
 
 func (c *Classifier) phraseAt(text string, sc *scratch, h hit) (string, int) {
