@@ -331,7 +331,7 @@ func (r *Rules) version() string {
 	for topic, th := range r.thresholds {
 		lines = append(lines, fmt.Sprintf("h\t%s\t%g", topic, th))
 	}
-	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), "engine\t9")
+	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), "engine\t10")
 	if r.weights != nil {
 		var buf strings.Builder
 		w := *r.weights
