@@ -108,6 +108,7 @@ type Classifier struct {
 	trie       map[uint64]*trieNode // n-gram key of a phrase prefix → node
 	filter     keyFilter            // first words of phrases
 	topics     []string
+	topicSpan  int // words of the longest topic phrase
 	thresholds []float64
 	minWords   int
 	version    string
@@ -183,6 +184,9 @@ func (c *Classifier) addCue(q cue) {
 		}
 	}
 	q.negLed = negators[hs[0]]
+	if q.topic >= 0 {
+		c.topicSpan = max(c.topicSpan, len(hs))
+	}
 	idx := len(c.cues)
 	c.cues = append(c.cues, q)
 	c.filter.add(hs[0])

@@ -207,6 +207,53 @@ func TestTopicRepeatCap(t *testing.T) {
 	}
 }
 
+// TestTopicInnerPhrase checks that a topic phrase inside a longer topic
+// phrase counts only as the longer one, of its own topic or another, and
+// that one phrase listed under two topics counts for both.
+func TestTopicInnerPhrase(t *testing.T) {
+	r := DefaultRules()
+	for _, p := range []struct {
+		topic, phrase string
+		weight        float64
+	}{
+		{"gardening", "rose", 1},
+		{"gardening", "rose garden", 1.5},
+		{"painting", "rose madder", 2},
+		{"gardening", "compost heap", 0.5},
+		{"painting", "compost heap", 0.25},
+	} {
+		if err := r.AddTopicPhrase(p.topic, p.phrase, p.weight); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, topic := range []string{"gardening", "painting"} {
+		if err := r.SetTopicThreshold(topic, 0.1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := mustClassifier(t, r)
+	tests := []struct {
+		text               string
+		gardening, painter float64 // scores, 0 when not reported
+	}{
+		{"Ali Aarrass grew a rose.", 1, 0},
+		{"Ali Aarrass kept a rose garden.", 1.5, 0},
+		{"Ali Aarrass mixed rose madder.", 0, 2},
+		{"Ali Aarrass built a compost heap.", 0.5, 0.25},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			got := map[string]float64{}
+			for _, tp := range c.Classify(Document{Text: pad(tt.text)}).Topics {
+				got[tp.Topic] = tp.Score
+			}
+			if got["gardening"] != tt.gardening || got["painting"] != tt.painter {
+				t.Errorf("gardening %v painting %v, want %v and %v", got["gardening"], got["painting"], tt.gardening, tt.painter)
+			}
+		})
+	}
+}
+
 // TestTopicAside checks that a topic phrase counts in full where the text
 // speaks of a tracked person or names nobody tracked, and only in part in a
 // paragraph about somebody else's affairs.

@@ -128,7 +128,46 @@ func (c *Classifier) findHits(sc *scratch) []hit {
 			stanceEnd = bestTo
 		}
 	}
-	return hits
+	return c.dropInnerTopicHits(hits)
+}
+
+// dropInnerTopicHits drops a topic phrase that lies inside a longer topic
+// phrase: the longer one says what the words mean. "Media" in "social
+// media" is not the press, "amnesty" in "granted amnesty" is a pardon and
+// not the rights group, "terrorism" in "anti-terrorism squad" is the police
+// that made an arrest, and "Amnesty International" counts once, not also as
+// "amnesty". Hits come in order of their first word, the phrases starting
+// at one word from the shortest, so a longer phrase holding a hit starts at
+// most the longest topic phrase's length before it, or is a later hit from
+// the same word. It works from the end in place, so the hits before the
+// one it looks at are still as found.
+func (c *Classifier) dropInnerTopicHits(hits []hit) []hit {
+	k := len(hits)
+	from, to := -1, -1 // the longest topic phrase seen so far from word `from`
+	for i := len(hits) - 1; i >= 0; i-- {
+		h := hits[i]
+		if c.cues[h.cue].topic >= 0 {
+			if h.from != from {
+				from, to = h.from, -1
+			}
+			inner := to > h.to
+			for j := i - 1; j >= 0 && hits[j].from >= h.from-c.topicSpan && !inner; j-- {
+				inner = c.holds(hits[j], h)
+			}
+			to = max(to, h.to)
+			if inner {
+				continue
+			}
+		}
+		k--
+		hits[k] = h
+	}
+	return hits[k:]
+}
+
+// holds reports whether o is a topic phrase longer than h that covers it.
+func (c *Classifier) holds(o, h hit) bool {
+	return c.cues[o.cue].topic >= 0 && o.from <= h.from && o.to >= h.to && o.to-o.from > h.to-h.from
 }
 
 func (c *Classifier) phraseAt(text string, sc *scratch, h hit) (string, int) {
