@@ -279,7 +279,11 @@ func invertedSpeech(text string, words []word, prev, wi int) bool {
 	if text[words[prev].start:words[prev].end] == "t" && (prev == 0 || text[words[prev-1].end:words[prev].start] != "-") {
 		return false
 	}
-	for _, r := range text[words[wi].end:] {
+	// The end of the sentence is near: an incise closes it. Looking no
+	// further keeps text without punctuation from costing a scan per word.
+	rest := text[words[wi].end:]
+	rest = rest[:min(len(rest), inciseReach)]
+	for _, r := range rest {
 		switch r {
 		case '?':
 			return false
@@ -289,6 +293,10 @@ func invertedSpeech(text string, words []word, prev, wi int) bool {
 	}
 	return true
 }
+
+// inciseReach bounds, in bytes, how far invertedSpeech looks for the end
+// of the sentence.
+const inciseReach = 200
 
 // leadsIn says whether a colon follows the verb of saying at live word i
 // within a few words: "his lawyer said:", "a déclaré son avocat :".

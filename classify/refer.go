@@ -69,10 +69,6 @@ var (
 		"rechaza", "acuso", "acusa", "acusan", "califico", "informo", "preciso", "apunto", "expreso", "subrayo", "advirtio",
 		"recordo", "comento", "respondio", "alego", "considero", "considera", "estimo", "calificado", "calificada",
 		"denuncio", "denuncia", "denuncian", "tildo", "llamo", "describio", "catalogo", "tacho",
-		"continued", "acknowledged", "admitted", "conceded", "emphasised", "emphasized", "remarked", "commented",
-		"poursuit", "conclut", "insiste", "releve", "martele", "deplore", "regrette", "reconnait", "admet", "rappelle",
-		"continuo", "prosiguio", "concluyo", "remarco", "destaco", "recalco", "enfatizo", "puntualizo", "reitero",
-		"admitio", "reconocio", "detallo", "aclaro",
 		"قال", "قالت", "حسب", "بحسب", "وفق", "وفقا", "اكد", "اكدت", "نفى", "نفت", "ذكر", "ذكرت", "افاد", "افادت", "اعلن", "اعلنت",
 	)
 
@@ -138,7 +134,7 @@ const (
 
 var wordClass = func() map[uint64]uint16 {
 	m := make(map[uint64]uint16)
-	for set, class := range map[*map[uint64]bool]uint16{&pronouns: classBackref, &arabicBackrefs: classBackref, &personNouns: classPersonNoun, &neutralReporting: classNeutral, &distancing: classDistancing, &charges: classCharge,
+	for set, class := range map[*map[uint64]bool]uint16{&pronouns: classBackref, &arabicBackrefs: classBackref, &personNouns: classPersonNoun, &neutralReporting: classNeutral, &carryOnVerbs: classSpeech | classNeutral, &distancing: classDistancing, &charges: classCharge,
 		&speechVerbs: classSpeech, &invertedPronouns: classInverted, &clauseWords: classClause, &goesOnWords: classGoesOn, &supportSide: classSupport, &authoritySide: classAuthority, &courtWords: classCourt} {
 		for h := range *set {
 			m[h] |= class

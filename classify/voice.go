@@ -50,12 +50,18 @@ var (
 		"denuncia", "pidio", "pide", "exigio", "exige", "reclamo", "advirtio", "escribio", "conto", "relato", "respondio",
 		"alego", "insistio", "subrayo", "expreso", "comunicado",
 		"annonce", "rapporte", "repondu", "communique",
-		// Verbs that carry on a speaker's words: "he went on", "poursuit-il", "prosiguió".
+		"apunto", "recordo", "comento", "informo",
+		"قال", "قالت", "حسب", "بحسب", "وفق", "وفقا", "اكد", "اكدت", "نفى", "نفت", "ذكر", "ذكرت", "افاد", "افادت", "اعلن", "اعلنت",
+	)
+
+	// carryOnVerbs give somebody's words and, like neutralReporting, judge
+	// nothing; they often carry a speaker on: "he went on", "poursuit-il",
+	// "prosiguió".
+	carryOnVerbs = hashSetPlain(
 		"continued", "acknowledged", "admitted", "conceded", "emphasised", "emphasized", "remarked", "commented",
 		"poursuit", "conclut", "insiste", "releve", "martele", "deplore", "regrette", "reconnait", "admet", "rappelle",
 		"continuo", "prosiguio", "concluyo", "remarco", "destaco", "recalco", "enfatizo", "puntualizo", "reitero",
-		"admitio", "reconocio", "detallo", "aclaro", "apunto", "recordo", "comento", "informo",
-		"قال", "قالت", "حسب", "بحسب", "وفق", "وفقا", "اكد", "اكدت", "نفى", "نفت", "ذكر", "ذكرت", "افاد", "افادت", "اعلن", "اعلنت",
+		"admitio", "reconocio", "detallo", "aclaro",
 	)
 
 	// supportSide names speakers on the person's side.
