@@ -171,7 +171,7 @@ func (c *Classifier) scareSignals(r *reading, spans []span, hits []hit) []signal
 		}
 		hasCue, hasTarget := false, false
 		for _, h := range hits {
-			if c.cues[h.cue].topic < 0 && h.from >= a && h.from < b {
+			if q := c.cues[h.cue]; q.topic < 0 && q.lex == 0 && h.from >= a && h.from < b {
 				hasCue = true
 			}
 		}

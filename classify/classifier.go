@@ -121,9 +121,10 @@ type cue struct {
 	side     float64 // +1 supportive or neutral, -1 critical or opinion, 0 for a topic phrase
 	register bool    // a neutral or opinion cue: the piece's register, not a lean
 	weight   float64
-	topic    int  // index into topics, -1 for a stance cue
-	negLed   bool // the phrase starts with a negator ("no evidence of")
-	added    bool // added by the user: its weight is theirs, not the weights file's
+	topic    int     // index into topics, -1 for a stance cue or a lexicon word
+	lex      float64 // +1 a positive, -1 a negative lexicon word; 0 a cue
+	negLed   bool    // the phrase starts with a negator ("no evidence of")
+	added    bool    // added by the user: its weight is theirs, not the weights file's
 }
 
 type trieNode struct {
@@ -164,6 +165,23 @@ func New(people []Person, rules *Rules) (*Classifier, error) {
 			side = -1
 		}
 		c.addCue(cue{phrase: s.phrase, side: side, register: s.side == Neutral || s.side == Opinion, weight: s.weight, topic: -1, added: s.src == srcAdded})
+	}
+	stanceKeys := make(map[string]bool, len(rules.stance))
+	for _, s := range rules.stance {
+		stanceKeys[foldPhrase(s.phrase)] = true
+	}
+	lexKeys := make(map[string]bool, len(rules.lexicon))
+	for _, w := range rules.lexicon {
+		key := foldPhrase(w.phrase)
+		if stanceKeys[key] || lexKeys[key] {
+			continue
+		}
+		lexKeys[key] = true
+		side := 1.0
+		if w.side == Negative {
+			side = -1
+		}
+		c.addCue(cue{phrase: w.phrase, lex: side, topic: -1})
 	}
 	for _, t := range rules.topics {
 		c.addCue(cue{phrase: t.phrase, weight: t.weight, topic: topicIdx[t.topic], added: t.src == srcAdded})

@@ -46,7 +46,10 @@
 // the piece's own unattributed sentences count most, quoted, attributed or
 // answered ones less, the same for both sides), from its register (the
 // phrases of reporting pull towards neutral, those of comment away from
-// it) and from its voice: how often the person's side speaks, found from
+// it), from the general words of praise and blame it uses of the person
+// in its own voice (rules/lexicon_*.txt: "honest", "disgraced"; counted,
+// not weighed word by word) and from its voice: how often the person's
+// side speaks, found from
 // the structure of each sentence with a verb of saying (and of the
 // sentences that carry the same speaker's words on) rather than from a
 // writer's phrases, and how much room it is given in quotation. See

@@ -124,6 +124,9 @@ func (c *Classifier) examples(docs []LabelledDoc) []example {
 						continue
 					}
 					sg := r.signals[ps.sig]
+					if sg.lexicon() {
+						continue // counted in the features
+					}
 					ex.terms = append(ex.terms, term{key: sg.key, amount: sg.amount, ctx: sg.ctx, scope: ps.scope, register: sg.register})
 				}
 			}

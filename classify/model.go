@@ -28,8 +28,12 @@ import (
 // towards supportive pushes away from critical by as much, and the
 // register pushes towards or away from neutral). The label is the
 // highest; its softmax probability is the confidence. The features say how
-// the piece is built; there is one, how often the person's side speaks
-// (observe.go says why the others were dropped).
+// the piece is built and how it speaks of the person: how often the
+// person's side speaks (observe.go says why the other measures were
+// dropped), and how many words of praise and of blame of the evaluative
+// lexicon it uses of the person in its own voice. The lexicon is weighed
+// as two counts, never word by word, so that fitting cannot learn the
+// people it is fitted on through their words.
 
 // model is the compiled form of a weights file for one rule set.
 type model struct {
@@ -102,6 +106,22 @@ func (m *model) scores(s, reg float64, f *[numFeat]float64) (sup, crit float64) 
 	return sup, crit
 }
 
+// lexiconLean is what one positive and one negative word of the evaluative
+// lexicon show as their weight in the evidence: their share of how far
+// their feature moves the supportive score against the critical one. The
+// rest of the feature's pull (both scores against neutral) is a register,
+// and the model weighs the feature, not the words.
+func (m *model) lexiconLean(o *observation) [2]float64 {
+	var w [2]float64
+	for i, n := range [2]int{o.lexPositive, o.lexNegative} {
+		if n > 0 {
+			j := featLexPos + i
+			w[i] = (m.feat[lSupportive][j] - m.feat[lCritical][j]) * o.feat[j] / 2 / float64(n)
+		}
+	}
+	return w
+}
+
 // softmax3 returns the probabilities of supportive, critical and neutral.
 func softmax3(sup, crit float64) (ps, pc, pn float64) {
 	mx := math.Max(0, math.Max(sup, crit))
@@ -117,10 +137,19 @@ func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 	words := r.sc.tk.words
 	s, reg := prior, 0.0
 	pos, neg := 0.0, 0.0
+	lexW, lexShown := m.lexiconLean(o), 0.0
 	for _, ps := range o.signals {
 		sg := r.signals[ps.sig]
-		w := m.weightOf(sg) * m.multiplier(sg.ctx, ps.scope)
+		var w float64
 		switch {
+		case sg.lexicon() && ps.scope != scopeRepeated:
+			w = lexW[keyLexPos-sg.key]
+		case !sg.lexicon():
+			w = m.weightOf(sg) * m.multiplier(sg.ctx, ps.scope)
+		}
+		switch {
+		case sg.lexicon():
+			lexShown += w
 		case sg.register:
 			reg += w
 		case w > 0:
@@ -134,7 +163,7 @@ func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 		st.Evidence = append(st.Evidence, Evidence{Phrase: r.text[start:end], Sentence: sentenceText(r.text, r.sc, sg.from),
 			Offset: start, Weight: round(w), Discounted: sg.discounts(ps.scope)})
 	}
-	st.Score, st.Prior = round(s), prior
+	st.Score, st.Prior = round(s+lexShown), prior
 	sup, crit := m.scores(s, reg, &o.feat)
 	ps, pc, pn := softmax3(sup, crit)
 	switch {
@@ -145,6 +174,8 @@ func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 	case pos == 0 && neg == 0 && o.supportVoices == 0 && o.authorityVoices == 0:
 		// Nothing in the text leans either way and nobody speaks: the
 		// model's biases alone would decide, which no reader could check.
+		// Words of the lexicon do not lift this: one "gentle" would leave
+		// the label to the biases too.
 		st.Label, st.Confidence = Neutral, pn
 		st.Reason = "neutral: no framing cues and nobody speaks"
 		st.Confidence = round(st.Confidence)
@@ -190,6 +221,9 @@ func reason(label string, s, pos, neg, reg float64, o *observation) string {
 		fmt.Fprintf(&sb, "; written as a report (register %+.1f)", reg)
 	case reg <= -0.5:
 		fmt.Fprintf(&sb, "; written as comment (register %+.1f)", reg)
+	}
+	if o.lexPositive > 0 || o.lexNegative > 0 {
+		fmt.Fprintf(&sb, "; its own words about the person praise %d, blame %d", o.lexPositive, o.lexNegative)
 	}
 	if o.wire {
 		sb.WriteString("; wire copy")

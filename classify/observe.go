@@ -69,8 +69,10 @@ var multNames = [numMult]string{"negated", "quoted", "scare-quoted", "attributed
 
 // Special signal keys (cue keys are indexes into Classifier.cues).
 const (
-	keyRoom  = -1 // a quotation in a paragraph where only the person's side speaks, per word
-	keyScare = -2 // a role or cause in scare quotes: the “researcher”
+	keyRoom   = -1 // a quotation in a paragraph where only the person's side speaks, per word
+	keyScare  = -2 // a role or cause in scare quotes: the “researcher”
+	keyLexPos = -3 // a positive word of the evaluative lexicon in the piece's own words
+	keyLexNeg = -4 // a negative one
 )
 
 // signal is one thing found in the text, before it is attributed to people.
@@ -81,7 +83,12 @@ type signal struct {
 	side     float64 // +1 supportive (or neutral), -1 critical (or opinion): the rule's side
 	ctx      context
 	register bool // a neutral or opinion cue: counts for the piece, towards or away from neutral
+	word     int  // for keyLexPos and keyLexNeg: the lexicon word's cue index, for the repeat cap
 }
+
+// lexicon reports whether sg is a word of the evaluative lexicon, which
+// counts in the features rather than in the lean.
+func (sg signal) lexicon() bool { return sg.key == keyLexPos || sg.key == keyLexNeg }
 
 // personSignal is a signal as it bears on one person.
 type personSignal struct {
@@ -95,13 +102,21 @@ type personSignal struct {
 // dateline, the shares of attributed sentences, of quoted words and of
 // sentences about the person, being named in the title, the counts of own
 // and reported cues, questions and exclamations) fitted the articles they
-// were fitted on and lowered the score on people left out of fitting.
+// were fitted on and lowered the score on people left out of fitting. The
+// words of the evaluative lexicon (rules/lexicon_*.txt) count as two
+// features, praise and blame (log 1+n), only in the piece's own words
+// about the person: in a sentence naming them or referring back to them,
+// not negated, quoted or attributed, a negative word not naming a charge,
+// at most cueRepeatCap times a word. A word that is also a stance cue is
+// left to the cue.
 const (
 	featSupportVoices = iota // sentences where the person's side speaks (log 1+n)
+	featLexPos               // positive evaluative words in the piece's own words about the person
+	featLexNeg               // negative ones
 	numFeat
 )
 
-var featNames = [numFeat]string{"support_voices"}
+var featNames = [numFeat]string{"support_voices", "lexicon_positive", "lexicon_negative"}
 
 // observation is everything the model weighs for one person in one text.
 type observation struct {
@@ -110,6 +125,8 @@ type observation struct {
 	feat            [numFeat]float64
 	supportVoices   int
 	authorityVoices int
+	lexPositive     int // positive evaluative words in the piece's own words about the person
+	lexNegative     int // negative ones
 	bodyWords       int
 	wire            bool // the text opens with a wire dateline
 }
@@ -179,6 +196,12 @@ func (c *Classifier) cueSignals(r *reading, spans []span, hits []hit, paraSides 
 		if q.topic >= 0 {
 			continue
 		}
+		if q.lex != 0 {
+			if sig, ok := c.lexSignal(r, spans, h); ok {
+				out = append(out, sig)
+			}
+			continue
+		}
 		sig := signal{from: h.from, to: h.to, key: h.cue, amount: 1, side: q.side, register: q.register}
 		if q.register {
 			// The register of the piece: only whether it is the piece's
@@ -226,27 +249,69 @@ func (c *Classifier) cueSignals(r *reading, spans []span, hits []hit, paraSides 
 	return out
 }
 
+// lexSignal turns a word of the evaluative lexicon into a signal when it
+// is the piece's own word: not negated, quoted, attributed or, for a
+// negative word, naming a charge.
+func (c *Classifier) lexSignal(r *reading, spans []span, h hit) (signal, bool) {
+	sc := r.sc
+	q := c.cues[h.cue]
+	in := &r.info[sc.sent[h.from]]
+	if c.negated(sc, h.from) || in.neutral || in.distanced || (q.lex < 0 && in.charge) {
+		return signal{}, false
+	}
+	if _, ok := spanAt(spans, sc.tk.words[sc.live[h.from]].start); ok {
+		return signal{}, false
+	}
+	sig := signal{from: h.from, to: h.to, key: keyLexPos, amount: 1, side: q.lex, word: h.cue}
+	if q.lex < 0 {
+		sig.key = keyLexNeg
+	}
+	if h.from < r.titleEnd {
+		sig.ctx |= ctxHeadline
+	}
+	return sig, true
+}
+
 // observeFor attributes the signals to person p and measures the piece as
 // it concerns p.
 func (r *reading) observeFor(p int) observation {
 	o := observation{person: p, bodyWords: r.bodyWords, wire: r.dateline}
-	seen := map[int]int{} // cue key → times counted for p
+	seen := map[int]int{} // cue key (a lexicon word's cue) → times counted for p
 	for i, sg := range r.signals {
 		scope := scopeDirect
 		if !sg.register {
 			scope = r.scopeOf(sg, p)
 		}
-		if scope != scopeOther && sg.key >= 0 {
+		key := sg.key
+		if sg.lexicon() {
+			// An evaluative word judges the person only in a sentence
+			// that names them or refers back to them; elsewhere it is
+			// not listed at all, since it says nothing of them.
+			if scope != scopeDirect && scope != scopeReference {
+				continue
+			}
+			key = sg.word
+		}
+		if scope != scopeOther && key >= 0 {
 			limit := cueRepeatCap
 			if sg.register {
 				limit = registerRepeatCap
 			}
-			if seen[sg.key]++; seen[sg.key] > limit {
+			if seen[key]++; seen[key] > limit {
 				scope = scopeRepeated
 			}
 		}
+		switch {
+		case scope == scopeRepeated:
+		case sg.key == keyLexPos:
+			o.lexPositive++
+		case sg.key == keyLexNeg:
+			o.lexNegative++
+		}
 		o.signals = append(o.signals, personSignal{sig: i, scope: scope})
 	}
+	o.feat[featLexPos] = math.Log1p(float64(o.lexPositive))
+	o.feat[featLexNeg] = math.Log1p(float64(o.lexNegative))
 	for _, v := range r.voices {
 		switch {
 		case v.person >= 0 && v.person != p:
@@ -321,6 +386,8 @@ func (sg signal) discounts(scope uint8) string {
 		why = append(why, "register")
 	}
 	switch sg.key {
+	case keyLexPos, keyLexNeg:
+		why = append(why, "lexicon")
 	case keyRoom:
 		why = append(why, "room")
 	case keyScare:

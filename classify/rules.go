@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-//go:embed rules/stance_*.txt rules/topics.txt
+//go:embed rules/stance_*.txt rules/topics.txt rules/lexicon_*.txt
 var ruleFiles embed.FS
 
 // Stance sides as written in rule files.
@@ -42,6 +42,7 @@ const (
 // its methods, then compile it with New; a Classifier keeps its own copy.
 type Rules struct {
 	stance         []stanceCue
+	lexicon        []lexWord
 	topics         []topicPhrase
 	thresholds     map[string]float64
 	minWords       int
@@ -59,6 +60,20 @@ type stanceCue struct {
 	weight float64
 	src    string // "rules/stance_en.txt:12" or "added"
 }
+
+// lexWord is a word of the evaluative lexicon: general praise or blame
+// ("brave", "disgraced"), counted as a feature of the piece, not a cue.
+type lexWord struct {
+	phrase string
+	side   string // Positive or Negative
+	src    string
+}
+
+// Sides of lexicon words as written in rule files.
+const (
+	Positive = "positive"
+	Negative = "negative"
+)
 
 type topicPhrase struct {
 	topic  string
@@ -98,6 +113,15 @@ func (r *Rules) parse(name, data string) {
 			continue
 		}
 		src := fmt.Sprintf("%s:%d", name, n)
+		if strings.HasPrefix(name, "rules/lexicon_") {
+			f := strings.SplitN(line, " ", 2)
+			if len(f) < 2 {
+				r.errs = append(r.errs, fmt.Errorf("%s: want SIDE WORD, got %q", src, line))
+				continue
+			}
+			r.lexicon = append(r.lexicon, lexWord{phrase: strings.TrimSpace(f[1]), side: f[0], src: src})
+			continue
+		}
 		f := strings.SplitN(line, " ", 3)
 		if len(f) < 3 {
 			r.errs = append(r.errs, fmt.Errorf("%s: want 3 fields, got %q", src, line))
@@ -129,6 +153,7 @@ func (r *Rules) Clone() *Rules { return r.clone() }
 func (r *Rules) clone() *Rules {
 	c := *r
 	c.stance = append([]stanceCue(nil), r.stance...)
+	c.lexicon = append([]lexWord(nil), r.lexicon...)
 	c.topics = append([]topicPhrase(nil), r.topics...)
 	c.errs = append([]error(nil), r.errs...)
 	c.thresholds = make(map[string]float64, len(r.thresholds))
@@ -294,6 +319,22 @@ func (r *Rules) validate() error {
 		seen[key] = c.src
 	}
 	seen = make(map[string]string)
+	for _, w := range r.lexicon {
+		if w.side != Positive && w.side != Negative {
+			return fmt.Errorf("%s: lexicon side %q is not positive or negative", w.src, w.side)
+		}
+		key := foldPhrase(w.phrase)
+		if key == "" {
+			return fmt.Errorf("%s: lexicon word %q has no words", w.src, w.phrase)
+		}
+		// A word shared by two languages ("radical") may be listed in
+		// both files, on the same side.
+		if prev, dup := seen[key]; dup && prev != w.side {
+			return fmt.Errorf("%s: lexicon word %q is %s here and %s elsewhere", w.src, w.phrase, w.side, prev)
+		}
+		seen[key] = w.side
+	}
+	seen = make(map[string]string)
 	for _, t := range r.topics {
 		if _, ok := r.thresholds[t.topic]; !ok {
 			return fmt.Errorf("%s: topic %q has no threshold line", t.src, t.topic)
@@ -325,13 +366,16 @@ func (r *Rules) version() string {
 	for _, c := range r.stance {
 		lines = append(lines, fmt.Sprintf("s\t%s\t%s\t%g", foldPhrase(c.phrase), c.side, c.weight))
 	}
+	for _, w := range r.lexicon {
+		lines = append(lines, fmt.Sprintf("l\t%s\t%s", foldPhrase(w.phrase), w.side))
+	}
 	for _, t := range r.topics {
 		lines = append(lines, fmt.Sprintf("t\t%s\t%s\t%g", t.topic, foldPhrase(t.phrase), t.weight))
 	}
 	for topic, th := range r.thresholds {
 		lines = append(lines, fmt.Sprintf("h\t%s\t%g", topic, th))
 	}
-	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), "engine\t10")
+	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), "engine\t11")
 	if r.weights != nil {
 		var buf strings.Builder
 		w := *r.weights

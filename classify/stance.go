@@ -111,7 +111,7 @@ func (c *Classifier) findHits(sc *scratch) []hit {
 				break
 			}
 			for _, q := range n.cues {
-				if c.cues[q].topic >= 0 {
+				if c.cues[q].topic >= 0 || c.cues[q].lex != 0 {
 					hits = append(hits, hit{from: i, to: j, cue: q})
 				} else {
 					bestStance, bestTo = q, j
