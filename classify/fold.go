@@ -113,6 +113,8 @@ const (
 	sepSentence = 2 // a sentence or line end
 )
 
+// FNV-1a parameters (hash/fnv), inlined so that hashing a word allocates
+// nothing: the tokenizer's word keys and Fingerprint's word hashes.
 const (
 	fnvOffset = 14695981039346656037
 	fnvPrime  = 1099511628211
