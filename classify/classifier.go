@@ -68,12 +68,14 @@ type Evidence struct {
 
 // Constants of the engine: how it reads structure. The weights it gives
 // what it reads are fitted (weights.go); the values here marked "unfitted"
-// are used only without a weights file. Changing any of them changes the
-// rules version through "engine".
+// are used only without a weights file, and are where fitting starts.
+// Changing any of them changes labels: bump engineVersion (rules.go) so
+// the rules version says so.
 const (
 	scareWeight      = 1.5  // unfitted: a person noun or a cause in scare quotes, the “researcher”
 	roomWeight       = 0.03 // unfitted: per word of a quotation in a paragraph where only the person's side speaks
 	labelMargin      = 0.75 // unfitted: |lean| needed for supportive or critical
+	registerScale    = 0.3  // unfitted: a register cue counts its rule weight times this (a framing cue, times 1)
 	backrefWindow    = 3    // words between a determiner and a person noun ("the former Belgian detainee")
 	speakerWindow    = 3    // words between a person's name and a verb of saying for the person to be the speaker
 	datelineBytes    = 60   // how far into the text a wire dateline's dash may come

@@ -158,7 +158,7 @@ type stanceFit struct {
 
 func (f *stanceFit) start() []float64 {
 	x := make([]float64, pCues+len(f.slot))
-	x[pScale], x[pRegScale], x[pRoom], x[pScare] = 1, 0.3, roomWeight, -scareWeight
+	x[pScale], x[pRegScale], x[pRoom], x[pScare] = 1, registerScale, roomWeight, -scareWeight
 	copy(x[pMult:], handMultipliers[:])
 	x[pBias], x[pBias+1] = -labelMargin, -labelMargin
 	return x

@@ -359,6 +359,11 @@ func (r *Rules) validate() error {
 	return nil
 }
 
+// engineVersion is part of the rules version: bump it when a change to
+// the engine (how it reads a text, its constants) changes what the same
+// rules say, so that stored results show they came from another engine.
+const engineVersion = 11
+
 // version hashes the rules in a canonical order, so the same rules give the
 // same version whatever order they were added in.
 func (r *Rules) version() string {
@@ -375,7 +380,7 @@ func (r *Rules) version() string {
 	for topic, th := range r.thresholds {
 		lines = append(lines, fmt.Sprintf("h\t%s\t%g", topic, th))
 	}
-	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), "engine\t11")
+	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), fmt.Sprintf("engine\t%d", engineVersion))
 	if r.weights != nil {
 		var buf strings.Builder
 		w := *r.weights
