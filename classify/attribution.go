@@ -15,19 +15,19 @@ type personMention struct {
 
 // sentenceInfo is what the stance engine needs to know about one sentence.
 type sentenceInfo struct {
-	para      int  // paragraph index
-	backref   bool // a pronoun or a definite person noun ("the blogger")
-	neutral   bool // a neutral reporting verb: "said", "denied", "according to"
-	distanced bool // a distancing verb: "claims", "alleges"
-	charge    bool // the sentence describes a charge: "charged with", "the indictment"
-	target    int  // person a sentence without a name refers to, or -1
-	scope     string
-	speech    bool // a verb of saying: somebody speaks here
-	speaker   int8 // side of the side word nearest the verb of saying (voice.go)
-	actor     int8 // side of the last side word in the sentence, sideCourt included
-	verbAt    int  // live index of the first verb of saying
-	nearest   int  // distance from it to the nearest side word so far
-	lastSide  int8 // the last non-court side word before the verb, and where
+	para      int   // paragraph index
+	backref   bool  // a pronoun or a definite person noun ("the blogger")
+	neutral   bool  // a neutral reporting verb: "said", "denied", "according to"
+	distanced bool  // a distancing verb: "claims", "alleges"
+	charge    bool  // the sentence describes a charge: "charged with", "the indictment"
+	target    int   // person a sentence without a name refers to, or -1
+	scope     uint8 // how it relates to the person it is about: scopeDirect, scopeReference, scopeParagraph, or scopeOutside
+	speech    bool  // a verb of saying: somebody speaks here
+	speaker   int8  // side of the side word nearest the verb of saying (voice.go)
+	actor     int8  // side of the last side word in the sentence, sideCourt included
+	verbAt    int   // live index of the first verb of saying
+	nearest   int   // distance from it to the nearest side word so far
+	lastSide  int8  // the last non-court side word before the verb, and where
 	lastAt    int
 	clauseAt  int  // live index of the first "that", "que" after the verb: what is said starts there; 0 if none
 	goesOn    bool // "he also said", "a-t-il ajouté": a follow-up to somebody's words
@@ -105,19 +105,19 @@ func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[i
 	last, left, lastPara := -1, 0, -1
 	for s := range info {
 		in := &info[s]
-		in.target = -1
+		in.target, in.scope = -1, scopeOutside
 		if d := direct[s]; len(d) > 0 {
 			last, left, lastPara = d[len(d)-1].person, pronounChain, in.para
-			in.scope = "direct"
+			in.scope = scopeDirect
 			continue
 		}
 		switch {
 		case last >= 0 && left > 0 && in.backref:
-			in.target, in.scope = last, "reference"
+			in.target, in.scope = last, scopeReference
 			left--
 			lastPara = in.para
 		case last >= 0 && in.para == lastPara:
-			in.target, in.scope = last, "paragraph"
+			in.target, in.scope = last, scopeParagraph
 		default:
 			left = 0
 		}

@@ -29,7 +29,9 @@ const (
 	ctxHeadline                        // in the title
 )
 
-// Scopes: how a signal's sentence relates to the person.
+// Scopes: how a signal's sentence relates to the person. The first four
+// are also how a sentence relates to the person it is about
+// (sentenceInfo.scope), scopeOutside when it is about nobody.
 const (
 	scopeDirect    uint8 = iota // the sentence names them
 	scopeReference              // it refers back with a pronoun or a person noun
@@ -344,13 +346,9 @@ func (r *reading) scopeOf(sg signal, p int) uint8 {
 		}
 	}
 	switch {
-	case p == target && in.scope == "reference":
-		return scopeReference
-	case p == target && in.scope == "paragraph":
-		return scopeParagraph
 	case p == target:
-		return scopeDirect
-	case target >= 0 && in.scope != "paragraph":
+		return in.scope // direct, reference or paragraph: the sentence is about p
+	case target >= 0 && in.scope != scopeParagraph:
 		return scopeOther
 	case target < 0 && sg.key == keyRoom && len(r.order) == 1:
 		// Room given to the person's side is about their case even where

@@ -204,7 +204,7 @@ func sentenceText(text string, sc *scratch, i int) string {
 // tracked person (naming them, referring back to them, or in a paragraph
 // about them); topicAside in a sentence about nobody tracked.
 func (r *reading) topicShare(h hit) float64 {
-	if r.info == nil || h.from < r.titleEnd || r.info[r.sc.sent[h.from]].scope != "" {
+	if r.info == nil || h.from < r.titleEnd || r.info[r.sc.sent[h.from]].scope != scopeOutside {
 		return 1
 	}
 	return topicAside

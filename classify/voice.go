@@ -165,7 +165,7 @@ func voices(info []sentenceInfo, direct map[int][]personMention) []voiceAt {
 		}
 		if in.speech {
 			person, nearVerb := in.target, false
-			if in.scope == "paragraph" {
+			if in.scope == scopeParagraph {
 				person = -1
 			}
 			for _, pm := range direct[s] {
@@ -179,7 +179,7 @@ func voices(info []sentenceInfo, direct map[int][]personMention) []voiceAt {
 			}
 			// A speaker the engine cannot name, in a paragraph about the
 			// person, is on their side; the words count for everybody.
-			side, own := speakerOf(in, nearVerb, person >= 0 || in.scope == "paragraph", actor)
+			side, own := speakerOf(in, nearVerb, person >= 0 || in.scope == scopeParagraph, actor)
 			if !own {
 				person = -1 // not the person's own words: they count for everybody
 			}
