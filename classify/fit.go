@@ -182,7 +182,7 @@ func (f *stanceFit) weight(x []float64, key int) float64 {
 // multIndexes lists the multipliers a term's contexts and scope use.
 func multIndexes(t term, dst []int) []int {
 	dst = dst[:0]
-	for i := 0; i <= multHeadline; i++ {
+	for i := 0; i < numContexts; i++ {
 		if t.ctx&(1<<i) != 0 {
 			dst = append(dst, i)
 		}

@@ -65,7 +65,7 @@ var handMultipliers = [numMult]float64{
 // scope; 0 for a sentence about somebody else.
 func (m *model) multiplier(ctx context, scope uint8) float64 {
 	x := 1.0
-	for i := 0; i <= multHeadline; i++ {
+	for i := 0; i < numContexts; i++ {
 		if ctx&(1<<i) != 0 {
 			x *= m.mult[i]
 		}

@@ -50,7 +50,8 @@ const (
 )
 
 // Multipliers of the model, one per context and per scope other than
-// direct (which is 1: the cue weights carry the scale).
+// direct (which is 1: the cue weights carry the scale). The contexts come
+// first and in the order of their bits: context bit i is multiplier i.
 const (
 	multNegated = iota
 	multQuoted
@@ -63,6 +64,8 @@ const (
 	multParagraph
 	multOutside
 	numMult
+
+	numContexts = multHeadline + 1 // the multipliers that are contexts
 )
 
 // multNames are the names of the multipliers in weights files and in the
@@ -363,7 +366,7 @@ func (r *reading) scopeOf(sg signal, p int) uint8 {
 // shows them ("quoted+paragraph").
 func (sg signal) discounts(scope uint8) string {
 	var why []string
-	for i := 0; i < multHeadline+1; i++ {
+	for i := 0; i < numContexts; i++ {
 		if sg.ctx&(1<<i) != 0 {
 			why = append(why, multNames[i])
 		}
