@@ -59,11 +59,17 @@ type Topic struct {
 
 // Evidence is one cue phrase found in the text and what it counted for.
 type Evidence struct {
-	Phrase     string  // as it appears in the text (a substring of the text classified)
-	Sentence   string  // the sentence it occurs in
-	Offset     int     // byte offset of Phrase in the text classified (Title + "\n\n" + Text)
-	Weight     float64 // signed contribution actually counted
-	Discounted string  `json:",omitempty"` // why a cue counted differently: "negated", "quoted", "scare-quoted", "attributed", "answered", "charge", "headline", "reference", "paragraph", "outside-person-sentences", "other-person", "room", joined by "+"
+	Phrase   string  // as it appears in the text (a substring of the text classified)
+	Sentence string  // the sentence it occurs in
+	Offset   int     // byte offset of Phrase in the text classified (Title + "\n\n" + Text)
+	Weight   float64 // signed contribution actually counted
+	// Discounted says, joined by "+", why the evidence counted other than
+	// as a cue in the piece's own words about the person: its contexts
+	// ("negated", "quoted", "scare-quoted", "attributed", "answered",
+	// "charge", "headline"), its scope ("reference", "paragraph",
+	// "outside-person-sentences", "other-person", "repeated"), and its
+	// kind ("register", "lexicon", "room", or "scare-quoted" for a role).
+	Discounted string `json:",omitempty"`
 }
 
 // Constants of the engine: how it reads structure. The weights it gives

@@ -83,7 +83,7 @@ const (
 // signal is one thing found in the text, before it is attributed to people.
 type signal struct {
 	from, to int     // live words
-	key      int     // cue index, keyRoom or keyScare
+	key      int     // cue index, or keyRoom, keyScare, keyLexPos, keyLexNeg
 	amount   float64 // 1, or the words of a quotation for keyRoom
 	side     float64 // +1 supportive (or neutral), -1 critical (or opinion): the rule's side
 	ctx      context

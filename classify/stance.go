@@ -24,8 +24,9 @@ import (
 //
 // Topics: each topic phrase adds its weight, at most topicRepeatCap times
 // per phrase and only a share of it in a sentence about none of the people
-// tracked (topicShare); a topic is reported when its score reaches its
-// threshold.
+// tracked (topicShare); a phrase inside a longer topic phrase counts only
+// as the longer one (dropInnerTopicHits). A topic is reported when its
+// score reaches its threshold.
 func (c *Classifier) Classify(doc Document) Result {
 	res := Result{RulesVersion: c.version}
 	prior := 0.0
