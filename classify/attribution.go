@@ -36,15 +36,22 @@ type sentenceInfo struct {
 }
 
 // sentences works out paragraphs, attribution and who each sentence that
-// names nobody refers to. A pronoun or a definite person noun ("the
-// blogger", "l'ancien détenu") refers back to the last person named, for up
-// to pronounChain sentences; any other sentence in the same paragraph as
-// that reference is about the same person, more weakly ("paragraph").
-// Reported speech that runs over sentences is attributed throughout
-// (carrySpeech).
-func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[int][]personMention) []sentenceInfo {
-	words := sc.tk.words
+// names nobody refers to: what each sentence's words say (readWords), the
+// reported speech that runs over sentences (carrySpeech), and whom the
+// sentences that name nobody are about (resolveReferents).
+func sentences(text string, sc *scratch, nsent int, direct map[int][]personMention) []sentenceInfo {
 	info := make([]sentenceInfo, nsent)
+	readWords(text, sc, info)
+	carrySpeech(text, sc, info)
+	resolveReferents(info, direct)
+	return info
+}
+
+// readWords sets each sentence's paragraph and what its words say: a
+// reference back to a person, attribution, a charge, a verb of saying and
+// the side words around it (voice.go reads them).
+func readWords(text string, sc *scratch, info []sentenceInfo) {
+	words := sc.tk.words
 	para := 0
 	for i, wi := range sc.live {
 		w := words[wi]
@@ -101,7 +108,15 @@ func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[i
 			}
 		}
 	}
-	carrySpeech(text, sc, info)
+}
+
+// resolveReferents says whom each sentence is about. A sentence naming
+// people is about them ("direct"). A pronoun or a definite person noun
+// ("the blogger", "l'ancien détenu") refers back to the last person named,
+// for up to pronounChain sentences ("reference"); any other sentence in
+// the same paragraph as that reference is about the same person, more
+// weakly ("paragraph"); the rest are about nobody.
+func resolveReferents(info []sentenceInfo, direct map[int][]personMention) {
 	last, left, lastPara := -1, 0, -1
 	for s := range info {
 		in := &info[s]
@@ -122,7 +137,6 @@ func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[i
 			left = 0
 		}
 	}
-	return info
 }
 
 // carrySpeech gives a speaker the sentences of their words that have no

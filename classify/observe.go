@@ -176,7 +176,7 @@ func (c *Classifier) observe(doc Document, text string, sc *scratch, hits []hit,
 		s := sc.sent[w]
 		r.direct[s] = append(r.direct[s], personMention{person: p, word: w})
 	}
-	r.info = c.sentences(text, sc, nsent, r.direct)
+	r.info = sentences(text, sc, nsent, r.direct)
 	spans := quoteSpans(text, sc)
 	r.voices = voices(r.info, r.direct)
 	paraSides := sidesByParagraph(r.info, r.voices)
