@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -211,26 +212,10 @@ func (r *Rules) AddStanceCue(phrase, side string, weight float64) error {
 // It fails if the phrase is in neither.
 func (r *Rules) RemoveCue(phrase string) error {
 	key := foldPhrase(phrase)
-	found := false
-	stance := r.stance[:0]
-	for _, c := range r.stance {
-		if foldPhrase(c.phrase) == key {
-			found = true
-			continue
-		}
-		stance = append(stance, c)
-	}
-	r.stance = stance
-	topics := r.topics[:0]
-	for _, t := range r.topics {
-		if foldPhrase(t.phrase) == key {
-			found = true
-			continue
-		}
-		topics = append(topics, t)
-	}
-	r.topics = topics
-	if !found {
+	n := len(r.stance) + len(r.topics)
+	r.stance = slices.DeleteFunc(r.stance, func(c stanceCue) bool { return foldPhrase(c.phrase) == key })
+	r.topics = slices.DeleteFunc(r.topics, func(t topicPhrase) bool { return foldPhrase(t.phrase) == key })
+	if len(r.stance)+len(r.topics) == n {
 		return fmt.Errorf("remove cue %q: no such stance or topic phrase", phrase)
 	}
 	return nil
