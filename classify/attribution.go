@@ -178,8 +178,7 @@ func (c *Classifier) scareSignals(r *reading, spans []span, hits []hit) []signal
 		if sp.words == 0 || sp.words > scareTargetWords {
 			continue
 		}
-		a := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= sp.start })
-		b := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= sp.end })
+		a, b := sc.liveWordFrom(sp.start), sc.liveWordFrom(sp.end)
 		if a >= b {
 			continue
 		}
@@ -209,7 +208,7 @@ func round(x float64) float64 { return math.Round(x*1000) / 1000 }
 
 // negated reports a negator among the few words before live word i in the
 // same sentence.
-func (c *Classifier) negated(sc *scratch, i int) bool {
+func negated(sc *scratch, i int) bool {
 	for j := i - 1; j >= 0 && j >= i-negationWindow; j-- {
 		if sc.sent[j] != sc.sent[i] {
 			return false

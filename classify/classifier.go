@@ -248,6 +248,14 @@ type scratch struct {
 	spans []span
 }
 
+// liveWordFrom returns the index of the first live word that starts at or
+// after byte off of the text, or len(sc.live) if none does.
+func (sc *scratch) liveWordFrom(off int) int {
+	return sort.Search(len(sc.live), func(i int) bool { return sc.tk.words[sc.live[i]].start >= off })
+}
+
+// span is a quotation: the bytes between its marks, and how many words
+// it holds.
 type span struct{ start, end, words int }
 
 // hit is a phrase found in the text: live words [from, to] and a cue.

@@ -134,7 +134,6 @@ func softmax3(sup, crit float64) (ps, pc, pn float64) {
 func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 	m := c.model
 	st := Stance{Person: c.m.people[o.person].Name, SupportVoices: o.supportVoices, AuthorityVoices: o.authorityVoices}
-	words := r.sc.tk.words
 	s, reg := prior, 0.0
 	pos, neg := 0.0, 0.0
 	lexW, lexShown := m.lexiconLean(o), 0.0
@@ -159,8 +158,8 @@ func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 			s += w
 			neg -= w
 		}
-		start, end := words[r.sc.live[sg.from]].start, words[r.sc.live[sg.to]].end
-		st.Evidence = append(st.Evidence, Evidence{Phrase: r.text[start:end], Sentence: sentenceText(r.text, r.sc, sg.from),
+		phrase, start := phraseAt(r.text, r.sc, sg.from, sg.to)
+		st.Evidence = append(st.Evidence, Evidence{Phrase: phrase, Sentence: sentenceText(r.text, r.sc, sg.from),
 			Offset: start, Weight: round(w), Discounted: sg.discounts(ps.scope)})
 	}
 	st.Score, st.Prior = round(s+lexShown), prior

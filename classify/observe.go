@@ -2,7 +2,6 @@ package classify
 
 import (
 	"math"
-	"sort"
 	"strings"
 )
 
@@ -154,14 +153,13 @@ type reading struct {
 // observe reads the text's structure and returns one observation per
 // person mentioned, in order of first mention.
 func (c *Classifier) observe(doc Document, text string, sc *scratch, hits []hit, mentions []Mention, nsent, bodyWords int) (*reading, []observation) {
-	words := sc.tk.words
 	index := make(map[string]int, len(c.m.people))
 	for i, p := range c.m.people {
 		index[p.Name] = i
 	}
 	r := &reading{text: text, sc: sc, direct: make(map[int][]personMention), bodyWords: bodyWords, dateline: dateline(doc.Text)}
 	bodyStart := len(doc.Title) + 2
-	r.titleEnd = sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= bodyStart })
+	r.titleEnd = sc.liveWordFrom(bodyStart)
 	seen := make(map[int]bool)
 	for _, mn := range mentions {
 		p := index[mn.Person]
@@ -169,7 +167,7 @@ func (c *Classifier) observe(doc Document, text string, sc *scratch, hits []hit,
 			seen[p] = true
 			r.order = append(r.order, p)
 		}
-		w := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= mn.Start })
+		w := sc.liveWordFrom(mn.Start)
 		if w == len(sc.live) {
 			continue
 		}
@@ -221,7 +219,7 @@ func (c *Classifier) cueSignals(r *reading, spans []span, hits []hit, paraSides 
 		// ("never tortured") reads as critical, and the contexts below
 		// that concern one side look at this one.
 		side := q.side
-		if !q.negLed && c.negated(sc, h.from) {
+		if !q.negLed && negated(sc, h.from) {
 			sig.ctx |= ctxNegated
 			side = -side
 		}
@@ -261,7 +259,7 @@ func (c *Classifier) lexSignal(r *reading, spans []span, h hit) (signal, bool) {
 	sc := r.sc
 	q := c.cues[h.cue]
 	in := &r.info[sc.sent[h.from]]
-	if c.negated(sc, h.from) || in.neutral || in.distanced || (q.lex < 0 && in.charge) {
+	if negated(sc, h.from) || in.neutral || in.distanced || (q.lex < 0 && in.charge) {
 		return signal{}, false
 	}
 	if _, ok := spanAt(spans, sc.tk.words[sc.live[h.from]].start); ok {

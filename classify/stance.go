@@ -171,9 +171,11 @@ func (c *Classifier) holds(o, h hit) bool {
 	return c.cues[o.cue].topic >= 0 && o.from <= h.from && o.to >= h.to && o.to-o.from > h.to-h.from
 }
 
-func (c *Classifier) phraseAt(text string, sc *scratch, h hit) (string, int) {
-	start := sc.tk.words[sc.live[h.from]].start
-	end := sc.tk.words[sc.live[h.to]].end
+// phraseAt returns the text of live words from to to, as written, and
+// its byte offset.
+func phraseAt(text string, sc *scratch, from, to int) (string, int) {
+	start := sc.tk.words[sc.live[from]].start
+	end := sc.tk.words[sc.live[to]].end
 	return text[start:end], start
 }
 
@@ -228,7 +230,7 @@ func (c *Classifier) scoreTopics(r *reading, hits []hit) []Topic {
 		share := r.topicShare(h)
 		w := c.model.topicW[h.cue] * share
 		scores[q.topic] += w
-		p, off := c.phraseAt(text, sc, h)
+		p, off := phraseAt(text, sc, h.from, h.to)
 		e := Evidence{Phrase: p, Sentence: sentenceText(text, sc, h.from), Offset: off, Weight: round(w)}
 		if share < 1 {
 			e.Discounted = multNames[multOutside]

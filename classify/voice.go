@@ -245,14 +245,12 @@ func answered(base float64, sides uint8) bool {
 // it, so length of quotation from that side says little about the framing.
 func roomSignals(r *reading, spans []span, sides map[int]uint8) []signal {
 	sc := r.sc
-	words := sc.tk.words
 	out := r.signals
 	for _, sp := range spans {
 		if sp.words <= scareMaxWords {
 			continue
 		}
-		a := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= sp.start })
-		b := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= sp.end })
+		a, b := sc.liveWordFrom(sp.start), sc.liveWordFrom(sp.end)
 		if a >= b || sides[r.info[sc.sent[a]].para] != speaksSupport {
 			continue
 		}
