@@ -175,9 +175,8 @@ func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 		// model's biases alone would decide, which no reader could check.
 		// Words of the lexicon do not lift this: one "gentle" would leave
 		// the label to the biases too.
-		st.Label, st.Confidence = Neutral, pn
+		st.Label, st.Confidence = Neutral, round(pn)
 		st.Reason = "neutral: no framing cues and nobody speaks"
-		st.Confidence = round(st.Confidence)
 		return st
 	case ps >= pc && ps >= pn:
 		st.Label, st.Confidence = Supportive, ps
@@ -205,7 +204,11 @@ func reason(label string, s, pos, neg, reg float64, o *observation) string {
 	case label == Neutral:
 		fmt.Fprintf(&sb, "the piece's own framing is weak (lean %+.1f)", s)
 	default:
-		fmt.Fprintf(&sb, "the cues lean %s (%+.1f supportive, %+.1f critical)", map[bool]string{true: "supportive", false: "critical"}[s >= 0], pos, -neg)
+		lean := Critical
+		if s >= 0 {
+			lean = Supportive
+		}
+		fmt.Fprintf(&sb, "the cues lean %s (%+.1f supportive, %+.1f critical)", lean, pos, -neg)
 	}
 	switch {
 	case o.supportVoices > 0 && o.authorityVoices > 0:
