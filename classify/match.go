@@ -319,8 +319,9 @@ func NewMatcher(people []Person) (*Matcher, error) {
 	return m, nil
 }
 
+// add records person p under key k, once.
 func add(m map[uint64][]int, k uint64, p int) {
-	if !contains(m[k], p) {
+	if !slices.Contains(m[k], p) {
 		m[k] = append(m[k], p)
 	}
 }
@@ -357,6 +358,9 @@ var particleFilter = func() (f keyFilter) {
 	return f
 }()
 
+// addPattern adds the name keys of person p to patterns, once, keeping
+// each first key's patterns longest first. A name with a word that has no
+// loose form (key 0) is not added.
 func (m *Matcher) addPattern(patterns map[uint64][]namePattern, keys []uint64, p int) {
 	for _, k := range keys {
 		if k == 0 { // a word without a loose form
@@ -365,7 +369,7 @@ func (m *Matcher) addPattern(patterns map[uint64][]namePattern, keys []uint64, p
 	}
 	ps := patterns[keys[0]]
 	for _, q := range ps {
-		if q.person == p && equalKeys(q.keys, keys) {
+		if q.person == p && slices.Equal(q.keys, keys) {
 			return
 		}
 	}
@@ -375,27 +379,6 @@ func (m *Matcher) addPattern(patterns map[uint64][]namePattern, keys []uint64, p
 		ps[i], ps[i-1] = ps[i-1], ps[i]
 	}
 	patterns[keys[0]] = ps
-}
-
-func equalKeys(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func contains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // nameToks turns the tokenised words into name tokens, appending to dst:
@@ -723,7 +706,7 @@ func (m *Matcher) matchTokenized(tk *tokenizer, text string) []Mention {
 			continue
 		}
 		switch {
-		case m.filter.has(t.key) && len(m.surnames[t.key]) > 0:
+		case m.isSurname(t.key):
 			cands = append(cands, candidate{start: t.start, end: t.end, person: -1, tok: i})
 		case t.looseLen >= looseBareLetters && len(m.looseSurnames[t.loose]) > 0:
 			cands = append(cands, candidate{start: t.start, end: t.end, person: -1, tok: i, loose: true})
