@@ -281,6 +281,15 @@ func NewMatcher(people []Person) (*Matcher, error) {
 			}
 		}
 	}
+	m.buildFilters()
+	m.buildLooseInitials(looseInitials, nameInitials)
+	return m, nil
+}
+
+// buildFilters fills the quick tests that run before the map lookups,
+// once every name is in the maps, and the given names that allow a
+// surname one typo.
+func (m *Matcher) buildFilters() {
 	for k := range m.patterns {
 		m.filter.add(k)
 	}
@@ -290,7 +299,7 @@ func NewMatcher(people []Person) (*Matcher, error) {
 	for k := range m.loosePatterns {
 		m.looseFilter.add(k)
 	}
-	for p := range people {
+	for p := range m.people {
 		if len(m.surnameForms[p]) == 0 {
 			continue
 		}
@@ -303,8 +312,15 @@ func NewMatcher(people []Person) (*Matcher, error) {
 			m.typoFilter.add(k)
 		}
 	}
-	// Words that may start a loose surname: the loose form keeps the first
-	// letter but for "dj", "kh" (→ j), "ph" (→ f) and a leading article.
+}
+
+// buildLooseInitials marks the first letters of words whose loose form
+// may start with one of looseInitials (the first letters of loose
+// surnames: looseRaw, for raw text) or nameInitials (of any word of a
+// name: looseTok, for folded tokens). The loose form keeps the first
+// letter but for "dj", "kh" (→ j), "ph" (→ f) and a leading article, so
+// every two-letter start is tried.
+func (m *Matcher) buildLooseInitials(looseInitials, nameInitials map[byte]bool) {
 	for c := byte('a'); c <= 'z'; c++ {
 		for d := byte('a'); d <= 'z'; d++ {
 			lf, _ := looseForm(nil, []byte{c, d, 'a', 'b', 'a', 'b'})
@@ -316,7 +332,6 @@ func NewMatcher(people []Person) (*Matcher, error) {
 			}
 		}
 	}
-	return m, nil
 }
 
 // add records person p under key k, once.
