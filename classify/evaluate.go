@@ -208,22 +208,6 @@ func Score(docs []DocResult) Report {
 	return rep
 }
 
-func setCounts(gold, found map[string]bool) (tp, fp, fn int) {
-	for p := range found {
-		if gold[p] {
-			tp++
-		} else {
-			fp++
-		}
-	}
-	for p := range gold {
-		if !found[p] {
-			fn++
-		}
-	}
-	return tp, fp, fn
-}
-
 func union(a, b map[string]bool) map[string]bool {
 	u := make(map[string]bool, len(a)+len(b))
 	for k := range a {

@@ -290,7 +290,8 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-// hashString is the FNV-1a hash used for folded forms.
+// hashBytes is the FNV-1a hash of a folded form, the key words are
+// compared by.
 func hashBytes(b []byte) uint64 {
 	h := uint64(fnvOffset)
 	for _, c := range b {
@@ -299,6 +300,7 @@ func hashBytes(b []byte) uint64 {
 	return h
 }
 
+// hashString is hashBytes of a string.
 func hashString(s string) uint64 {
 	h := uint64(fnvOffset)
 	for i := 0; i < len(s); i++ {
@@ -311,6 +313,8 @@ func hashString(s string) uint64 {
 // directly followed by an apostrophe and a letter.
 var elisions = hashSet("l", "d", "j", "m", "n", "s", "c", "qu", "jusqu", "lorsqu", "puisqu")
 
+// hashSet is a set of the hashes of words written already folded.
+// hashSetPlain folds them first.
 func hashSet(words ...string) map[uint64]bool {
 	m := make(map[uint64]bool, len(words))
 	for _, w := range words {
