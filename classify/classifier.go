@@ -97,17 +97,6 @@ const (
 	topicAside = 0.5
 )
 
-// hashSetPlain is a set of plain folded word hashes (no de-doubling).
-func hashSetPlain(words ...string) map[uint64]bool {
-	m := make(map[uint64]bool, len(words))
-	var tk tokenizer
-	for _, w := range words {
-		tk.tokenize(w)
-		m[tk.words[0].h] = true
-	}
-	return m
-}
-
 // Classifier applies compiled rules to documents. It is immutable and safe
 // for concurrent use.
 type Classifier struct {

@@ -313,6 +313,19 @@ func hashString(s string) uint64 {
 // directly followed by an apostrophe and a letter.
 var elisions = hashSet("l", "d", "j", "m", "n", "s", "c", "qu", "jusqu", "lorsqu", "puisqu")
 
+// hashSetPlain is a set of the keys of words as the tokenizer folds them,
+// without de-doubling (word.h): most word lists of the package. Each
+// entry is one word.
+func hashSetPlain(words ...string) map[uint64]bool {
+	m := make(map[uint64]bool, len(words))
+	var tk tokenizer
+	for _, w := range words {
+		tk.tokenize(w)
+		m[tk.words[0].h] = true
+	}
+	return m
+}
+
 // hashSet is a set of the hashes of words written already folded.
 // hashSetPlain folds them first.
 func hashSet(words ...string) map[uint64]bool {
