@@ -106,10 +106,9 @@ func (c *Classifier) examples(docs []LabelledDoc) []example {
 		}
 		c.inspect(Document{Title: d.Title, Text: d.Text}, func(r *reading, _ []Mention, obs []observation, hits []hit) {
 			ex.topics = map[int]float64{}
-			seen := map[int]int{}
+			repeats := topicRepeats{}
 			for _, h := range hits {
-				if c.cues[h.cue].topic >= 0 && seen[h.cue] < topicRepeatCap {
-					seen[h.cue]++
+				if c.cues[h.cue].topic >= 0 && repeats.counts(h.cue) {
 					ex.topics[h.cue] += r.topicShare(h)
 				}
 			}

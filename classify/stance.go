@@ -213,18 +213,28 @@ func (r *reading) topicShare(h hit) float64 {
 	return topicAside
 }
 
+// topicRepeats counts the hits of each topic phrase (by cue index), so
+// that scoring and fitting cap them alike.
+type topicRepeats map[int]int
+
+// counts records a hit of cue and reports whether it still counts: at
+// most topicRepeatCap hits of one phrase do.
+func (t topicRepeats) counts(cue int) bool {
+	t[cue]++
+	return t[cue] <= topicRepeatCap
+}
+
+// scoreTopics adds up the topic phrases found, each as far as it counts,
+// and returns the topics that reach their threshold, highest score first,
+// with their evidence.
 func (c *Classifier) scoreTopics(r *reading, hits []hit) []Topic {
 	text, sc := r.text, r.sc
 	scores := make([]float64, len(c.topics))
 	evid := make([][]Evidence, len(c.topics))
-	count := make(map[int]int)
+	repeats := topicRepeats{}
 	for _, h := range hits {
 		q := c.cues[h.cue]
-		if q.topic < 0 {
-			continue
-		}
-		count[h.cue]++
-		if count[h.cue] > topicRepeatCap {
+		if q.topic < 0 || !repeats.counts(h.cue) {
 			continue
 		}
 		share := r.topicShare(h)
