@@ -16,6 +16,15 @@ type Document struct {
 	StancePrior string
 }
 
+// titleSep joins a document's title and text into the text classified.
+const titleSep = "\n\n"
+
+// text is the text classified, which all offsets refer to.
+func (d Document) text() string { return d.Title + titleSep + d.Text }
+
+// bodyStart is the byte offset of d.Text in d.text().
+func (d Document) bodyStart() int { return len(d.Title) + len(titleSep) }
+
 // Result is what Classify says about a document.
 type Result struct {
 	Mentions     []Mention

@@ -158,8 +158,7 @@ func (c *Classifier) observe(doc Document, text string, sc *scratch, hits []hit,
 		index[p.Name] = i
 	}
 	r := &reading{text: text, sc: sc, direct: make(map[int][]personMention), bodyWords: bodyWords, dateline: dateline(doc.Text)}
-	bodyStart := len(doc.Title) + 2
-	r.titleEnd = sc.liveWordFrom(bodyStart)
+	r.titleEnd = sc.liveWordFrom(doc.bodyStart())
 	seen := make(map[int]bool)
 	for _, mn := range mentions {
 		p := index[mn.Person]

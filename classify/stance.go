@@ -54,7 +54,7 @@ func (c *Classifier) Classify(doc Document) Result {
 // mentions, one observation per person mentioned, and the phrase hits.
 // Classify and fitting both go through it, so what is fitted is what runs.
 func (c *Classifier) inspect(doc Document, f func(r *reading, mentions []Mention, obs []observation, hits []hit)) {
-	text := doc.Title + "\n\n" + doc.Text
+	text := doc.text()
 	sc := c.pool.Get().(*scratch)
 	defer c.pool.Put(sc)
 	tk := &sc.tk
@@ -65,7 +65,7 @@ func (c *Classifier) inspect(doc Document, f func(r *reading, mentions []Mention
 	// Live words and their sentences.
 	sc.live, sc.sent = sc.live[:0], sc.sent[:0]
 	bodyWords := 0
-	bodyStart := len(doc.Title) + 2
+	bodyStart := doc.bodyStart()
 	nsent := 0
 	for i, w := range words {
 		if w.sep == sepSentence && len(sc.live) > 0 {

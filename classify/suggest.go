@@ -135,7 +135,7 @@ func (c *Classifier) countGrams(docs []LabelledDoc, maxWords int) (grams map[str
 	for i, d := range docs {
 		label := goldIndex(d.Stance)
 		total[label]++
-		text := d.Title + "\n\n" + d.Text
+		text := d.Title + titleSep + d.Text
 		tk.tokenize(text)
 		names := map[int]bool{}
 		for _, m := range c.m.matchTokenized(&tk, text) {
