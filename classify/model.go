@@ -134,6 +134,8 @@ func softmax3(sup, crit float64) (ps, pc, pn float64) {
 func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 	m := c.model
 	st := Stance{Person: c.m.people[o.person].Name, SupportVoices: o.supportVoices, AuthorityVoices: o.authorityVoices}
+	// s is the lean, reg the register; pos and neg are what the framing
+	// signals added to the lean towards supportive and towards critical.
 	s, reg := prior, 0.0
 	pos, neg := 0.0, 0.0
 	lexW, lexShown := m.lexiconLean(o), 0.0
@@ -164,7 +166,7 @@ func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 	}
 	st.Score, st.Prior = round(s+lexShown), prior
 	sup, crit := m.scores(s, reg, &o.feat)
-	ps, pc, pn := softmax3(sup, crit)
+	pSup, pCrit, pNeu := softmax3(sup, crit)
 	switch {
 	case o.bodyWords < c.minWords:
 		st.Label = Unclear
@@ -175,15 +177,15 @@ func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 		// model's biases alone would decide, which no reader could check.
 		// Words of the lexicon do not lift this: one "gentle" would leave
 		// the label to the biases too.
-		st.Label, st.Confidence = Neutral, round(pn)
+		st.Label, st.Confidence = Neutral, round(pNeu)
 		st.Reason = "neutral: no framing cues and nobody speaks"
 		return st
-	case ps >= pc && ps >= pn:
-		st.Label, st.Confidence = Supportive, ps
-	case pc >= pn:
-		st.Label, st.Confidence = Critical, pc
+	case pSup >= pCrit && pSup >= pNeu:
+		st.Label, st.Confidence = Supportive, pSup
+	case pCrit >= pNeu:
+		st.Label, st.Confidence = Critical, pCrit
 	default:
-		st.Label, st.Confidence = Neutral, pn
+		st.Label, st.Confidence = Neutral, pNeu
 	}
 	st.Confidence = round(st.Confidence)
 	st.Reason = reason(st.Label, s, pos, neg, reg, o)

@@ -147,7 +147,7 @@ type reading struct {
 	order     []int // people in order of first mention
 	titleEnd  int   // live word index where the body starts
 	bodyWords int
-	dateline  bool
+	wire      bool // the text opens with a wire dateline
 }
 
 // observe reads the text's structure and returns one observation per
@@ -157,7 +157,7 @@ func (c *Classifier) observe(doc Document, text string, sc *scratch, hits []hit,
 	for i, p := range c.m.people {
 		index[p.Name] = i
 	}
-	r := &reading{text: text, sc: sc, direct: make(map[int][]personMention), bodyWords: bodyWords, dateline: dateline(doc.Text)}
+	r := &reading{text: text, sc: sc, direct: make(map[int][]personMention), bodyWords: bodyWords, wire: dateline(doc.Text)}
 	r.titleEnd = sc.liveWordFrom(doc.bodyStart())
 	seen := make(map[int]bool)
 	for _, mn := range mentions {
@@ -277,7 +277,7 @@ func (c *Classifier) lexSignal(r *reading, spans []span, h hit) (signal, bool) {
 // observeFor attributes the signals to person p and measures the piece as
 // it concerns p.
 func (r *reading) observeFor(p int) observation {
-	o := observation{person: p, bodyWords: r.bodyWords, wire: r.dateline}
+	o := observation{person: p, bodyWords: r.bodyWords, wire: r.wire}
 	seen := map[int]int{} // cue key (a lexicon word's cue) → times counted for p
 	for i, sg := range r.signals {
 		scope := scopeDirect
