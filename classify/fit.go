@@ -134,6 +134,10 @@ func (c *Classifier) examples(docs []LabelledDoc) []example {
 	return out
 }
 
+// minProb is the least probability the losses take the log of, so that a
+// document the model is sure of the wrong way costs much but not infinity.
+const minProb = 1e-300
+
 // Parameter layout of the stance fit.
 const (
 	pScale    = iota // of the framing cues' rule weights
@@ -197,6 +201,17 @@ func multIndexes(t term, dst []int) []int {
 	return dst
 }
 
+// multProduct is the product of term t's multipliers under x, and their
+// indexes (in dst's memory).
+func multProduct(x []float64, t term, dst []int) (float64, []int) {
+	idx := multIndexes(t, dst)
+	m := 1.0
+	for _, k := range idx {
+		m *= x[pMult+k]
+	}
+	return m, idx
+}
+
 // eval is the mean cross-entropy plus the pulls towards the priors, and its
 // gradient.
 func (f *stanceFit) eval(x, g []float64) float64 {
@@ -212,10 +227,8 @@ func (f *stanceFit) eval(x, g []float64) float64 {
 		n++
 		s, reg := 0.0, 0.0
 		for _, t := range ex.terms {
-			m := 1.0
-			for _, k := range multIndexes(t, idx) {
-				m *= x[pMult+k]
-			}
+			var m float64
+			m, idx = multProduct(x, t, idx)
 			if t.register {
 				reg += f.weight(x, t.key) * t.amount * m
 			} else {
@@ -229,7 +242,7 @@ func (f *stanceFit) eval(x, g []float64) float64 {
 		}
 		ps, pc, pn := softmax3(sup, crit)
 		p := [3]float64{ps, pc, pn}
-		loss -= math.Log(math.Max(p[ex.gold], 1e-300))
+		loss -= math.Log(math.Max(p[ex.gold], minProb))
 		ds, dc := ps, pc
 		if ex.gold == lSupportive {
 			ds--
@@ -248,11 +261,8 @@ func (f *stanceFit) eval(x, g []float64) float64 {
 			if t.register {
 				gs = -ds - dc // d loss / d R
 			}
-			idx = multIndexes(t, idx)
-			m := 1.0
-			for _, k := range idx {
-				m *= x[pMult+k]
-			}
+			var m float64
+			m, idx = multProduct(x, t, idx)
 			w := f.weight(x, t.key)
 			switch {
 			case t.key == keyRoom:
@@ -420,7 +430,7 @@ func (c *Classifier) fitTopic(t int, ex []example, opt FitOptions) TopicWeights 
 			if e.goldTopics[t] {
 				y = 1
 			}
-			loss -= y*math.Log(math.Max(p, 1e-300)) + (1-y)*math.Log(math.Max(1-p, 1e-300))
+			loss -= y*math.Log(math.Max(p, minProb)) + (1-y)*math.Log(math.Max(1-p, minProb))
 			d := p - y
 			g[n] -= d
 			for k, cnt := range e.topics {
