@@ -198,13 +198,12 @@ func (r *Rules) AddStanceCue(phrase, side string, weight float64) error {
 	if key == "" {
 		return fmt.Errorf("add stance cue %q: no words", phrase)
 	}
-	for i, c := range r.stance {
-		if foldPhrase(c.phrase) == key {
-			r.stance[i] = stanceCue{phrase: phrase, side: side, weight: weight, src: srcAdded}
-			return nil
-		}
+	cue := stanceCue{phrase: phrase, side: side, weight: weight, src: srcAdded}
+	if i := slices.IndexFunc(r.stance, func(c stanceCue) bool { return foldPhrase(c.phrase) == key }); i >= 0 {
+		r.stance[i] = cue
+	} else {
+		r.stance = append(r.stance, cue)
 	}
-	r.stance = append(r.stance, stanceCue{phrase: phrase, side: side, weight: weight, src: srcAdded})
 	return nil
 }
 
@@ -238,13 +237,12 @@ func (r *Rules) AddTopicPhrase(topic, phrase string, weight float64) error {
 	if _, ok := r.thresholds[topic]; !ok {
 		r.thresholds[topic] = defaultTopicThreshold
 	}
-	for i, t := range r.topics {
-		if t.topic == topic && foldPhrase(t.phrase) == key {
-			r.topics[i] = topicPhrase{topic: topic, phrase: phrase, weight: weight, src: srcAdded}
-			return nil
-		}
+	tp := topicPhrase{topic: topic, phrase: phrase, weight: weight, src: srcAdded}
+	if i := slices.IndexFunc(r.topics, func(t topicPhrase) bool { return t.topic == topic && foldPhrase(t.phrase) == key }); i >= 0 {
+		r.topics[i] = tp
+	} else {
+		r.topics = append(r.topics, tp)
 	}
-	r.topics = append(r.topics, topicPhrase{topic: topic, phrase: phrase, weight: weight, src: srcAdded})
 	return nil
 }
 
