@@ -124,7 +124,7 @@ type Classifier struct {
 
 type cue struct {
 	phrase   string
-	side     float64 // +1 supportive or neutral, -1 critical or opinion, 0 for a topic phrase
+	side     float64 // +1 supportive or neutral, -1 critical or opinion, 0 for a topic phrase or a lexicon word
 	register bool    // a neutral or opinion cue: the piece's register, not a lean
 	weight   float64
 	topic    int     // index into topics, -1 for a stance cue or a lexicon word
