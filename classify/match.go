@@ -66,6 +66,18 @@ const (
 	middleNames      = 2 // capitalised words allowed between a given name and a surname
 )
 
+// Bounds of reading a bare surname's surroundings.
+const (
+	placeWindow      = 3 // words before a bare surname searched for a place noun ("the town of Douma")
+	determinerWindow = 3 // words before a surname searched for a determiner ("the Belgian-Moroccan Aarrass")
+	minGivenPart     = 3 // letters of each part when a given name is also read as two ("Ahmad Reza")
+	// A sentence is in title case, and a capital proves nothing, when it
+	// has at least titleCaseWords cased words and titleCaseShare of them
+	// (in tenths) are capitalised: "Aarrass Sentenced To 12 Years".
+	titleCaseWords = 3
+	titleCaseShare = 6
+)
+
 // surnameParticles lead a surname of several words ("de Lima", "Le Pen",
 // "van Gogh"): the last word alone is often a place or a common word.
 var surnameParticles = hashSetPlain("de", "da", "del", "della", "di", "du", "des", "le", "la", "van", "von", "der", "dos", "das", "ter")
@@ -79,12 +91,13 @@ var (
 )
 
 // placeBefore reports a bare surname that reads as a place: after a
-// locative, or within three words of a place noun ("the town of Douma").
+// locative, or within placeWindow words of a place noun ("the town of
+// Douma").
 func placeBefore(toks []nameTok, i int) bool {
 	if i > 0 && toks[i].sep == sepSpace && locatives[toks[i-1].key] {
 		return true
 	}
-	for j := i - 1; j >= 0 && j >= i-3; j-- {
+	for j := i - 1; j >= 0 && j >= i-placeWindow; j-- {
 		if toks[j+1].sep == sepSentence {
 			break
 		}
@@ -270,7 +283,7 @@ func NewMatcher(people []Person) (*Matcher, error) {
 			}
 			// A given name written as two ("Ahmadreza", "Ahmad Reza").
 			gf := tk.forms[toks[0].fs:toks[0].fe]
-			for cut := 3; cut <= len(gf)-3; cut++ {
+			for cut := minGivenPart; cut <= len(gf)-minGivenPart; cut++ {
 				a, aok := looseForm(nil, gf[:cut])
 				b, bok := looseForm(nil, gf[cut:])
 				if !aok || !bok {
@@ -889,7 +902,7 @@ func (m *Matcher) beforeAnotherName(toks []nameTok, i int) bool {
 			}
 		}
 	}
-	return !(cased >= 3 && upper*10 >= cased*6) // title case: "Aarrass Sentenced To 12 Years"
+	return !(cased >= titleCaseWords && upper*10 >= cased*titleCaseShare)
 }
 
 // isRelative reports whether the surname at toks[i] is preceded by a
@@ -906,7 +919,7 @@ func (m *Matcher) isRelative(toks []nameTok, i, p int) bool {
 		return false
 	}
 	// Walk back over a capitalised run ("the Belgian-Moroccan Aarrass").
-	for j := i - 2; j >= 0 && j >= i-3; j-- {
+	for j := i - 2; j >= 0 && j >= i-determinerWindow; j-- {
 		if toks[j+1].sep != sepSpace {
 			break
 		}
