@@ -138,7 +138,9 @@ var (
 	nameTitles     = keySet(titlesTxt)
 	notNames       = keySet(notNamesTxt)
 	// determiners before a capitalised word show it is an adjective or a
-	// noun ("the Belgian-Moroccan Aarrass"), not a given name.
+	// noun ("the Belgian-Moroccan Aarrass"), not a given name. Not
+	// refDeterminers (refer.go): those make a person noun refer back, and
+	// "a", "un" or "former" do not.
 	determiners = keySet("the\na\nan\nthis\nthat\nle\nla\nles\nun\nune\nce\ncet\ncette\nformer\nex")
 	// particles are joined to the next word, so "Abd El-Fattah",
 	// "Abdel Fattah" and "Abdelfattah" all key alike.

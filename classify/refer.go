@@ -15,7 +15,9 @@ var (
 		"ella", "su", "sus", "le", "suyo", "suya")
 
 	// determiners that make a following person noun a back-reference: "the
-	// blogger", "this activist", "l'ancien détenu", "cette militante".
+	// blogger", "this activist", "l'ancien détenu", "cette militante". The
+	// matcher's determiners (match.go) are another list: any determiner
+	// shows a capitalised word is not a given name.
 	refDeterminers = hashSetPlain("the", "this", "that", "le", "la", "l", "ce", "cet", "cette", "el", "este", "esta", "ese", "esa", "dicho", "dicha")
 
 	// personNouns are heads of noun phrases that name a role a tracked person
