@@ -204,6 +204,9 @@ func (c *Classifier) scareSignals(r *reading, spans []span, hits []hit) []signal
 	return out
 }
 
+// round keeps three decimals of the weights and scores the package
+// reports and writes, so that evidence reads plainly and two fits of the
+// same data write the same file.
 func round(x float64) float64 { return math.Round(x*1000) / 1000 }
 
 // negated reports a negator among the few words before live word i in the
@@ -273,6 +276,7 @@ func closerOf(r rune) rune {
 	return r
 }
 
+// spanAt returns the quotation that holds byte off of the text, if any.
 func spanAt(spans []span, off int) (span, bool) {
 	i := sort.Search(len(spans), func(i int) bool { return spans[i].end > off })
 	if i < len(spans) && spans[i].start <= off {

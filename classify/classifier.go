@@ -196,8 +196,13 @@ func New(people []Person, rules *Rules) (*Classifier, error) {
 	return c, nil
 }
 
+// mix extends the n-gram key k of a phrase's first words with the hash h
+// of its next word: the keys of the phrase trie.
 func mix(k, h uint64) uint64 { return bits.RotateLeft64(k, 23)*0x9E3779B97F4A7C15 ^ h }
 
+// addCue compiles a phrase into the trie: a node per prefix, keyed by
+// mix, marked where a longer phrase goes on and listing the cues that end
+// there. Elided words ("l'", "d'") are left out, as in the text.
 func (c *Classifier) addCue(q cue) {
 	var tk tokenizer
 	tk.tokenize(q.phrase)

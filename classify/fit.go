@@ -76,6 +76,7 @@ type example struct {
 
 const lNeutral = 2
 
+// goldIndex is the label index of a gold stance.
 func goldIndex(stance string) int {
 	switch stance {
 	case Supportive:
@@ -159,6 +160,8 @@ type stanceFit struct {
 	opt   FitOptions
 }
 
+// start is where the fit begins: the rule weights at scale 1 and the
+// hand-set multipliers, as the unfitted classifier weighs them.
 func (f *stanceFit) start() []float64 {
 	x := make([]float64, pCues+len(f.slot))
 	x[pScale], x[pRegScale], x[pRoom], x[pScare] = 1, registerScale, roomWeight, -scareWeight

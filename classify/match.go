@@ -723,6 +723,8 @@ type candidate struct {
 	loose      bool // a bare surname that matches only loosely
 }
 
+// matchTokenized finds the mentions in text, already tokenised into tk:
+// full names first, then the bare surnames that resolve to one person.
 func (m *Matcher) matchTokenized(tk *tokenizer, text string) []Mention {
 	tk.forms = tk.forms[:0]
 	tk.ntoks = tk.nameToks(tk.ntoks[:0], &m.looseTok)

@@ -106,6 +106,11 @@ func DefaultRules() *Rules {
 	return r
 }
 
+// parse reads one embedded rule file into r. Lines are "SIDE WEIGHT
+// PHRASE" in rules/stance_*.txt, "TOPIC WEIGHT PHRASE" and "threshold
+// TOPIC VALUE" in rules/topics.txt, "SIDE WORD" in rules/lexicon_*.txt;
+// blank lines and lines starting with # are skipped. A bad line is kept
+// in r.errs, named by file and line, for New to report.
 func (r *Rules) parse(name, data string) {
 	sc := bufio.NewScanner(strings.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
