@@ -15,19 +15,19 @@ type personMention struct {
 
 // sentenceInfo is what the stance engine needs to know about one sentence.
 type sentenceInfo struct {
-	para      int  // paragraph index
-	backref   bool // a pronoun or a definite person noun ("the blogger")
-	neutral   bool // a neutral reporting verb: "said", "denied", "according to"
-	distanced bool // a distancing verb: "claims", "alleges"
-	charge    bool // the sentence describes a charge: "charged with", "the indictment"
-	target    int  // person a sentence without a name refers to, or -1
-	scope     string
-	speech    bool // a verb of saying: somebody speaks here
-	speaker   int8 // side of the side word nearest the verb of saying (voice.go)
-	actor     int8 // side of the last side word in the sentence, sideCourt included
-	verbAt    int  // live index of the first verb of saying
-	nearest   int  // distance from it to the nearest side word so far
-	lastSide  int8 // the last non-court side word before the verb, and where
+	para      int   // paragraph index
+	backref   bool  // a pronoun or a definite person noun ("the blogger")
+	neutral   bool  // a neutral reporting verb: "said", "denied", "according to"
+	distanced bool  // a distancing verb: "claims", "alleges"
+	charge    bool  // the sentence describes a charge: "charged with", "the indictment"
+	target    int   // person a sentence without a name refers to, or -1
+	scope     uint8 // how it relates to the person it is about: scopeDirect, scopeReference, scopeParagraph, or scopeOutside
+	speech    bool  // a verb of saying: somebody speaks here
+	speaker   int8  // side of the side word nearest the verb of saying (voice.go)
+	actor     int8  // side of the last side word in the sentence, sideCourt included
+	verbAt    int   // live index of the first verb of saying
+	nearest   int   // distance from it to the nearest side word so far
+	lastSide  int8  // the last non-court side word before the verb, and where
 	lastAt    int
 	clauseAt  int  // live index of the first "that", "que" after the verb: what is said starts there; 0 if none
 	goesOn    bool // "he also said", "a-t-il ajouté": a follow-up to somebody's words
@@ -36,15 +36,22 @@ type sentenceInfo struct {
 }
 
 // sentences works out paragraphs, attribution and who each sentence that
-// names nobody refers to. A pronoun or a definite person noun ("the
-// blogger", "l'ancien détenu") refers back to the last person named, for up
-// to pronounChain sentences; any other sentence in the same paragraph as
-// that reference is about the same person, more weakly ("paragraph").
-// Reported speech that runs over sentences is attributed throughout
-// (carrySpeech).
-func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[int][]personMention) []sentenceInfo {
-	words := sc.tk.words
+// names nobody refers to: what each sentence's words say (readWords), the
+// reported speech that runs over sentences (carrySpeech), and whom the
+// sentences that name nobody are about (resolveReferents).
+func sentences(text string, sc *scratch, nsent int, direct map[int][]personMention) []sentenceInfo {
 	info := make([]sentenceInfo, nsent)
+	readWords(text, sc, info)
+	carrySpeech(text, sc, info)
+	resolveReferents(info, direct)
+	return info
+}
+
+// readWords sets each sentence's paragraph and what its words say: a
+// reference back to a person, attribution, a charge, a verb of saying and
+// the side words around it (voice.go reads them).
+func readWords(text string, sc *scratch, info []sentenceInfo) {
+	words := sc.tk.words
 	para := 0
 	for i, wi := range sc.live {
 		w := words[wi]
@@ -101,28 +108,35 @@ func (c *Classifier) sentences(text string, sc *scratch, nsent int, direct map[i
 			}
 		}
 	}
-	carrySpeech(text, sc, info)
+}
+
+// resolveReferents says whom each sentence is about. A sentence naming
+// people is about them ("direct"). A pronoun or a definite person noun
+// ("the blogger", "l'ancien détenu") refers back to the last person named,
+// for up to pronounChain sentences ("reference"); any other sentence in
+// the same paragraph as that reference is about the same person, more
+// weakly ("paragraph"); the rest are about nobody.
+func resolveReferents(info []sentenceInfo, direct map[int][]personMention) {
 	last, left, lastPara := -1, 0, -1
 	for s := range info {
 		in := &info[s]
-		in.target = -1
+		in.target, in.scope = -1, scopeOutside
 		if d := direct[s]; len(d) > 0 {
 			last, left, lastPara = d[len(d)-1].person, pronounChain, in.para
-			in.scope = "direct"
+			in.scope = scopeDirect
 			continue
 		}
 		switch {
 		case last >= 0 && left > 0 && in.backref:
-			in.target, in.scope = last, "reference"
+			in.target, in.scope = last, scopeReference
 			left--
 			lastPara = in.para
 		case last >= 0 && in.para == lastPara:
-			in.target, in.scope = last, "paragraph"
+			in.target, in.scope = last, scopeParagraph
 		default:
 			left = 0
 		}
 	}
-	return info
 }
 
 // carrySpeech gives a speaker the sentences of their words that have no
@@ -164,8 +178,7 @@ func (c *Classifier) scareSignals(r *reading, spans []span, hits []hit) []signal
 		if sp.words == 0 || sp.words > scareTargetWords {
 			continue
 		}
-		a := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= sp.start })
-		b := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= sp.end })
+		a, b := sc.liveWordFrom(sp.start), sc.liveWordFrom(sp.end)
 		if a >= b {
 			continue
 		}
@@ -191,11 +204,14 @@ func (c *Classifier) scareSignals(r *reading, spans []span, hits []hit) []signal
 	return out
 }
 
+// round keeps three decimals of the weights and scores the package
+// reports and writes, so that evidence reads plainly and two fits of the
+// same data write the same file.
 func round(x float64) float64 { return math.Round(x*1000) / 1000 }
 
 // negated reports a negator among the few words before live word i in the
 // same sentence.
-func (c *Classifier) negated(sc *scratch, i int) bool {
+func negated(sc *scratch, i int) bool {
 	for j := i - 1; j >= 0 && j >= i-negationWindow; j-- {
 		if sc.sent[j] != sc.sent[i] {
 			return false
@@ -260,6 +276,7 @@ func closerOf(r rune) rune {
 	return r
 }
 
+// spanAt returns the quotation that holds byte off of the text, if any.
 func spanAt(spans []span, off int) (span, bool) {
 	i := sort.Search(len(spans), func(i int) bool { return spans[i].end > off })
 	if i < len(spans) && spans[i].start <= off {

@@ -16,6 +16,15 @@ type Document struct {
 	StancePrior string
 }
 
+// titleSep joins a document's title and text into the text classified.
+const titleSep = "\n\n"
+
+// text is the text classified, which all offsets refer to.
+func (d Document) text() string { return d.Title + titleSep + d.Text }
+
+// bodyStart is the byte offset of d.Text in d.text().
+func (d Document) bodyStart() int { return len(d.Title) + len(titleSep) }
+
 // Result is what Classify says about a document.
 type Result struct {
 	Mentions     []Mention
@@ -59,21 +68,29 @@ type Topic struct {
 
 // Evidence is one cue phrase found in the text and what it counted for.
 type Evidence struct {
-	Phrase     string  // as it appears in the text (a substring of the text classified)
-	Sentence   string  // the sentence it occurs in
-	Offset     int     // byte offset of Phrase in the text classified (Title + "\n\n" + Text)
-	Weight     float64 // signed contribution actually counted
-	Discounted string  `json:",omitempty"` // why a cue counted differently: "negated", "quoted", "scare-quoted", "attributed", "answered", "charge", "headline", "reference", "paragraph", "outside-person-sentences", "other-person", "room", joined by "+"
+	Phrase   string  // as it appears in the text (a substring of the text classified)
+	Sentence string  // the sentence it occurs in
+	Offset   int     // byte offset of Phrase in the text classified (Title + "\n\n" + Text)
+	Weight   float64 // signed contribution actually counted
+	// Discounted says, joined by "+", why the evidence counted other than
+	// as a cue in the piece's own words about the person: its contexts
+	// ("negated", "quoted", "scare-quoted", "attributed", "answered",
+	// "charge", "headline"), its scope ("reference", "paragraph",
+	// "outside-person-sentences", "other-person", "repeated"), and its
+	// kind ("register", "lexicon", "room", or "scare-quoted" for a role).
+	Discounted string `json:",omitempty"`
 }
 
 // Constants of the engine: how it reads structure. The weights it gives
 // what it reads are fitted (weights.go); the values here marked "unfitted"
-// are used only without a weights file. Changing any of them changes the
-// rules version through "engine".
+// are used only without a weights file, and are where fitting starts.
+// Changing any of them changes labels: bump engineVersion (rules.go) so
+// the rules version says so.
 const (
 	scareWeight      = 1.5  // unfitted: a person noun or a cause in scare quotes, the “researcher”
 	roomWeight       = 0.03 // unfitted: per word of a quotation in a paragraph where only the person's side speaks
 	labelMargin      = 0.75 // unfitted: |lean| needed for supportive or critical
+	registerScale    = 0.3  // unfitted: a register cue counts its rule weight times this (a framing cue, times 1)
 	backrefWindow    = 3    // words between a determiner and a person noun ("the former Belgian detainee")
 	speakerWindow    = 3    // words between a person's name and a verb of saying for the person to be the speaker
 	datelineBytes    = 60   // how far into the text a wire dateline's dash may come
@@ -88,17 +105,6 @@ const (
 	// case) counts this much of its weight.
 	topicAside = 0.5
 )
-
-// hashSetPlain is a set of plain folded word hashes (no de-doubling).
-func hashSetPlain(words ...string) map[uint64]bool {
-	m := make(map[uint64]bool, len(words))
-	var tk tokenizer
-	for _, w := range words {
-		tk.tokenize(w)
-		m[tk.words[0].h] = true
-	}
-	return m
-}
 
 // Classifier applies compiled rules to documents. It is immutable and safe
 // for concurrent use.
@@ -118,7 +124,7 @@ type Classifier struct {
 
 type cue struct {
 	phrase   string
-	side     float64 // +1 supportive or neutral, -1 critical or opinion, 0 for a topic phrase
+	side     float64 // +1 supportive or neutral, -1 critical or opinion, 0 for a topic phrase or a lexicon word
 	register bool    // a neutral or opinion cue: the piece's register, not a lean
 	weight   float64
 	topic    int     // index into topics, -1 for a stance cue or a lexicon word
@@ -190,8 +196,13 @@ func New(people []Person, rules *Rules) (*Classifier, error) {
 	return c, nil
 }
 
+// mix extends the n-gram key k of a phrase's first words with the hash h
+// of its next word: the keys of the phrase trie.
 func mix(k, h uint64) uint64 { return bits.RotateLeft64(k, 23)*0x9E3779B97F4A7C15 ^ h }
 
+// addCue compiles a phrase into the trie: a node per prefix, keyed by
+// mix, marked where a longer phrase goes on and listing the cues that end
+// there. Elided words ("l'", "d'") are left out, as in the text.
 func (c *Classifier) addCue(q cue) {
 	var tk tokenizer
 	tk.tokenize(q.phrase)
@@ -240,6 +251,14 @@ type scratch struct {
 	spans []span
 }
 
+// liveWordFrom returns the index of the first live word that starts at or
+// after byte off of the text, or len(sc.live) if none does.
+func (sc *scratch) liveWordFrom(off int) int {
+	return sort.Search(len(sc.live), func(i int) bool { return sc.tk.words[sc.live[i]].start >= off })
+}
+
+// span is a quotation: the bytes between its marks, and how many words
+// it holds.
 type span struct{ start, end, words int }
 
 // hit is a phrase found in the text: live words [from, to] and a cue.

@@ -507,3 +507,18 @@ func TestRulesTopics(t *testing.T) {
 		}
 	}
 }
+
+// The model reads context bit i as multiplier i (model.multiplier,
+// multIndexes, signal.discounts): a context added out of order would
+// silently take another context's multiplier and name.
+func TestContextBitsAreMultipliers(t *testing.T) {
+	for mult, ctx := range map[int]context{multNegated: ctxNegated, multQuoted: ctxQuoted, multScareQuoted: ctxScareQuoted,
+		multAttributed: ctxAttributed, multAnswered: ctxAnswered, multCharge: ctxCharge, multHeadline: ctxHeadline} {
+		if ctx != 1<<mult {
+			t.Errorf("context %s is bit %b, want bit %d", multNames[mult], ctx, mult)
+		}
+	}
+	if numContexts != 7 {
+		t.Errorf("numContexts = %d, but 7 contexts are listed here: add the new one", numContexts)
+	}
+}

@@ -1,60 +1,75 @@
 // Package classify finds tracked people in text and says how a piece frames
 // each of them (stance) and what it is about (topics), showing the evidence
-// for every decision. It is pure: no network, no database, no clock; the only
-// file access is Evaluate reading a labelled corpus folder.
+// for every decision. It also fingerprints texts so that copies of one
+// story can be grouped, and fits, measures and suggests its own rules from
+// labelled articles.
 //
-// # Name matching
+// It is pure: no network, no database, no clock. The only file access is
+// reading a labelled corpus folder (ReadCorpus, ReadPeople, Evaluate); the
+// rule files and the fitted weights are embedded in the binary.
 //
-// Text is split once into words (runs of Unicode letters, digits and
-// combining marks). Each word is folded: lower case, accents removed
-// ("Aärrass" → "aarrass"), Arabic normalised (أ إ آ ٱ → ا, ة → ه, ى → ي,
-// tatweel and harakat dropped), and de-doubled: runs of one letter collapse,
-// so "Aarrass", "Aarass" and "Aarras" all fold to "aras". Name particles
-// (el, al, abd, abdel, abdul, ben, bin, ibn, ould, abu, bou, ait and their
-// Arabic forms) are joined to the following word, so "Abd El-Fattah",
-// "Abdel Fattah" and "Abdelfattah" fold alike. French elisions ("d'", "l’",
-// "qu'") and the English possessive "'s" are ignored. Sequences of folded
-// words are looked up in a map built from each person's name and aliases;
-// there is no regular expression per name.
+// The rules themselves, and how well they do, are in docs/classifier.md;
+// this comment is a map of the code.
 //
-// The rules:
-//   - A full name (every word of the name or of a multi-word alias, or its
-//     first and last words) always counts. The words must be separated only by
-//     spaces, hyphens or apostrophes.
-//   - A given name alone ("Ali") never counts.
-//   - A bare surname (the last word of a name, or a one-word alias) counts
-//     when exactly one tracked person carries it. If several do (two
-//     Raissounis), it counts for the one named in full elsewhere in the same
-//     text, and for none if both or neither are.
-//   - A surname that is also a common word or a very common name
-//     (rules/names_ambiguous.txt: "White", "King", "Said", "Hassan"...) counts
-//     bare only when capitalised and the person is named in full in the text.
-//   - A capitalised word directly before a surname that is not one of the
-//     person's given names marks someone else with the same surname ("his
-//     sister Farida Aarrass"). Not counted as such a word: titles and roles
-//     (rules/names_titles.txt: Mr, Dr, M., Mme, Sheikh, lawyer...),
-//     sentence-start and campaign words (rules/names_notnames.txt: "Yesterday
-//     Aarrass said", "Free Aarrass"), and a capitalised run after a
-//     determiner ("the Belgian-Moroccan Aarrass"). A surname at the start of
-//     a sentence ("Aarrass said") is the person. Scripts without case
-//     (Arabic) cannot show this, so the rule does not apply to them.
+// # Words
 //
-// # Stance and topics
+// Text is split once into words (fold.go: runs of Unicode letters, digits
+// and combining marks). Each word is folded: lower case, accents removed,
+// Arabic normalised, and de-doubled, so "Aarrass", "Aarass" and "Aarras"
+// are one word. Words are compared by a hash of their folded form; there is
+// no regular expression per name or per phrase.
 //
-// Stance towards each person is read from the piece's own framing (cue
-// phrases in rules/stance_*.txt, weighted by whose sentence they are in:
-// the piece's own unattributed sentences count most, quoted, attributed or
-// answered ones less, the same for both sides), from its register (the
-// phrases of reporting pull towards neutral, those of comment away from
-// it), from the general words of praise and blame it uses of the person
-// in its own voice (rules/lexicon_*.txt: "honest", "disgraced"; counted,
-// not weighed word by word) and from its voice: how often the person's
-// side speaks, found from
-// the structure of each sentence with a verb of saying (and of the
-// sentences that carry the same speaker's words on) rather than from a
-// writer's phrases, and how much room it is given in quotation. See
-// Classifier.Classify (stance.go), voice.go and model.go for the rules;
-// topics are weighted phrase lists with thresholds (rules/topics.txt).
+// # Names (match.go, translit.go)
+//
+// A Matcher looks sequences of folded words up in maps built from each
+// person's name and aliases. Name particles (el, al, abd, abdel, abdul,
+// abdal, ben, bin, ibn, ould, abu, abou, bou, ait and their Arabic forms)
+// are joined to the following word, so "Abd El-Fattah" and "Abdelfattah"
+// fold alike. A full name always counts, a given name alone never, a bare
+// surname only when it can be nobody else; transliterations and one typo
+// count only with a second fact that makes them safe (translit.go).
+// The word lists in rules/names_*.txt hold the surnames that are also
+// common words, the titles, and the sentence-start and campaign words that
+// do not make a capitalised word somebody else's given name. MayMention is
+// a cheap pre-check that lets most texts skip the matcher.
+//
+// # Stance (stance.go, observe.go, attribution.go, voice.go, model.go)
+//
+// Classify runs in two steps. observe reads the text's structure once
+// (sentences and paragraphs, who each sentence is about, reported speech
+// and its speaker, quotations) and lists, for each person, every signal
+// that bears on them: the cue phrases of rules/stance_*.txt with the
+// contexts that change what they count for (negated, quoted, attributed,
+// answered, describing a charge, in the headline) and their scope (a
+// sentence naming the person, referring back to them, in a paragraph about
+// them, about nobody, about somebody else); roles in scare quotes;
+// quotations that give the person's side room; the words of praise and
+// blame of rules/lexicon_*.txt in the piece's own voice; and how often the
+// person's side speaks. decide (model.go) weighs them with the fitted
+// weights into a label, its confidence, a one-line reason, and the weight
+// each piece of evidence actually added. The word lists of grammar, not of
+// framing (pronouns, verbs of saying, the sides' speakers), are in
+// refer.go and voice.go.
+//
+// # Topics (stance.go)
+//
+// Topics are weighted phrase lists with thresholds (rules/topics.txt). A
+// phrase inside a longer topic phrase counts as the longer one, each
+// phrase counts a few times at most, and less in a sentence about nobody
+// tracked.
+//
+// # Weights (weights.go, fit.go, lbfgs.go, evaluate.go, suggest.go)
+//
+// The weights of cues, contexts, features and topic phrases are fitted by
+// regularised logistic regression over the very observations Classify
+// makes (Fit), and shipped as weights.json. LeavePeopleOut and Evaluate
+// measure them; Suggest lists candidate cue phrases for a person to read.
+//
+// # Stories (fingerprint.go, storykeys.go)
+//
+// Fingerprint is a SimHash of a text's word pairs, and StoryKeys are
+// MinHash keys over the same pairs, so that a store can find the earlier
+// copies of a story without comparing against every text.
 //
 // The classifier does not read the source's politics, the author or the
 // date, and it does not resolve who "he" is beyond the last person named.

@@ -3,7 +3,9 @@ package classify
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -187,9 +189,11 @@ func Score(docs []DocResult) Report {
 	}
 	var sTP, sFP, sFN int
 	var macro float64
-	topics := union(union(boolKeys(topicTP), boolKeys(topicFP)), boolKeys(topicFN))
+	// Summed in name order: a float sum in map order differs in its last
+	// digit from run to run.
+	topics := slices.Sorted(maps.Keys(union(union(boolKeys(topicTP), boolKeys(topicFP)), boolKeys(topicFN))))
 	rep.Topics.PerTopic = map[string]PRF{}
-	for t := range topics {
+	for _, t := range topics {
 		sTP, sFP, sFN = sTP+topicTP[t], sFP+topicFP[t], sFN+topicFN[t]
 		prf := prfOf(topicTP[t], topicFP[t], topicFN[t])
 		rep.Topics.PerTopic[t] = prf
@@ -202,22 +206,6 @@ func Score(docs []DocResult) Report {
 	m := prfOf(mTP, mFP, mFN)
 	rep.Mentions = MentionReport{Precision: m.Precision, Recall: m.Recall}
 	return rep
-}
-
-func setCounts(gold, found map[string]bool) (tp, fp, fn int) {
-	for p := range found {
-		if gold[p] {
-			tp++
-		} else {
-			fp++
-		}
-	}
-	for p := range gold {
-		if !found[p] {
-			fn++
-		}
-	}
-	return tp, fp, fn
 }
 
 func union(a, b map[string]bool) map[string]bool {

@@ -8,21 +8,13 @@ import (
 
 // ShingleWords is how many consecutive words make one shingle of a
 // fingerprint. Pairs keep word order mattering while one edited word changes
-// only two shingles: on the fixture reposts, pairs put copies a few bits
-// apart and different stories on the same person and topic about 30, where
-// triples let a three-word edit push a repost 12 bits away.
+// only two shingles; triples let a small edit push a repost past the story
+// distance (docs/database.md, "Stories", has the measurement).
 const ShingleWords = 2
 
 // MinFingerprintWords is the fewest words a text needs for Fingerprint to
 // say anything: below it, two unrelated teasers can look alike.
 const MinFingerprintWords = 40
-
-// FNV-1a parameters (hash/fnv), inlined so that hashing a word allocates
-// nothing.
-const (
-	fpFNVOffset = 14695981039346656037
-	fpFNVPrime  = 1099511628211
-)
 
 // Fingerprint is a 64-bit SimHash of text's word shingles: texts that share
 // most of their shingles (a wire story and its lightly edited reposts) get
@@ -90,7 +82,7 @@ type shingler struct {
 // call per word made Fingerprint a fifth slower.
 func (s *shingler) next() (uint64, bool) {
 	text, i := s.text, s.i
-	var cur uint64 = fpFNVOffset
+	var cur uint64 = fnvOffset
 	inWord := false
 	for {
 		if i >= len(text) {
@@ -110,7 +102,7 @@ func (s *shingler) next() (uint64, bool) {
 				}
 				goto endWord
 			}
-			cur = (cur ^ uint64(c)) * fpFNVPrime
+			cur = (cur ^ uint64(c)) * fnvPrime
 			inWord = true
 			continue
 		} else {
@@ -122,7 +114,7 @@ func (s *shingler) next() (uint64, bool) {
 				var buf [utf8.UTFMax]byte
 				n := utf8.EncodeRune(buf[:], unicode.ToLower(r))
 				for _, b := range buf[:n] {
-					cur = (cur ^ uint64(b)) * fpFNVPrime
+					cur = (cur ^ uint64(b)) * fnvPrime
 				}
 				inWord = true
 				continue
@@ -135,7 +127,7 @@ func (s *shingler) next() (uint64, bool) {
 		copy(s.ring[:], s.ring[1:])
 		s.ring[ShingleWords-1] = cur
 		s.words++
-		cur, inWord = fpFNVOffset, false
+		cur, inWord = fnvOffset, false
 		if s.words >= ShingleWords {
 			s.i = i
 			return shingleHash(&s.ring), true

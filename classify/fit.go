@@ -76,6 +76,7 @@ type example struct {
 
 const lNeutral = 2
 
+// goldIndex is the label index of a gold stance.
 func goldIndex(stance string) int {
 	switch stance {
 	case Supportive:
@@ -106,10 +107,9 @@ func (c *Classifier) examples(docs []LabelledDoc) []example {
 		}
 		c.inspect(Document{Title: d.Title, Text: d.Text}, func(r *reading, _ []Mention, obs []observation, hits []hit) {
 			ex.topics = map[int]float64{}
-			seen := map[int]int{}
+			repeats := topicRepeats{}
 			for _, h := range hits {
-				if c.cues[h.cue].topic >= 0 && seen[h.cue] < topicRepeatCap {
-					seen[h.cue]++
+				if c.cues[h.cue].topic >= 0 && repeats.counts(h.cue) {
 					ex.topics[h.cue] += r.topicShare(h)
 				}
 			}
@@ -135,6 +135,10 @@ func (c *Classifier) examples(docs []LabelledDoc) []example {
 	return out
 }
 
+// minProb is the least probability the losses take the log of, so that a
+// document the model is sure of the wrong way costs much but not infinity.
+const minProb = 1e-300
+
 // Parameter layout of the stance fit.
 const (
 	pScale    = iota // of the framing cues' rule weights
@@ -156,9 +160,11 @@ type stanceFit struct {
 	opt   FitOptions
 }
 
+// start is where the fit begins: the rule weights at scale 1 and the
+// hand-set multipliers, as the unfitted classifier weighs them.
 func (f *stanceFit) start() []float64 {
 	x := make([]float64, pCues+len(f.slot))
-	x[pScale], x[pRegScale], x[pRoom], x[pScare] = 1, 0.3, roomWeight, -scareWeight
+	x[pScale], x[pRegScale], x[pRoom], x[pScare] = 1, registerScale, roomWeight, -scareWeight
 	copy(x[pMult:], handMultipliers[:])
 	x[pBias], x[pBias+1] = -labelMargin, -labelMargin
 	return x
@@ -182,7 +188,7 @@ func (f *stanceFit) weight(x []float64, key int) float64 {
 // multIndexes lists the multipliers a term's contexts and scope use.
 func multIndexes(t term, dst []int) []int {
 	dst = dst[:0]
-	for i := 0; i <= multHeadline; i++ {
+	for i := 0; i < numContexts; i++ {
 		if t.ctx&(1<<i) != 0 {
 			dst = append(dst, i)
 		}
@@ -196,6 +202,17 @@ func multIndexes(t term, dst []int) []int {
 		dst = append(dst, multOutside)
 	}
 	return dst
+}
+
+// multProduct is the product of term t's multipliers under x, and their
+// indexes (in dst's memory).
+func multProduct(x []float64, t term, dst []int) (float64, []int) {
+	idx := multIndexes(t, dst)
+	m := 1.0
+	for _, k := range idx {
+		m *= x[pMult+k]
+	}
+	return m, idx
 }
 
 // eval is the mean cross-entropy plus the pulls towards the priors, and its
@@ -213,10 +230,8 @@ func (f *stanceFit) eval(x, g []float64) float64 {
 		n++
 		s, reg := 0.0, 0.0
 		for _, t := range ex.terms {
-			m := 1.0
-			for _, k := range multIndexes(t, idx) {
-				m *= x[pMult+k]
-			}
+			var m float64
+			m, idx = multProduct(x, t, idx)
 			if t.register {
 				reg += f.weight(x, t.key) * t.amount * m
 			} else {
@@ -230,7 +245,7 @@ func (f *stanceFit) eval(x, g []float64) float64 {
 		}
 		ps, pc, pn := softmax3(sup, crit)
 		p := [3]float64{ps, pc, pn}
-		loss -= math.Log(math.Max(p[ex.gold], 1e-300))
+		loss -= math.Log(math.Max(p[ex.gold], minProb))
 		ds, dc := ps, pc
 		if ex.gold == lSupportive {
 			ds--
@@ -249,11 +264,8 @@ func (f *stanceFit) eval(x, g []float64) float64 {
 			if t.register {
 				gs = -ds - dc // d loss / d R
 			}
-			idx = multIndexes(t, idx)
-			m := 1.0
-			for _, k := range idx {
-				m *= x[pMult+k]
-			}
+			var m float64
+			m, idx = multProduct(x, t, idx)
 			w := f.weight(x, t.key)
 			switch {
 			case t.key == keyRoom:
@@ -421,7 +433,7 @@ func (c *Classifier) fitTopic(t int, ex []example, opt FitOptions) TopicWeights 
 			if e.goldTopics[t] {
 				y = 1
 			}
-			loss -= y*math.Log(math.Max(p, 1e-300)) + (1-y)*math.Log(math.Max(1-p, 1e-300))
+			loss -= y*math.Log(math.Max(p, minProb)) + (1-y)*math.Log(math.Max(1-p, minProb))
 			d := p - y
 			g[n] -= d
 			for k, cnt := range e.topics {

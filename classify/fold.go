@@ -113,6 +113,8 @@ const (
 	sepSentence = 2 // a sentence or line end
 )
 
+// FNV-1a parameters (hash/fnv), inlined so that hashing a word allocates
+// nothing: the tokenizer's word keys and Fingerprint's word hashes.
 const (
 	fnvOffset = 14695981039346656037
 	fnvPrime  = 1099511628211
@@ -288,7 +290,8 @@ func lowerASCII(c byte) byte {
 	return c
 }
 
-// hashString is the FNV-1a hash used for folded forms.
+// hashBytes is the FNV-1a hash of a folded form, the key words are
+// compared by.
 func hashBytes(b []byte) uint64 {
 	h := uint64(fnvOffset)
 	for _, c := range b {
@@ -297,6 +300,7 @@ func hashBytes(b []byte) uint64 {
 	return h
 }
 
+// hashString is hashBytes of a string.
 func hashString(s string) uint64 {
 	h := uint64(fnvOffset)
 	for i := 0; i < len(s); i++ {
@@ -309,6 +313,21 @@ func hashString(s string) uint64 {
 // directly followed by an apostrophe and a letter.
 var elisions = hashSet("l", "d", "j", "m", "n", "s", "c", "qu", "jusqu", "lorsqu", "puisqu")
 
+// hashSetPlain is a set of the keys of words as the tokenizer folds them,
+// without de-doubling (word.h): most word lists of the package. Each
+// entry is one word.
+func hashSetPlain(words ...string) map[uint64]bool {
+	m := make(map[uint64]bool, len(words))
+	var tk tokenizer
+	for _, w := range words {
+		tk.tokenize(w)
+		m[tk.words[0].h] = true
+	}
+	return m
+}
+
+// hashSet is a set of the hashes of words written already folded.
+// hashSetPlain folds them first.
 func hashSet(words ...string) map[uint64]bool {
 	m := make(map[uint64]bool, len(words))
 	for _, w := range words {

@@ -66,6 +66,18 @@ const (
 	middleNames      = 2 // capitalised words allowed between a given name and a surname
 )
 
+// Bounds of reading a bare surname's surroundings.
+const (
+	placeWindow      = 3 // words before a bare surname searched for a place noun ("the town of Douma")
+	determinerWindow = 3 // words before a surname searched for a determiner ("the Belgian-Moroccan Aarrass")
+	minGivenPart     = 3 // letters of each part when a given name is also read as two ("Ahmad Reza")
+	// A sentence is in title case, and a capital proves nothing, when it
+	// has at least titleCaseWords cased words and titleCaseShare of them
+	// (in tenths) are capitalised: "Aarrass Sentenced To 12 Years".
+	titleCaseWords = 3
+	titleCaseShare = 6
+)
+
 // surnameParticles lead a surname of several words ("de Lima", "Le Pen",
 // "van Gogh"): the last word alone is often a place or a common word.
 var surnameParticles = hashSetPlain("de", "da", "del", "della", "di", "du", "des", "le", "la", "van", "von", "der", "dos", "das", "ter")
@@ -79,12 +91,13 @@ var (
 )
 
 // placeBefore reports a bare surname that reads as a place: after a
-// locative, or within three words of a place noun ("the town of Douma").
+// locative, or within placeWindow words of a place noun ("the town of
+// Douma").
 func placeBefore(toks []nameTok, i int) bool {
 	if i > 0 && toks[i].sep == sepSpace && locatives[toks[i-1].key] {
 		return true
 	}
-	for j := i - 1; j >= 0 && j >= i-3; j-- {
+	for j := i - 1; j >= 0 && j >= i-placeWindow; j-- {
 		if toks[j+1].sep == sepSentence {
 			break
 		}
@@ -125,7 +138,9 @@ var (
 	nameTitles     = keySet(titlesTxt)
 	notNames       = keySet(notNamesTxt)
 	// determiners before a capitalised word show it is an adjective or a
-	// noun ("the Belgian-Moroccan Aarrass"), not a given name.
+	// noun ("the Belgian-Moroccan Aarrass"), not a given name. Not
+	// refDeterminers (refer.go): those make a person noun refer back, and
+	// "a", "un" or "former" do not.
 	determiners = keySet("the\na\nan\nthis\nthat\nle\nla\nles\nun\nune\nce\ncet\ncette\nformer\nex")
 	// particles are joined to the next word, so "Abd El-Fattah",
 	// "Abdel Fattah" and "Abdelfattah" all key alike.
@@ -270,7 +285,7 @@ func NewMatcher(people []Person) (*Matcher, error) {
 			}
 			// A given name written as two ("Ahmadreza", "Ahmad Reza").
 			gf := tk.forms[toks[0].fs:toks[0].fe]
-			for cut := 3; cut <= len(gf)-3; cut++ {
+			for cut := minGivenPart; cut <= len(gf)-minGivenPart; cut++ {
 				a, aok := looseForm(nil, gf[:cut])
 				b, bok := looseForm(nil, gf[cut:])
 				if !aok || !bok {
@@ -281,6 +296,15 @@ func NewMatcher(people []Person) (*Matcher, error) {
 			}
 		}
 	}
+	m.buildFilters()
+	m.buildLooseInitials(looseInitials, nameInitials)
+	return m, nil
+}
+
+// buildFilters fills the quick tests that run before the map lookups,
+// once every name is in the maps, and the given names that allow a
+// surname one typo.
+func (m *Matcher) buildFilters() {
 	for k := range m.patterns {
 		m.filter.add(k)
 	}
@@ -290,7 +314,7 @@ func NewMatcher(people []Person) (*Matcher, error) {
 	for k := range m.loosePatterns {
 		m.looseFilter.add(k)
 	}
-	for p := range people {
+	for p := range m.people {
 		if len(m.surnameForms[p]) == 0 {
 			continue
 		}
@@ -303,8 +327,15 @@ func NewMatcher(people []Person) (*Matcher, error) {
 			m.typoFilter.add(k)
 		}
 	}
-	// Words that may start a loose surname: the loose form keeps the first
-	// letter but for "dj", "kh" (→ j), "ph" (→ f) and a leading article.
+}
+
+// buildLooseInitials marks the first letters of words whose loose form
+// may start with one of looseInitials (the first letters of loose
+// surnames: looseRaw, for raw text) or nameInitials (of any word of a
+// name: looseTok, for folded tokens). The loose form keeps the first
+// letter but for "dj", "kh" (→ j), "ph" (→ f) and a leading article, so
+// every two-letter start is tried.
+func (m *Matcher) buildLooseInitials(looseInitials, nameInitials map[byte]bool) {
 	for c := byte('a'); c <= 'z'; c++ {
 		for d := byte('a'); d <= 'z'; d++ {
 			lf, _ := looseForm(nil, []byte{c, d, 'a', 'b', 'a', 'b'})
@@ -316,11 +347,11 @@ func NewMatcher(people []Person) (*Matcher, error) {
 			}
 		}
 	}
-	return m, nil
 }
 
+// add records person p under key k, once.
 func add(m map[uint64][]int, k uint64, p int) {
-	if !contains(m[k], p) {
+	if !slices.Contains(m[k], p) {
 		m[k] = append(m[k], p)
 	}
 }
@@ -357,6 +388,9 @@ var particleFilter = func() (f keyFilter) {
 	return f
 }()
 
+// addPattern adds the name keys of person p to patterns, once, keeping
+// each first key's patterns longest first. A name with a word that has no
+// loose form (key 0) is not added.
 func (m *Matcher) addPattern(patterns map[uint64][]namePattern, keys []uint64, p int) {
 	for _, k := range keys {
 		if k == 0 { // a word without a loose form
@@ -365,7 +399,7 @@ func (m *Matcher) addPattern(patterns map[uint64][]namePattern, keys []uint64, p
 	}
 	ps := patterns[keys[0]]
 	for _, q := range ps {
-		if q.person == p && equalKeys(q.keys, keys) {
+		if q.person == p && slices.Equal(q.keys, keys) {
 			return
 		}
 	}
@@ -375,27 +409,6 @@ func (m *Matcher) addPattern(patterns map[uint64][]namePattern, keys []uint64, p
 		ps[i], ps[i-1] = ps[i-1], ps[i]
 	}
 	patterns[keys[0]] = ps
-}
-
-func equalKeys(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func contains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // nameToks turns the tokenised words into name tokens, appending to dst:
@@ -710,6 +723,8 @@ type candidate struct {
 	loose      bool // a bare surname that matches only loosely
 }
 
+// matchTokenized finds the mentions in text, already tokenised into tk:
+// full names first, then the bare surnames that resolve to one person.
 func (m *Matcher) matchTokenized(tk *tokenizer, text string) []Mention {
 	tk.forms = tk.forms[:0]
 	tk.ntoks = tk.nameToks(tk.ntoks[:0], &m.looseTok)
@@ -723,7 +738,7 @@ func (m *Matcher) matchTokenized(tk *tokenizer, text string) []Mention {
 			continue
 		}
 		switch {
-		case m.filter.has(t.key) && len(m.surnames[t.key]) > 0:
+		case m.isSurname(t.key):
 			cands = append(cands, candidate{start: t.start, end: t.end, person: -1, tok: i})
 		case t.looseLen >= looseBareLetters && len(m.looseSurnames[t.loose]) > 0:
 			cands = append(cands, candidate{start: t.start, end: t.end, person: -1, tok: i, loose: true})
@@ -891,7 +906,7 @@ func (m *Matcher) beforeAnotherName(toks []nameTok, i int) bool {
 			}
 		}
 	}
-	return !(cased >= 3 && upper*10 >= cased*6) // title case: "Aarrass Sentenced To 12 Years"
+	return !(cased >= titleCaseWords && upper*10 >= cased*titleCaseShare)
 }
 
 // isRelative reports whether the surname at toks[i] is preceded by a
@@ -908,7 +923,7 @@ func (m *Matcher) isRelative(toks []nameTok, i, p int) bool {
 		return false
 	}
 	// Walk back over a capitalised run ("the Belgian-Moroccan Aarrass").
-	for j := i - 2; j >= 0 && j >= i-3; j-- {
+	for j := i - 2; j >= 0 && j >= i-determinerWindow; j-- {
 		if toks[j+1].sep != sepSpace {
 			break
 		}

@@ -65,7 +65,7 @@ var handMultipliers = [numMult]float64{
 // scope; 0 for a sentence about somebody else.
 func (m *model) multiplier(ctx context, scope uint8) float64 {
 	x := 1.0
-	for i := 0; i <= multHeadline; i++ {
+	for i := 0; i < numContexts; i++ {
 		if ctx&(1<<i) != 0 {
 			x *= m.mult[i]
 		}
@@ -134,7 +134,8 @@ func softmax3(sup, crit float64) (ps, pc, pn float64) {
 func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 	m := c.model
 	st := Stance{Person: c.m.people[o.person].Name, SupportVoices: o.supportVoices, AuthorityVoices: o.authorityVoices}
-	words := r.sc.tk.words
+	// s is the lean, reg the register; pos and neg are what the framing
+	// signals added to the lean towards supportive and towards critical.
 	s, reg := prior, 0.0
 	pos, neg := 0.0, 0.0
 	lexW, lexShown := m.lexiconLean(o), 0.0
@@ -159,13 +160,13 @@ func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 			s += w
 			neg -= w
 		}
-		start, end := words[r.sc.live[sg.from]].start, words[r.sc.live[sg.to]].end
-		st.Evidence = append(st.Evidence, Evidence{Phrase: r.text[start:end], Sentence: sentenceText(r.text, r.sc, sg.from),
+		phrase, start := phraseAt(r.text, r.sc, sg.from, sg.to)
+		st.Evidence = append(st.Evidence, Evidence{Phrase: phrase, Sentence: sentenceText(r.text, r.sc, sg.from),
 			Offset: start, Weight: round(w), Discounted: sg.discounts(ps.scope)})
 	}
 	st.Score, st.Prior = round(s+lexShown), prior
 	sup, crit := m.scores(s, reg, &o.feat)
-	ps, pc, pn := softmax3(sup, crit)
+	pSup, pCrit, pNeu := softmax3(sup, crit)
 	switch {
 	case o.bodyWords < c.minWords:
 		st.Label = Unclear
@@ -176,16 +177,15 @@ func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 		// model's biases alone would decide, which no reader could check.
 		// Words of the lexicon do not lift this: one "gentle" would leave
 		// the label to the biases too.
-		st.Label, st.Confidence = Neutral, pn
+		st.Label, st.Confidence = Neutral, round(pNeu)
 		st.Reason = "neutral: no framing cues and nobody speaks"
-		st.Confidence = round(st.Confidence)
 		return st
-	case ps >= pc && ps >= pn:
-		st.Label, st.Confidence = Supportive, ps
-	case pc >= pn:
-		st.Label, st.Confidence = Critical, pc
+	case pSup >= pCrit && pSup >= pNeu:
+		st.Label, st.Confidence = Supportive, pSup
+	case pCrit >= pNeu:
+		st.Label, st.Confidence = Critical, pCrit
 	default:
-		st.Label, st.Confidence = Neutral, pn
+		st.Label, st.Confidence = Neutral, pNeu
 	}
 	st.Confidence = round(st.Confidence)
 	st.Reason = reason(st.Label, s, pos, neg, reg, o)
@@ -206,7 +206,11 @@ func reason(label string, s, pos, neg, reg float64, o *observation) string {
 	case label == Neutral:
 		fmt.Fprintf(&sb, "the piece's own framing is weak (lean %+.1f)", s)
 	default:
-		fmt.Fprintf(&sb, "the cues lean %s (%+.1f supportive, %+.1f critical)", map[bool]string{true: "supportive", false: "critical"}[s >= 0], pos, -neg)
+		lean := Critical
+		if s >= 0 {
+			lean = Supportive
+		}
+		fmt.Fprintf(&sb, "the cues lean %s (%+.1f supportive, %+.1f critical)", lean, pos, -neg)
 	}
 	switch {
 	case o.supportVoices > 0 && o.authorityVoices > 0:

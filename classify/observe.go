@@ -2,7 +2,6 @@ package classify
 
 import (
 	"math"
-	"sort"
 	"strings"
 )
 
@@ -29,7 +28,9 @@ const (
 	ctxHeadline                        // in the title
 )
 
-// Scopes: how a signal's sentence relates to the person.
+// Scopes: how a signal's sentence relates to the person. The first four
+// are also how a sentence relates to the person it is about
+// (sentenceInfo.scope), scopeOutside when it is about nobody.
 const (
 	scopeDirect    uint8 = iota // the sentence names them
 	scopeReference              // it refers back with a pronoun or a person noun
@@ -48,7 +49,8 @@ const (
 )
 
 // Multipliers of the model, one per context and per scope other than
-// direct (which is 1: the cue weights carry the scale).
+// direct (which is 1: the cue weights carry the scale). The contexts come
+// first and in the order of their bits: context bit i is multiplier i.
 const (
 	multNegated = iota
 	multQuoted
@@ -61,6 +63,8 @@ const (
 	multParagraph
 	multOutside
 	numMult
+
+	numContexts = multHeadline + 1 // the multipliers that are contexts
 )
 
 // multNames are the names of the multipliers in weights files and in the
@@ -78,7 +82,7 @@ const (
 // signal is one thing found in the text, before it is attributed to people.
 type signal struct {
 	from, to int     // live words
-	key      int     // cue index, keyRoom or keyScare
+	key      int     // cue index, or keyRoom, keyScare, keyLexPos, keyLexNeg
 	amount   float64 // 1, or the words of a quotation for keyRoom
 	side     float64 // +1 supportive (or neutral), -1 critical (or opinion): the rule's side
 	ctx      context
@@ -143,20 +147,18 @@ type reading struct {
 	order     []int // people in order of first mention
 	titleEnd  int   // live word index where the body starts
 	bodyWords int
-	dateline  bool
+	wire      bool // the text opens with a wire dateline
 }
 
 // observe reads the text's structure and returns one observation per
 // person mentioned, in order of first mention.
 func (c *Classifier) observe(doc Document, text string, sc *scratch, hits []hit, mentions []Mention, nsent, bodyWords int) (*reading, []observation) {
-	words := sc.tk.words
 	index := make(map[string]int, len(c.m.people))
 	for i, p := range c.m.people {
 		index[p.Name] = i
 	}
-	r := &reading{text: text, sc: sc, direct: make(map[int][]personMention), bodyWords: bodyWords, dateline: dateline(doc.Text)}
-	bodyStart := len(doc.Title) + 2
-	r.titleEnd = sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= bodyStart })
+	r := &reading{text: text, sc: sc, direct: make(map[int][]personMention), bodyWords: bodyWords, wire: dateline(doc.Text)}
+	r.titleEnd = sc.liveWordFrom(doc.bodyStart())
 	seen := make(map[int]bool)
 	for _, mn := range mentions {
 		p := index[mn.Person]
@@ -164,14 +166,14 @@ func (c *Classifier) observe(doc Document, text string, sc *scratch, hits []hit,
 			seen[p] = true
 			r.order = append(r.order, p)
 		}
-		w := sort.Search(len(sc.live), func(i int) bool { return words[sc.live[i]].start >= mn.Start })
+		w := sc.liveWordFrom(mn.Start)
 		if w == len(sc.live) {
 			continue
 		}
 		s := sc.sent[w]
 		r.direct[s] = append(r.direct[s], personMention{person: p, word: w})
 	}
-	r.info = c.sentences(text, sc, nsent, r.direct)
+	r.info = sentences(text, sc, nsent, r.direct)
 	spans := quoteSpans(text, sc)
 	r.voices = voices(r.info, r.direct)
 	paraSides := sidesByParagraph(r.info, r.voices)
@@ -216,7 +218,7 @@ func (c *Classifier) cueSignals(r *reading, spans []span, hits []hit, paraSides 
 		// ("never tortured") reads as critical, and the contexts below
 		// that concern one side look at this one.
 		side := q.side
-		if !q.negLed && c.negated(sc, h.from) {
+		if !q.negLed && negated(sc, h.from) {
 			sig.ctx |= ctxNegated
 			side = -side
 		}
@@ -256,7 +258,7 @@ func (c *Classifier) lexSignal(r *reading, spans []span, h hit) (signal, bool) {
 	sc := r.sc
 	q := c.cues[h.cue]
 	in := &r.info[sc.sent[h.from]]
-	if c.negated(sc, h.from) || in.neutral || in.distanced || (q.lex < 0 && in.charge) {
+	if negated(sc, h.from) || in.neutral || in.distanced || (q.lex < 0 && in.charge) {
 		return signal{}, false
 	}
 	if _, ok := spanAt(spans, sc.tk.words[sc.live[h.from]].start); ok {
@@ -275,7 +277,7 @@ func (c *Classifier) lexSignal(r *reading, spans []span, h hit) (signal, bool) {
 // observeFor attributes the signals to person p and measures the piece as
 // it concerns p.
 func (r *reading) observeFor(p int) observation {
-	o := observation{person: p, bodyWords: r.bodyWords, wire: r.dateline}
+	o := observation{person: p, bodyWords: r.bodyWords, wire: r.wire}
 	seen := map[int]int{} // cue key (a lexicon word's cue) → times counted for p
 	for i, sg := range r.signals {
 		scope := scopeDirect
@@ -344,13 +346,9 @@ func (r *reading) scopeOf(sg signal, p int) uint8 {
 		}
 	}
 	switch {
-	case p == target && in.scope == "reference":
-		return scopeReference
-	case p == target && in.scope == "paragraph":
-		return scopeParagraph
 	case p == target:
-		return scopeDirect
-	case target >= 0 && in.scope != "paragraph":
+		return in.scope // direct, reference or paragraph: the sentence is about p
+	case target >= 0 && in.scope != scopeParagraph:
 		return scopeOther
 	case target < 0 && sg.key == keyRoom && len(r.order) == 1:
 		// Room given to the person's side is about their case even where
@@ -365,7 +363,7 @@ func (r *reading) scopeOf(sg signal, p int) uint8 {
 // shows them ("quoted+paragraph").
 func (sg signal) discounts(scope uint8) string {
 	var why []string
-	for i := 0; i < multHeadline+1; i++ {
+	for i := 0; i < numContexts; i++ {
 		if sg.ctx&(1<<i) != 0 {
 			why = append(why, multNames[i])
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,6 +106,11 @@ func DefaultRules() *Rules {
 	return r
 }
 
+// parse reads one embedded rule file into r. Lines are "SIDE WEIGHT
+// PHRASE" in rules/stance_*.txt, "TOPIC WEIGHT PHRASE" and "threshold
+// TOPIC VALUE" in rules/topics.txt, "SIDE WORD" in rules/lexicon_*.txt;
+// blank lines and lines starting with # are skipped. A bad line is kept
+// in r.errs, named by file and line, for New to report.
 func (r *Rules) parse(name, data string) {
 	sc := bufio.NewScanner(strings.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
@@ -197,13 +203,12 @@ func (r *Rules) AddStanceCue(phrase, side string, weight float64) error {
 	if key == "" {
 		return fmt.Errorf("add stance cue %q: no words", phrase)
 	}
-	for i, c := range r.stance {
-		if foldPhrase(c.phrase) == key {
-			r.stance[i] = stanceCue{phrase: phrase, side: side, weight: weight, src: srcAdded}
-			return nil
-		}
+	cue := stanceCue{phrase: phrase, side: side, weight: weight, src: srcAdded}
+	if i := slices.IndexFunc(r.stance, func(c stanceCue) bool { return foldPhrase(c.phrase) == key }); i >= 0 {
+		r.stance[i] = cue
+	} else {
+		r.stance = append(r.stance, cue)
 	}
-	r.stance = append(r.stance, stanceCue{phrase: phrase, side: side, weight: weight, src: srcAdded})
 	return nil
 }
 
@@ -211,26 +216,10 @@ func (r *Rules) AddStanceCue(phrase, side string, weight float64) error {
 // It fails if the phrase is in neither.
 func (r *Rules) RemoveCue(phrase string) error {
 	key := foldPhrase(phrase)
-	found := false
-	stance := r.stance[:0]
-	for _, c := range r.stance {
-		if foldPhrase(c.phrase) == key {
-			found = true
-			continue
-		}
-		stance = append(stance, c)
-	}
-	r.stance = stance
-	topics := r.topics[:0]
-	for _, t := range r.topics {
-		if foldPhrase(t.phrase) == key {
-			found = true
-			continue
-		}
-		topics = append(topics, t)
-	}
-	r.topics = topics
-	if !found {
+	n := len(r.stance) + len(r.topics)
+	r.stance = slices.DeleteFunc(r.stance, func(c stanceCue) bool { return foldPhrase(c.phrase) == key })
+	r.topics = slices.DeleteFunc(r.topics, func(t topicPhrase) bool { return foldPhrase(t.phrase) == key })
+	if len(r.stance)+len(r.topics) == n {
 		return fmt.Errorf("remove cue %q: no such stance or topic phrase", phrase)
 	}
 	return nil
@@ -253,13 +242,12 @@ func (r *Rules) AddTopicPhrase(topic, phrase string, weight float64) error {
 	if _, ok := r.thresholds[topic]; !ok {
 		r.thresholds[topic] = defaultTopicThreshold
 	}
-	for i, t := range r.topics {
-		if t.topic == topic && foldPhrase(t.phrase) == key {
-			r.topics[i] = topicPhrase{topic: topic, phrase: phrase, weight: weight, src: srcAdded}
-			return nil
-		}
+	tp := topicPhrase{topic: topic, phrase: phrase, weight: weight, src: srcAdded}
+	if i := slices.IndexFunc(r.topics, func(t topicPhrase) bool { return t.topic == topic && foldPhrase(t.phrase) == key }); i >= 0 {
+		r.topics[i] = tp
+	} else {
+		r.topics = append(r.topics, tp)
 	}
-	r.topics = append(r.topics, topicPhrase{topic: topic, phrase: phrase, weight: weight, src: srcAdded})
 	return nil
 }
 
@@ -359,6 +347,11 @@ func (r *Rules) validate() error {
 	return nil
 }
 
+// engineVersion is part of the rules version: bump it when a change to
+// the engine (how it reads a text, its constants) changes what the same
+// rules say, so that stored results show they came from another engine.
+const engineVersion = 11
+
 // version hashes the rules in a canonical order, so the same rules give the
 // same version whatever order they were added in.
 func (r *Rules) version() string {
@@ -375,7 +368,7 @@ func (r *Rules) version() string {
 	for topic, th := range r.thresholds {
 		lines = append(lines, fmt.Sprintf("h\t%s\t%g", topic, th))
 	}
-	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), "engine\t11")
+	lines = append(lines, fmt.Sprintf("m\t%d", r.minWords), fmt.Sprintf("engine\t%d", engineVersion))
 	if r.weights != nil {
 		var buf strings.Builder
 		w := *r.weights

@@ -24,8 +24,9 @@ import (
 //
 // Topics: each topic phrase adds its weight, at most topicRepeatCap times
 // per phrase and only a share of it in a sentence about none of the people
-// tracked (topicShare); a topic is reported when its score reaches its
-// threshold.
+// tracked (topicShare); a phrase inside a longer topic phrase counts only
+// as the longer one (dropInnerTopicHits). A topic is reported when its
+// score reaches its threshold.
 func (c *Classifier) Classify(doc Document) Result {
 	res := Result{RulesVersion: c.version}
 	prior := 0.0
@@ -53,7 +54,7 @@ func (c *Classifier) Classify(doc Document) Result {
 // mentions, one observation per person mentioned, and the phrase hits.
 // Classify and fitting both go through it, so what is fitted is what runs.
 func (c *Classifier) inspect(doc Document, f func(r *reading, mentions []Mention, obs []observation, hits []hit)) {
-	text := doc.Title + "\n\n" + doc.Text
+	text := doc.text()
 	sc := c.pool.Get().(*scratch)
 	defer c.pool.Put(sc)
 	tk := &sc.tk
@@ -64,7 +65,7 @@ func (c *Classifier) inspect(doc Document, f func(r *reading, mentions []Mention
 	// Live words and their sentences.
 	sc.live, sc.sent = sc.live[:0], sc.sent[:0]
 	bodyWords := 0
-	bodyStart := len(doc.Title) + 2
+	bodyStart := doc.bodyStart()
 	nsent := 0
 	for i, w := range words {
 		if w.sep == sepSentence && len(sc.live) > 0 {
@@ -170,9 +171,11 @@ func (c *Classifier) holds(o, h hit) bool {
 	return c.cues[o.cue].topic >= 0 && o.from <= h.from && o.to >= h.to && o.to-o.from > h.to-h.from
 }
 
-func (c *Classifier) phraseAt(text string, sc *scratch, h hit) (string, int) {
-	start := sc.tk.words[sc.live[h.from]].start
-	end := sc.tk.words[sc.live[h.to]].end
+// phraseAt returns the text of live words from to to, as written, and
+// its byte offset.
+func phraseAt(text string, sc *scratch, from, to int) (string, int) {
+	start := sc.tk.words[sc.live[from]].start
+	end := sc.tk.words[sc.live[to]].end
 	return text[start:end], start
 }
 
@@ -204,30 +207,40 @@ func sentenceText(text string, sc *scratch, i int) string {
 // tracked person (naming them, referring back to them, or in a paragraph
 // about them); topicAside in a sentence about nobody tracked.
 func (r *reading) topicShare(h hit) float64 {
-	if r.info == nil || h.from < r.titleEnd || r.info[r.sc.sent[h.from]].scope != "" {
+	if r.info == nil || h.from < r.titleEnd || r.info[r.sc.sent[h.from]].scope != scopeOutside {
 		return 1
 	}
 	return topicAside
 }
 
+// topicRepeats counts the hits of each topic phrase (by cue index), so
+// that scoring and fitting cap them alike.
+type topicRepeats map[int]int
+
+// counts records a hit of cue and reports whether it still counts: at
+// most topicRepeatCap hits of one phrase do.
+func (t topicRepeats) counts(cue int) bool {
+	t[cue]++
+	return t[cue] <= topicRepeatCap
+}
+
+// scoreTopics adds up the topic phrases found, each as far as it counts,
+// and returns the topics that reach their threshold, highest score first,
+// with their evidence.
 func (c *Classifier) scoreTopics(r *reading, hits []hit) []Topic {
 	text, sc := r.text, r.sc
 	scores := make([]float64, len(c.topics))
 	evid := make([][]Evidence, len(c.topics))
-	count := make(map[int]int)
+	repeats := topicRepeats{}
 	for _, h := range hits {
 		q := c.cues[h.cue]
-		if q.topic < 0 {
-			continue
-		}
-		count[h.cue]++
-		if count[h.cue] > topicRepeatCap {
+		if q.topic < 0 || !repeats.counts(h.cue) {
 			continue
 		}
 		share := r.topicShare(h)
 		w := c.model.topicW[h.cue] * share
 		scores[q.topic] += w
-		p, off := c.phraseAt(text, sc, h)
+		p, off := phraseAt(text, sc, h.from, h.to)
 		e := Evidence{Phrase: p, Sentence: sentenceText(text, sc, h.from), Offset: off, Weight: round(w)}
 		if share < 1 {
 			e.Discounted = multNames[multOutside]

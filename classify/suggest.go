@@ -47,24 +47,95 @@ func (c *Classifier) Suggest(docs []LabelledDoc, opt SuggestOptions) []Suggestio
 	if opt.PerSide <= 0 {
 		opt.PerSide = 25
 	}
-	type gram struct {
-		surface string
-		df      [3]int
-		people  [3]map[string]bool
-		outlets [3]map[string]bool
-	}
-	grams := map[string]*gram{}
-	var total [3]int
-	capital := map[uint64][2]int{} // per word: [capitalised mid-sentence, written]
 	existing := map[string]bool{}
 	for _, q := range c.cues {
 		existing[foldPhrase(q.phrase)] = true
 	}
+	grams, total, capital := c.countGrams(docs, opt.MaxWords)
+	all := total[0] + total[1] + total[2]
+	var out []Suggestion
+	for fk, g := range grams {
+		if existing[fk] || onlyFunctionWords(g.surface) || properNoun(g.surface, capital) {
+			continue
+		}
+		df := g.df[0] + g.df[1] + g.df[2]
+		for l := 0; l < 3; l++ {
+			if len(g.people[l]) < opt.MinPeople || len(g.outlets[l]) < opt.MinOutlets {
+				continue
+			}
+			z := logOddsZ(g.df[l], total[l], df-g.df[l], all-total[l], float64(df)/float64(all))
+			if z < suggestMinZ {
+				continue
+			}
+			out = append(out, Suggestion{Phrase: g.surface, Side: []string{Supportive, Critical, Neutral}[l], Z: round(z),
+				Docs: g.df[l], Others: df - g.df[l], People: len(g.people[l]), Outlets: len(g.outlets[l])})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Side != out[j].Side {
+			return out[i].Side > out[j].Side
+		}
+		if out[i].Z != out[j].Z {
+			return out[i].Z > out[j].Z
+		}
+		return out[i].Phrase < out[j].Phrase
+	})
+	var kept []Suggestion
+	perSide := map[string]int{}
+	for _, s := range out {
+		if perSide[s.Side] < opt.PerSide {
+			perSide[s.Side]++
+			kept = append(kept, s)
+		}
+	}
+	return kept
+}
+
+// Bounds of the log-odds ranking.
+const (
+	// suggestPrior is the informative prior's weight, in documents: an
+	// n-gram's expected count at the corpus rate, so that one seen in a
+	// handful of documents is pulled to that rate rather than ranked first
+	// by chance.
+	suggestPrior = 10
+	// suggestMinZ is the z-score an association needs: about two standard
+	// errors, below which it is as likely chance.
+	suggestMinZ = 2
+)
+
+// logOddsZ is the z-score of the weighted log-odds ratio of an n-gram used
+// in y1 of n1 documents of one stance and y2 of n2 of the others, with an
+// informative Dirichlet prior of suggestPrior documents at the n-gram's
+// rate in the whole corpus (Monroe, Colaresi and Quinn 2008).
+func logOddsZ(y1i, n1i, y2i, n2i int, rate float64) float64 {
+	a0 := rate * suggestPrior
+	y1, n1 := float64(y1i), float64(n1i)
+	y2, n2 := float64(y2i), float64(n2i)
+	d := math.Log((y1+a0)/(n1+suggestPrior-y1-a0)) - math.Log((y2+a0)/(n2+suggestPrior-y2-a0))
+	v := 1/(y1+a0) + 1/(y2+a0)
+	return d / math.Sqrt(v)
+}
+
+// gram is an n-gram of the labelled documents, counted per stance.
+type gram struct {
+	surface string             // as first written
+	df      [3]int             // documents using it
+	people  [3]map[string]bool // their main people
+	outlets [3]map[string]bool // their outlets
+}
+
+// countGrams counts the n-grams of up to maxWords words of docs by their
+// folded form, with the documents of each stance, and how each word is
+// written inside sentences (capital[h]: [capitalised, written]). An n-gram
+// stops at a sentence end, a tracked person's name or a number.
+func (c *Classifier) countGrams(docs []LabelledDoc, maxWords int) (grams map[string]*gram, total [3]int, capital map[uint64][2]int) {
+	grams = map[string]*gram{}
+	capital = map[uint64][2]int{}
 	var tk tokenizer
 	for i, d := range docs {
 		label := goldIndex(d.Stance)
 		total[label]++
-		text := d.Title + "\n\n" + d.Text
+		text := d.Title + titleSep + d.Text
 		tk.tokenize(text)
 		names := map[int]bool{}
 		for _, m := range c.m.matchTokenized(&tk, text) {
@@ -85,7 +156,7 @@ func (c *Classifier) Suggest(docs []LabelledDoc, opt SuggestOptions) []Suggestio
 				cw[1]++
 				capital[w.h] = cw
 			}
-			for n := 1; n <= opt.MaxWords && k+n <= len(words); n++ {
+			for n := 1; n <= maxWords && k+n <= len(words); n++ {
 				e := words[k+n-1]
 				if names[k+n-1] || (n > 1 && e.sep == sepSentence) || isDigits(text[e.start:e.end]) {
 					break
@@ -116,50 +187,7 @@ func (c *Classifier) Suggest(docs []LabelledDoc, opt SuggestOptions) []Suggestio
 			}
 		}
 	}
-	all := total[0] + total[1] + total[2]
-	var out []Suggestion
-	for fk, g := range grams {
-		if existing[fk] || onlyFunctionWords(g.surface) || properNoun(g.surface, capital) {
-			continue
-		}
-		df := g.df[0] + g.df[1] + g.df[2]
-		for l := 0; l < 3; l++ {
-			if len(g.people[l]) < opt.MinPeople || len(g.outlets[l]) < opt.MinOutlets {
-				continue
-			}
-			// Weighted log-odds, document frequencies, prior from the
-			// whole corpus (Monroe, Colaresi and Quinn 2008).
-			a0 := float64(df) / float64(all) * 10
-			y1, n1 := float64(g.df[l]), float64(total[l])
-			y2, n2 := float64(df-g.df[l]), float64(all-total[l])
-			d := math.Log((y1+a0)/(n1+10-y1-a0)) - math.Log((y2+a0)/(n2+10-y2-a0))
-			v := 1/(y1+a0) + 1/(y2+a0)
-			z := d / math.Sqrt(v)
-			if z < 2 {
-				continue
-			}
-			out = append(out, Suggestion{Phrase: g.surface, Side: []string{Supportive, Critical, Neutral}[l], Z: round(z),
-				Docs: g.df[l], Others: df - g.df[l], People: len(g.people[l]), Outlets: len(g.outlets[l])})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Side != out[j].Side {
-			return out[i].Side > out[j].Side
-		}
-		if out[i].Z != out[j].Z {
-			return out[i].Z > out[j].Z
-		}
-		return out[i].Phrase < out[j].Phrase
-	})
-	var kept []Suggestion
-	perSide := map[string]int{}
-	for _, s := range out {
-		if perSide[s.Side] < opt.PerSide {
-			perSide[s.Side]++
-			kept = append(kept, s)
-		}
-	}
-	return kept
+	return grams, total, capital
 }
 
 func isDigits(s string) bool {

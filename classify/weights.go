@@ -206,7 +206,7 @@ func (c *Classifier) compileModel(w *Weights, userThresholds map[string]bool) *m
 	m := &model{cue: make([]float64, len(c.cues)), topicW: make([]float64, len(c.cues)), mult: handMultipliers,
 		room: roomWeight, scare: -scareWeight, bias: [2]float64{-labelMargin, -labelMargin}}
 	m.threshold = append([]float64(nil), c.thresholds...)
-	scale, regScale := 1.0, 0.3
+	scale, regScale := 1.0, registerScale
 	cueW := map[string]float64{}
 	topicW := map[string]float64{}
 	if w != nil {
