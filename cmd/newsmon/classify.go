@@ -10,7 +10,9 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -313,14 +315,23 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		"leave-people-out: weights fitted again without each group of people, scored on\n"+
 		"that group's documents. --errors lists each wrong stance, most confident first,\n"+
 		"with the reason and the cues that weighed most (from leave-people-out unless\n"+
-		"--no-lpo).")
+		"--no-lpo). One way of dealing people into groups moves the figure by about\n"+
+		"one article; --groupings 7,8,10,12,13 also averages over several ways.")
 	asJSON := fs.Bool("json", false, "print JSON, with every document's result")
 	errorsView := fs.Bool("errors", false, "list the wrong stances, most confident first")
 	noLPO := fs.Bool("no-lpo", false, "skip the leave-people-out figures")
 	groups := fs.Int("groups", 10, "groups of people for leave-people-out")
+	groupings := fs.String("groupings", "", "also average leave-people-out over these numbers of groups, e.g. 7,8,10,12,13")
 	cp, code, ok := e.corpora(fs, path, args)
 	if !ok {
 		return code
+	}
+	counts, err := groupCounts(*groupings)
+	if err != nil {
+		return fs.usageError("--groupings: %v", err)
+	}
+	if len(counts) > 0 && *noLPO {
+		return fs.usageError("--groupings and --no-lpo contradict each other")
 	}
 	cfg, docs := cp.cfg, cp.docs
 	c, err := pipeline.NewClassifier(cfg)
@@ -338,6 +349,15 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		}
 		rep := classify.Score(res)
 		out.LeavePeopleOut = &lpoOut{Groups: *groups, Report: rep}
+		for _, n := range counts {
+			res, err := classify.LeavePeopleOut(pipeline.People(cfg), rules, docs, n, classify.FitOptions{})
+			if err != nil {
+				fmt.Fprintln(e.stderr, "newsmon eval:", err)
+				return exitFailure
+			}
+			rep := classify.Score(res)
+			out.Groupings = append(out.Groupings, groupingOut{Groups: n, StanceMacroF1: rep.Stance.MacroF1, TopicsMicroF1: rep.Topics.MicroF1})
+		}
 	}
 	switch {
 	case *asJSON:
@@ -362,14 +382,62 @@ func runEval(ctx context.Context, e *env, args []string) int {
 			return exitFailure
 		}
 	}
+	if len(out.Groupings) > 0 {
+		writeGroupings(e.stdout, out.Groupings)
+	}
 	return exitOK
+}
+
+// groupCounts parses --groupings: numbers of groups, each at least 2.
+func groupCounts(list string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 2 {
+			return nil, fmt.Errorf("%q is not a number of groups (2 or more)", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// writeGroupings prints leave-people-out over several ways of grouping the
+// people: each figure, then their mean and range.
+func writeGroupings(w io.Writer, gs []groupingOut) {
+	stance, topics := make([]float64, len(gs)), make([]float64, len(gs))
+	var counts []string
+	fmt.Fprintf(w, "\nLeave-people-out by the number of groups:\n\n%-8s %16s %16s\n", "groups", "stance macro-F1", "topics micro-F1")
+	for i, g := range gs {
+		stance[i], topics[i] = g.StanceMacroF1, g.TopicsMicroF1
+		counts = append(counts, strconv.Itoa(g.Groups))
+		fmt.Fprintf(w, "%-8d %16.3f %16.3f\n", g.Groups, g.StanceMacroF1, g.TopicsMicroF1)
+	}
+	mean := func(v []float64) float64 {
+		s := 0.0
+		for _, x := range v {
+			s += x
+		}
+		return s / float64(len(v))
+	}
+	fmt.Fprintf(w, "%-8s %16.4f %16.4f\n", "mean", mean(stance), mean(topics))
+	fmt.Fprintf(w, "(stance %.3f to %.3f over %s groups)\n", slices.Min(stance), slices.Max(stance), strings.Join(counts, ", "))
 }
 
 // The JSON shape of `newsmon eval --json`.
 type (
 	evalOut struct {
 		classify.Report
-		LeavePeopleOut *lpoOut `json:"leave_people_out,omitempty"`
+		LeavePeopleOut *lpoOut       `json:"leave_people_out,omitempty"`
+		Groupings      []groupingOut `json:"groupings,omitempty"`
+	}
+	// groupingOut is leave-people-out with one number of groups.
+	groupingOut struct {
+		Groups        int     `json:"groups"`
+		StanceMacroF1 float64 `json:"stance_macro_f1"`
+		TopicsMicroF1 float64 `json:"topics_micro_f1"`
 	}
 	lpoOut struct {
 		Groups int `json:"groups"`

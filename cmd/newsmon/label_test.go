@@ -337,3 +337,41 @@ func TestLabelWithdrawsAndQueuesAlerts(t *testing.T) {
 	}
 	assertRows(t, dbPath, alerts, "early relabelled sent", "fresh as-classified sent", "fresh relabelled withdrawn")
 }
+
+// eval --groupings averages leave-people-out over several ways of
+// grouping the people; each is the figure --groups gives alone.
+func TestEvalGroupings(t *testing.T) {
+	code, out, stderr := runCmd(t, "eval", "--json", "--groups", "3", "--groupings", "2,3", projectCorpus)
+	if code != exitOK {
+		t.Fatalf("eval exit %d\n%s\n%s", code, out, stderr)
+	}
+	var rep struct {
+		LeavePeopleOut struct {
+			Stance struct {
+				MacroF1 float64 `json:"macro_f1"`
+			}
+		} `json:"leave_people_out"`
+		Groupings []struct {
+			Groups        int     `json:"groups"`
+			StanceMacroF1 float64 `json:"stance_macro_f1"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Groupings) != 2 || rep.Groupings[0].Groups != 2 || rep.Groupings[1].Groups != 3 {
+		t.Fatalf("groupings %+v, want 2 and 3 groups", rep.Groupings)
+	}
+	if rep.Groupings[1].StanceMacroF1 != rep.LeavePeopleOut.Stance.MacroF1 {
+		t.Errorf("3 groups in --groupings gave %v, --groups 3 gave %v", rep.Groupings[1].StanceMacroF1, rep.LeavePeopleOut.Stance.MacroF1)
+	}
+	code, out, _ = runCmd(t, "eval", "--groupings", "2,3", projectCorpus)
+	if code != exitOK || !strings.Contains(out, "Leave-people-out by the number of groups") || !strings.Contains(out, "mean") {
+		t.Errorf("eval text exit %d:\n%s", code, out)
+	}
+	for _, bad := range []string{"1", "x", "2,0"} {
+		if code, _, stderr := runCmd(t, "eval", "--groupings", bad, projectCorpus); code != exitUsage || !strings.Contains(stderr, "--groupings") {
+			t.Errorf("--groupings %s: exit %d, %s", bad, code, stderr)
+		}
+	}
+}
