@@ -109,16 +109,22 @@ func rssItem(guid, title string, pub time.Time) string {
 		guid, title, guid, pub.UTC().Format(time.RFC1123Z), alertBody)
 }
 
+// rssServer serves an RSS feed whose items are feed's current value.
+func rssServer(t *testing.T, feed *atomic.Value) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><link>https://news.example/</link>%s</channel></rss>`, feed.Load())
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 func TestAlertsEndToEnd(t *testing.T) {
 	now := time.Now()
 	var feed atomic.Value
 	feed.Store(rssItem("archive-1", "Archive piece on Aarrass", now.Add(-400*24*time.Hour)) +
 		rssItem("first-run", "Campaign for Aarrass goes on", now.Add(-time.Hour)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/rss+xml")
-		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><link>https://news.example/</link>%s</channel></rss>`, feed.Load())
-	}))
-	defer srv.Close()
+	srv := rssServer(t, &feed)
 	sink, port := startSink(t)
 
 	dir := t.TempDir()

@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -258,11 +256,7 @@ func TestLabelWithdrawsAndQueuesAlerts(t *testing.T) {
 	var feed atomic.Value
 	feed.Store(rssItem("archive", "Archive piece on Aarrass", now.Add(-400*24*time.Hour)) +
 		rssItem("early", "Campaign for Aarrass goes on", now.Add(-time.Hour)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/rss+xml")
-		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><link>https://news.example/</link>%s</channel></rss>`, feed.Load())
-	}))
-	defer srv.Close()
+	srv := rssServer(t, &feed)
 	sink, port := startSink(t)
 	dbPath := dbtest.New(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
