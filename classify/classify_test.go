@@ -404,7 +404,10 @@ func checkResult(t testing.TB, text string, r Result) {
 }
 
 func FuzzClassify(f *testing.F) {
-	for _, s := range []string{"Ali Aarrass was “tortured”.", "Hajib n'a jamais été torturé", "«terroriste» Aarrass", "\"x", "علي اعراس إرهابي"} {
+	for _, s := range []string{"Ali Aarrass was “tortured”.", "Hajib n'a jamais été torturé", "«terroriste» Aarrass", "\"x", "علي اعراس إرهابي",
+		// Reported speech over sentences, incises, the lexicon.
+		"His lawyer said: Aarrass is brave. He is innocent.\n\n“He added that", "Aarrass est courageux. C'est un mensonge, poursuit-il-il ?",
+		"“Open\n\n“again,” a-t-elle", "-il -il -il", "that that: : ,” said"} {
 		f.Add("Title", s)
 	}
 	c := mustClassifier(f, DefaultRules())
