@@ -154,6 +154,12 @@ func updateRunRow(ctx context.Context, tx querier, id int64, run Run, counts Run
 // what was stored (res), the source counts a failure, so that the daemon
 // backs off, and its health is checked. It returns res and the save's error.
 func (s *Store) recordFailedSave(ctx context.Context, run Run, res RunResult, stored int, cause error) (RunResult, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(cause, ctxErr) {
+		// A deadline or a cancel can surface as another error: pgx closes
+		// the connection of a query it cancels ("driver: bad connection").
+		// The context's error is why, and says whether it was a shutdown.
+		cause = fmt.Errorf("%w: %w", cause, ctxErr)
+	}
 	err := fmt.Errorf("save run of %s: %w", run.Source, cause)
 	failed := run
 	failed.Status, failed.Cause, failed.ETag, failed.LastModified, failed.Items = StatusError, CauseNotStored, "", "", nil
