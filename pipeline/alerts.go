@@ -106,7 +106,12 @@ type candidate struct {
 // MatchStored reports whether the rule matches a stored item (with its
 // text), as it would have when the item was new.
 func (r AlertRule) MatchStored(it store.LabeledItem) bool {
-	return r.match(candidate{source: it.Source, title: it.Title, text: it.Text, stances: it.Stances, topics: it.Topics})
+	return r.match(storedCandidate(it))
+}
+
+// storedCandidate is a stored item (with its text) as rules see it.
+func storedCandidate(it store.LabeledItem) candidate {
+	return candidate{source: it.Source, title: it.Title, text: it.Text, stances: it.Stances, topics: it.Topics}
 }
 
 func (r AlertRule) match(c candidate) bool {
@@ -203,10 +208,7 @@ func queueAlerts(rules []AlertRule, source string, items []store.Item, now time.
 	for i := range items {
 		it := &items[i]
 		it.Alerts = nil
-		if len(rules) == 0 || len(it.Stances) == 0 {
-			continue
-		}
-		if maxAge > 0 && !it.Published.IsZero() && now.Sub(it.Published) > maxAge {
+		if len(rules) == 0 || len(it.Stances) == 0 || !isNews(it.Published, now, maxAge) {
 			continue
 		}
 		c := candidate{source: source, title: it.Title, text: it.Text}
@@ -216,15 +218,28 @@ func queueAlerts(rules []AlertRule, source string, items []store.Item, now time.
 		for _, t := range it.Topics {
 			c.topics = append(c.topics, t.Topic)
 		}
-		for _, r := range rules {
-			if !r.match(c) {
-				continue
-			}
-			for _, ch := range r.cfg.Notify {
-				it.Alerts = append(it.Alerts, store.AlertRef{Rule: r.cfg.Name, Channel: ch})
-			}
+		it.Alerts = alertRefs(rules, c)
+	}
+}
+
+// isNews reports whether an item published at published is recent enough
+// to alert: not more than maxAge before now (0: any age), or undated.
+func isNews(published, now time.Time, maxAge time.Duration) bool {
+	return maxAge <= 0 || published.IsZero() || now.Sub(published) <= maxAge
+}
+
+// alertRefs lists an alert per channel of each rule that c matches.
+func alertRefs(rules []AlertRule, c candidate) []store.AlertRef {
+	var refs []store.AlertRef
+	for _, r := range rules {
+		if !r.match(c) {
+			continue
+		}
+		for _, ch := range r.cfg.Notify {
+			refs = append(refs, store.AlertRef{Rule: r.cfg.Name, Channel: ch})
 		}
 	}
+	return refs
 }
 
 // RecheckItemAlerts applies a person's label to an item's unsent alerts:
@@ -237,14 +252,5 @@ func RecheckItemAlerts(ctx context.Context, st *store.Store, rules []AlertRule, 
 	if err != nil {
 		return store.AlertsChange{}, err
 	}
-	var want []store.AlertRef
-	for _, r := range rules {
-		if r.MatchStored(it) {
-			for _, ch := range r.cfg.Notify {
-				want = append(want, store.AlertRef{Rule: r.cfg.Name, Channel: ch})
-			}
-		}
-	}
-	news := maxAge <= 0 || it.Published.IsZero() || now.Sub(it.Published) <= maxAge
-	return st.SetItemAlerts(ctx, itemID, want, news, now)
+	return st.SetItemAlerts(ctx, itemID, alertRefs(rules, storedCandidate(it)), isNews(it.Published, now, maxAge), now)
 }

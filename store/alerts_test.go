@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -99,5 +100,39 @@ func TestAlertLifecycleOverSeveralAlerts(t *testing.T) {
 	}
 	if got := status(); got[AlertSent] != 1 || got[AlertFailed] != 2 {
 		t.Fatalf("at the end: %v, want 1 sent, 2 failed", got)
+	}
+}
+
+// An alert a label withdrew does not stand for its story, and queueing it
+// again obeys the story rule like a new alert: once another item of the
+// story has alerted for the rule, it stays unsent.
+func TestSetItemAlertsKeepsTheStoryRule(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	day := time.Date(2026, 3, 12, 8, 0, 0, 0, time.UTC)
+	for _, src := range []string{"wire", "daily"} {
+		saveItems(t, s, src, day.Add(-time.Hour)) // a first, empty run: later runs alert
+	}
+	ref := AlertRef{"critical", "log"}
+	wire := storyItem(t, "wire", "wire")
+	wire.Alerts = []AlertRef{ref}
+	a := saveItems(t, s, "wire", day, wire).NewItems[0].ID
+	repost := storyItem(t, "daily", "repost1")
+	b := saveItems(t, s, "daily", day.Add(time.Hour), repost).NewItems[0]
+	if !b.JoinedStory {
+		t.Fatal("fixture: repost1 did not join the wire story")
+	}
+	change := func(id int64, want []AlertRef, queue bool, wantCh AlertsChange) {
+		t.Helper()
+		ch, err := s.SetItemAlerts(ctx, id, want, queue, day.Add(2*time.Hour))
+		if err != nil || ch != wantCh {
+			t.Fatalf("SetItemAlerts(%d, %v) = %+v, %v; want %+v", id, want, ch, err, wantCh)
+		}
+	}
+	change(a, nil, true, AlertsChange{Withdrawn: 1})
+	change(b.ID, []AlertRef{ref}, true, AlertsChange{Queued: 1})
+	change(a, []AlertRef{ref}, true, AlertsChange{})
+	if got := queryRow(t, s, `SELECT item_id, status FROM alerts ORDER BY id`); got != fmt.Sprintf("%d|pending", b.ID) {
+		t.Errorf("alerts:\n%s\nwant only the repost's, pending", got)
 	}
 }
