@@ -246,7 +246,7 @@ func quoteSpans(text string, sc *scratch) []span {
 		case open >= 0 && r == '\n' && i+1 < len(text) && text[i+1] == '\n':
 			// A quotation that runs on into the next paragraph opens it
 			// again: “… / “… ,” he said.
-			if next := strings.TrimLeft(text[i:], " \n\r\t"); strings.HasPrefix(next, string(opener)) {
+			if next, _ := utf8.DecodeRuneInString(strings.TrimLeft(text[i:], " \n\r\t")); next == opener {
 				spans = append(spans, span{start: open, end: i})
 			}
 			open = -1

@@ -24,6 +24,9 @@ type LabelledDoc struct {
 	URL    string   `json:"url,omitempty"`
 }
 
+// document is the document the classifier reads of d.
+func (d LabelledDoc) document() Document { return Document{Title: d.Title, Text: d.Text} }
+
 // ReadCorpus reads every labelled *.json file of dir (people.json, the
 // tracked people, is skipped), sorted by name. Each needs a text, a main
 // person and a stance of supportive, critical or neutral.

@@ -90,7 +90,7 @@ func Evaluate(c *Classifier, dir string) (Report, error) {
 func EvaluateDocs(c *Classifier, docs []LabelledDoc) []DocResult {
 	out := make([]DocResult, len(docs))
 	for i, d := range docs {
-		res := c.Classify(Document{Title: d.Title, Text: d.Text})
+		res := c.Classify(d.document())
 		r := DocResult{File: d.File, Person: d.Person, Gold: d.Stance, Predicted: Neutral, People: d.People, GoldTopics: d.Topics, Topics: []string{}}
 		for _, s := range res.Stances {
 			if s.Person != d.Person {

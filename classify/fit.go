@@ -105,7 +105,7 @@ func (c *Classifier) examples(docs []LabelledDoc) []example {
 				ex.goldTopics[k] = true
 			}
 		}
-		c.inspect(Document{Title: d.Title, Text: d.Text}, func(r *reading, _ []Mention, obs []observation, hits []hit) {
+		c.inspect(d.document(), func(r *reading, _ []Mention, obs []observation, hits []hit) {
 			ex.topics = map[int]float64{}
 			repeats := topicRepeats{}
 			for _, h := range hits {

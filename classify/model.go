@@ -143,22 +143,22 @@ func (c *Classifier) decide(r *reading, o *observation, prior float64) Stance {
 		sg := r.signals[ps.sig]
 		var w float64
 		switch {
-		case sg.lexicon() && ps.scope != scopeRepeated:
-			w = lexW[keyLexPos-sg.key]
-		case !sg.lexicon():
-			w = m.weightOf(sg) * m.multiplier(sg.ctx, ps.scope)
-		}
-		switch {
 		case sg.lexicon():
+			if ps.scope != scopeRepeated {
+				w = lexW[keyLexPos-sg.key] // keyLexPos → 0, keyLexNeg → 1
+			}
 			lexShown += w
 		case sg.register:
+			w = m.weightOf(sg) * m.multiplier(sg.ctx, ps.scope)
 			reg += w
-		case w > 0:
-			s += w
-			pos += w
 		default:
+			w = m.weightOf(sg) * m.multiplier(sg.ctx, ps.scope)
 			s += w
-			neg -= w
+			if w > 0 {
+				pos += w
+			} else {
+				neg -= w
+			}
 		}
 		phrase, start := phraseAt(r.text, r.sc, sg.from, sg.to)
 		st.Evidence = append(st.Evidence, Evidence{Phrase: phrase, Sentence: sentenceText(r.text, r.sc, sg.from),

@@ -135,7 +135,7 @@ func (c *Classifier) countGrams(docs []LabelledDoc, maxWords int) (grams map[str
 	for i, d := range docs {
 		label := goldIndex(d.Stance)
 		total[label]++
-		text := d.Title + titleSep + d.Text
+		text := d.document().text()
 		tk.tokenize(text)
 		names := map[int]bool{}
 		for _, m := range c.m.matchTokenized(&tk, text) {
