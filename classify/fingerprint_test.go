@@ -59,13 +59,7 @@ func TestFingerprintNormalisesAndIgnoresShortText(t *testing.T) {
 	}
 }
 
-func BenchmarkFingerprint(b *testing.B) {
-	text := readStory(b, "wire")
-	b.SetBytes(int64(len(text)))
-	for b.Loop() {
-		Fingerprint(text)
-	}
-}
+func BenchmarkFingerprint(b *testing.B) { benchWire(b, func(s string) { Fingerprint(s) }) }
 
 // TestFingerprintSpreadsUnrelatedTexts guards against skewed hash bits:
 // texts drawn from a small vocabulary share most words but few word pairs,
