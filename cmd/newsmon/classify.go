@@ -350,12 +350,15 @@ func runEval(ctx context.Context, e *env, args []string) int {
 		rep := classify.Score(res)
 		out.LeavePeopleOut = &lpoOut{Groups: *groups, Report: rep}
 		for _, n := range counts {
-			res, err := classify.LeavePeopleOut(pipeline.People(cfg), rules, docs, n, classify.FitOptions{})
-			if err != nil {
-				fmt.Fprintln(e.stderr, "newsmon eval:", err)
-				return exitFailure
+			rep := out.LeavePeopleOut.Report // --groups, fitted above
+			if n != *groups {
+				res, err := classify.LeavePeopleOut(pipeline.People(cfg), rules, docs, n, classify.FitOptions{})
+				if err != nil {
+					fmt.Fprintln(e.stderr, "newsmon eval:", err)
+					return exitFailure
+				}
+				rep = classify.Score(res)
 			}
-			rep := classify.Score(res)
 			out.Groupings = append(out.Groupings, groupingOut{Groups: n, StanceMacroF1: rep.Stance.MacroF1, TopicsMicroF1: rep.Topics.MicroF1})
 		}
 	}

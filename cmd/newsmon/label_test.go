@@ -333,13 +333,10 @@ func TestLabelWithdrawsAndQueuesAlerts(t *testing.T) {
 }
 
 // eval --groupings averages leave-people-out over several ways of
-// grouping the people; each is the figure --groups gives alone.
+// grouping the people; each is the figure --groups gives alone (the one
+// --groups also asked for is fitted once).
 func TestEvalGroupings(t *testing.T) {
-	code, out, stderr := runCmd(t, "eval", "--json", "--groups", "3", "--groupings", "2,3", projectCorpus)
-	if code != exitOK {
-		t.Fatalf("eval exit %d\n%s\n%s", code, out, stderr)
-	}
-	var rep struct {
+	type report struct {
 		LeavePeopleOut struct {
 			Stance struct {
 				MacroF1 float64 `json:"macro_f1"`
@@ -350,16 +347,29 @@ func TestEvalGroupings(t *testing.T) {
 			StanceMacroF1 float64 `json:"stance_macro_f1"`
 		}
 	}
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatal(err)
+	evalJSON := func(args ...string) report {
+		t.Helper()
+		code, out, stderr := runCmd(t, append([]string{"eval", "--json"}, append(args, projectCorpus)...)...)
+		if code != exitOK {
+			t.Fatalf("eval %v exit %d\n%s\n%s", args, code, out, stderr)
+		}
+		var rep report
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		return rep
 	}
+	rep := evalJSON("--groups", "2", "--groupings", "2,3")
 	if len(rep.Groupings) != 2 || rep.Groupings[0].Groups != 2 || rep.Groupings[1].Groups != 3 {
 		t.Fatalf("groupings %+v, want 2 and 3 groups", rep.Groupings)
 	}
-	if rep.Groupings[1].StanceMacroF1 != rep.LeavePeopleOut.Stance.MacroF1 {
-		t.Errorf("3 groups in --groupings gave %v, --groups 3 gave %v", rep.Groupings[1].StanceMacroF1, rep.LeavePeopleOut.Stance.MacroF1)
+	if alone := evalJSON("--groups", "3"); rep.Groupings[1].StanceMacroF1 != alone.LeavePeopleOut.Stance.MacroF1 {
+		t.Errorf("3 groups in --groupings gave %v, --groups 3 gave %v", rep.Groupings[1].StanceMacroF1, alone.LeavePeopleOut.Stance.MacroF1)
 	}
-	code, out, _ = runCmd(t, "eval", "--groupings", "2,3", projectCorpus)
+	if rep.Groupings[0].StanceMacroF1 != rep.LeavePeopleOut.Stance.MacroF1 {
+		t.Errorf("2 groups in --groupings gave %v, --groups 2 gave %v", rep.Groupings[0].StanceMacroF1, rep.LeavePeopleOut.Stance.MacroF1)
+	}
+	code, out, _ := runCmd(t, "eval", "--groupings", "2,3", projectCorpus)
 	if code != exitOK || !strings.Contains(out, "Leave-people-out by the number of groups") || !strings.Contains(out, "mean") {
 		t.Errorf("eval text exit %d:\n%s", code, out)
 	}
