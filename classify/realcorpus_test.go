@@ -56,6 +56,25 @@ func TestRealCorpus(t *testing.T) {
 	if rep.Mentions.Recall < 0.98 || rep.Mentions.Precision < 0.96 {
 		t.Errorf("mentions precision %.3f recall %.3f, want >= 0.96 and 0.98", rep.Mentions.Precision, rep.Mentions.Recall)
 	}
+
+	// The weights must carry over to people they never saw: scored on the
+	// articles they were fitted on, stance may not be far above the
+	// leave-people-out figure, or fitting is learning the people.
+	w, err := Fit(people, DefaultRules(), docs, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fitted := DefaultRules()
+	fitted.SetWeights(w)
+	c, err := New(people, fitted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Score(EvaluateDocs(c, docs))
+	t.Logf("in-sample stance macro-F1 %.3f", in.Stance.MacroF1)
+	if gap := in.Stance.MacroF1 - rep.Stance.MacroF1; gap > 0.05 {
+		t.Errorf("in-sample stance macro-F1 %.3f is %.3f above leave-people-out %.3f, want at most 0.05", in.Stance.MacroF1, gap, rep.Stance.MacroF1)
+	}
 }
 
 // TestFitDeterministic checks that fitting the same documents twice gives
