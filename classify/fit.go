@@ -9,37 +9,47 @@ import (
 // Fitting: the weights of the model (model.go) are learned from labelled
 // articles by regularised multinomial logistic regression over the very
 // observations Classify makes. Each cue's weight is pulled towards its
-// rule weight times one common scale (so a cue seen in few articles keeps
-// about the weight its author gave it, and a cue never seen keeps it
-// exactly), each context multiplier towards its hand-set value, and each
-// feature weight towards zero. Topics are fitted the same way, one
-// logistic regression per topic over its phrases. The optimiser (lbfgs.go)
-// is deterministic: the same corpus and rules give the same weights.
+// rule weight times one common scale of its kind, framing or register (so
+// a cue seen in few articles keeps about the weight its author gave it,
+// and a cue never seen keeps it exactly), each context multiplier towards
+// its hand-set value, and each feature weight towards zero. Topics are
+// fitted the same way, one logistic regression per topic over its phrases.
+// The optimiser (lbfgs.go) is deterministic: the same corpus and rules give
+// the same weights.
 
 // FitOptions are the strengths of the pulls towards the priors. Zero
 // values take the defaults.
 type FitOptions struct {
-	Cue     float64 // on each cue's departure from its rule weight × scale
-	Context float64 // on each multiplier's departure from its hand value
-	Feature float64 // on each feature weight
-	Topic   float64 // on each topic phrase's departure from its rule weight
-	MaxIter int
+	Cue      float64 // on each framing cue's departure from its rule weight × scale
+	Register float64 // on each register (neutral, opinion) cue's, the same way
+	Context  float64 // on each multiplier's departure from its hand value
+	Feature  float64 // on each feature weight
+	Topic    float64 // on each topic phrase's departure from its rule weight
+	MaxIter  int
 }
 
 // DefaultFitOptions are the strengths chosen by leave-people-out
 // evaluation on the real corpus, averaged over several groupings of its
 // people (docs/classifier.md).
 //
+// Register is weaker than Cue: a register cue ("told reporters", "denied
+// that") says how a piece is written, not what it says about whom, so
+// what it is worth carries over between people better than what a
+// framing cue is worth.
+//
 // Topic is strong: a topic phrase occurs in a handful of articles, and
 // weights learned phrase by phrase from them carried over to people left
 // out worse than the rule weights did; what fitting a topic then mostly
 // learns is its threshold.
-var DefaultFitOptions = FitOptions{Cue: 0.06, Context: 0.05, Feature: 0.01, Topic: 10, MaxIter: 300}
+var DefaultFitOptions = FitOptions{Cue: 0.06, Register: 0.018, Context: 0.05, Feature: 0.01, Topic: 10, MaxIter: 300}
 
 func (o FitOptions) withDefaults() FitOptions {
 	d := DefaultFitOptions
 	if o.Cue > 0 {
 		d.Cue = o.Cue
+	}
+	if o.Register > 0 {
+		d.Register = o.Register
 	}
 	if o.Context > 0 {
 		d.Context = o.Context
@@ -156,8 +166,9 @@ const (
 type stanceFit struct {
 	c     *Classifier
 	ex    []example
-	prior []float64 // rule weight × side per cue index
-	slot  map[int]int
+	prior []float64   // rule weight × side per cue index
+	slot  map[int]int // cue index → its departure's index in x, less pCues
+	pull  []float64   // per slot: the strength of its pull, Cue or Register
 	opt   FitOptions
 }
 
@@ -311,8 +322,8 @@ func (f *stanceFit) eval(x, g []float64) float64 {
 	for j := 0; j < 2*numFeat; j++ {
 		reg(pFeat+j, 0, o.Feature)
 	}
-	for j := pCues; j < len(x); j++ {
-		reg(j, 0, o.Cue)
+	for j, lambda := range f.pull {
+		reg(pCues+j, 0, lambda)
 	}
 	return loss
 }
@@ -342,9 +353,10 @@ func unfitted(people []Person, rules *Rules) (*Classifier, error) {
 	return New(people, base)
 }
 
-// fit fits stance and topic weights on examples (observed by the unfitted
-// classifier c).
-func (c *Classifier) fit(ex []example, opt FitOptions, docs []LabelledDoc) *Weights {
+// stanceFit sets up the stance objective over examples ex: a departure
+// from the rule weight for every cue they hold, pulled by opt.Cue for a
+// framing cue and by opt.Register for a register cue.
+func (c *Classifier) stanceFit(ex []example, opt FitOptions) *stanceFit {
 	f := &stanceFit{c: c, ex: ex, opt: opt, prior: make([]float64, len(c.cues)), slot: map[int]int{}}
 	for i, q := range c.cues {
 		if q.topic < 0 {
@@ -358,6 +370,20 @@ func (c *Classifier) fit(ex []example, opt FitOptions, docs []LabelledDoc) *Weig
 			}
 		}
 	}
+	f.pull = make([]float64, len(f.slot))
+	for k, j := range f.slot {
+		f.pull[j] = opt.Cue
+		if c.cues[k].register {
+			f.pull[j] = opt.Register
+		}
+	}
+	return f
+}
+
+// fit fits stance and topic weights on examples (observed by the unfitted
+// classifier c).
+func (c *Classifier) fit(ex []example, opt FitOptions, docs []LabelledDoc) *Weights {
+	f := c.stanceFit(ex, opt)
 	x := f.start()
 	minimize(f.eval, x, opt.MaxIter)
 

@@ -42,12 +42,12 @@ func TestRealCorpus(t *testing.T) {
 	t.Logf("leave-people-out on %d real articles: stance macro-F1 %.3f (supportive %.3f, critical %.3f, neutral %.3f), topics micro-F1 %.3f, mentions P %.3f R %.3f",
 		len(docs), rep.Stance.MacroF1, rep.Stance.PerLabel[Supportive].F1, rep.Stance.PerLabel[Critical].F1, rep.Stance.PerLabel[Neutral].F1,
 		rep.Topics.MicroF1, rep.Mentions.Precision, rep.Mentions.Recall)
-	if rep.Stance.MacroF1 < 0.68 {
-		t.Errorf("stance macro-F1 %.3f, want >= 0.68", rep.Stance.MacroF1)
+	if rep.Stance.MacroF1 < 0.69 {
+		t.Errorf("stance macro-F1 %.3f, want >= 0.69", rep.Stance.MacroF1)
 	}
 	for _, label := range goldLabels {
-		if f1 := rep.Stance.PerLabel[label].F1; f1 < 0.665 {
-			t.Errorf("stance F1 of %s %.3f, want >= 0.665", label, f1)
+		if f1 := rep.Stance.PerLabel[label].F1; f1 < 0.675 {
+			t.Errorf("stance F1 of %s %.3f, want >= 0.675", label, f1)
 		}
 	}
 	if rep.Topics.MicroF1 < 0.835 {
