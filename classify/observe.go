@@ -105,8 +105,12 @@ type personSignal struct {
 // (the authorities' voices, both sides speaking and their balance, a wire
 // dateline, the shares of attributed sentences, of quoted words and of
 // sentences about the person, being named in the title, the counts of own
-// and reported cues, questions and exclamations) fitted the articles they
-// were fitted on and lowered the score on people left out of fitting. The
+// and reported cues, questions and exclamations, and, retried when the cue
+// weights were held closer to the rules, the share of the sentences about
+// the person the piece asserts rather than attributes, "we" and calls to
+// act, questions and exclamations in its own voice) fitted the articles
+// they were fitted on and lowered the score on people left out of
+// fitting. The
 // words of the evaluative lexicon (rules/lexicon_*.txt) count as two
 // features, praise and blame (log 1+n), only in the piece's own words
 // about the person: in a sentence naming them or referring back to them,
