@@ -54,9 +54,10 @@
 // # Topics (stance.go)
 //
 // Topics are weighted phrase lists with thresholds (rules/topics.txt). A
-// phrase inside a longer topic phrase counts as the longer one, each
-// phrase counts a few times at most, and less in a sentence about nobody
-// tracked.
+// phrase inside a longer topic phrase counts as the longer one (a phrase
+// of weight 0 is of another sense: it only hides the phrases inside it),
+// each phrase counts a few times at most, and less in a sentence about
+// nobody tracked.
 //
 // # Weights (weights.go, fit.go, lbfgs.go, evaluate.go, suggest.go)
 //

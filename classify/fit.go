@@ -429,7 +429,9 @@ func (c *Classifier) fitTopic(t int, ex []example, opt FitOptions) TopicWeights 
 	slot := map[int]int{}
 	var phrases []int
 	for i, q := range c.cues {
-		if q.topic == t {
+		// A phrase of weight 0 only marks words of another sense
+		// (dropInnerTopicHits); fitting leaves it at 0.
+		if q.topic == t && q.weight > 0 {
 			slot[i] = len(phrases)
 			phrases = append(phrases, i)
 		}

@@ -327,8 +327,8 @@ func (r *Rules) validate() error {
 		if _, ok := r.thresholds[t.topic]; !ok {
 			return fmt.Errorf("%s: topic %q has no threshold line", t.src, t.topic)
 		}
-		if !(t.weight > 0) {
-			return fmt.Errorf("%s: weight of %q is not positive", t.src, t.phrase)
+		if !(t.weight >= 0) {
+			return fmt.Errorf("%s: weight of %q is negative", t.src, t.phrase)
 		}
 		key := t.topic + " " + foldPhrase(t.phrase)
 		if foldPhrase(t.phrase) == "" {
@@ -350,7 +350,7 @@ func (r *Rules) validate() error {
 // engineVersion is part of the rules version: bump it when a change to
 // the engine (how it reads a text, its constants) changes what the same
 // rules say, so that stored results show they came from another engine.
-const engineVersion = 11
+const engineVersion = 12
 
 // version hashes the rules in a canonical order, so the same rules give the
 // same version whatever order they were added in.

@@ -237,6 +237,9 @@ func (c *Classifier) scoreTopics(r *reading, hits []hit) []Topic {
 		if q.topic < 0 || !repeats.counts(h.cue) {
 			continue
 		}
+		if c.model.topicW[h.cue] == 0 {
+			continue // a phrase of another sense: it only hides the phrases inside it
+		}
 		share := r.topicShare(h)
 		w := c.model.topicW[h.cue] * share
 		scores[q.topic] += w
