@@ -30,7 +30,7 @@ type FitOptions struct {
 
 // DefaultFitOptions are the strengths chosen by leave-people-out
 // evaluation on the real corpus, averaged over several groupings of its
-// people (docs/classifier.md).
+// people (docs/classifier-rounds.md).
 //
 // Register is weaker than Cue: a register cue ("told reporters", "denied
 // that") says how a piece is written, not what it says about whom, so

@@ -59,7 +59,7 @@ var (
 	// verbs of saying are here in English ("explained", "stressed") and in
 	// reportingVerbs in French and Spanish ("explique", "subrayó"): moving
 	// the English ones over, for symmetry, measured no better
-	// (docs/classifier.md).
+	// (docs/classifier-rounds.md).
 	speechVerbs = hashSetPlain(
 		"tell", "insists", "insisted", "claims", "claimed", "alleges", "writes", "explained", "recalled", "stressed",
 		"warned", "urged", "urges", "asked", "asks", "reiterated", "concluded", "statement", "declared", "recounted",
