@@ -101,22 +101,16 @@ type personSignal struct {
 }
 
 // Features of the whole piece, as seen for one person. Fitting chose
-// them: the measures of how a piece is built that were tried besides
-// (the authorities' voices, both sides speaking and their balance, a wire
-// dateline, the shares of attributed sentences, of quoted words and of
-// sentences about the person, being named in the title, the counts of own
-// and reported cues, questions and exclamations, and, retried when the cue
-// weights were held closer to the rules, the share of the sentences about
-// the person the piece asserts rather than attributes, "we" and calls to
-// act, questions and exclamations in its own voice) fitted the articles
+// them: the other measures of how a piece is built that were tried (the
+// authorities' voices, the share of attributed sentences, questions and
+// exclamations, and more: docs/classifier-rounds.md) fitted the articles
 // they were fitted on and lowered the score on people left out of
-// fitting. The
-// words of the evaluative lexicon (rules/lexicon_*.txt) count as two
-// features, praise and blame (log 1+n), only in the piece's own words
-// about the person: in a sentence naming them or referring back to them,
-// not negated, quoted or attributed, a negative word not naming a charge,
-// at most cueRepeatCap times a word. A word that is also a stance cue is
-// left to the cue.
+// fitting. The words of the evaluative lexicon (rules/lexicon_*.txt)
+// count as two features, praise and blame (log 1+n), only in the piece's
+// own words about the person: in a sentence naming them or referring back
+// to them, not negated, quoted or attributed, a negative word not naming
+// a charge, at most cueRepeatCap times a word. A word that is also a
+// stance cue is left to the cue.
 const (
 	featSupportVoices = iota // sentences where the person's side speaks (log 1+n)
 	featLexPos               // positive evaluative words in the piece's own words about the person

@@ -67,7 +67,7 @@ func (c *Classifier) Suggest(docs []LabelledDoc, opt SuggestOptions) []Suggestio
 			if z < suggestMinZ {
 				continue
 			}
-			out = append(out, Suggestion{Phrase: g.surface, Side: []string{Supportive, Critical, Neutral}[l], Z: round(z),
+			out = append(out, Suggestion{Phrase: g.surface, Side: goldLabels[l], Z: round(z),
 				Docs: g.df[l], Others: df - g.df[l], People: len(g.people[l]), Outlets: len(g.outlets[l])})
 		}
 	}
